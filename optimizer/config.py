@@ -1,0 +1,326 @@
+"""Run configuration: the pydantic schema, YAML loading, ``--set`` overrides and path resolution.
+
+A config is read once, validated completely (unknown keys are errors), and then treated as
+immutable: the model build, the solver and the result writer only read it. Relative paths in a
+config are resolved against the folder of the config file.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from optimizer.errors import InputError
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+
+
+class _Strict(BaseModel):
+    """Base: unknown keys are errors, values are not coerced across types silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputsConfig(_Strict):
+    technologies: Path = Field(description="wide technology table (CSV), one row per technology")
+    carriers: Path = Field(description="carrier / fuel table (CSV)")
+    attributes: Path = Field(description="attribute table: name, unit, type, default (CSV)")
+    technology_sources: Path | None = Field(
+        default=None, description="source key of every number in the technology and carrier tables"
+    )
+    sources: Path | None = Field(default=None, description="bibliography of source keys (CSV)")
+    load: Path = Field(description="hourly load in MW (NetCDF `load_mw` or CSV timestamp,zone...)")
+    capacity_factors: Path | None = Field(
+        default=None, description="hourly capacity factors per technology (NetCDF or CSV)"
+    )
+    profile_overrides: dict[str, Path] = Field(
+        default_factory=dict,
+        description="technology -> CSV/NetCDF with a timestamp column and one value column",
+    )
+    targets: Path | None = Field(default=None, description="the plan's targets (seeds/targets.yaml)")
+
+
+class TimeConfig(_Strict):
+    start: str | None = Field(default=None, description="first timestamp modelled (local time)")
+    end: str | None = Field(default=None, description="last timestamp modelled (inclusive)")
+    resolution_h: int = Field(default=1, ge=1, le=24, description="hours averaged into one step")
+    scale_to_year: bool = Field(
+        default=True,
+        description="weight the modelled steps so they stand for a full year (8760 h)",
+    )
+
+
+class EconomicsConfig(_Strict):
+    discount_rate: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        default=0.08, description="real discount rate for the capital recovery factor"
+    )
+    allow_unserved: bool = Field(default=True, description="allow load shedding at VoLL")
+    voll_cny_per_mwh: NonNeg = Field(default=30000.0, description="value of lost load, CNY/MWh")
+
+
+class TargetRef(_Strict):
+    """A policy number: either an entry of seeds/targets.yaml or an explicit value.
+
+    ``value`` is in the model's internal unit for the quantity (MW, per-unit share, tCO2/yr,
+    CNY/t). A ``target`` entry is converted from its stated unit.
+    """
+
+    target: str | None = Field(default=None, description="id of an entry in seeds/targets.yaml")
+    value: float | None = Field(default=None, description="explicit value in internal units")
+    source: str | None = Field(default=None, description="where an explicit value comes from")
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TargetRef:
+        if self.enabled and (self.target is None) == (self.value is None):
+            raise ValueError("give exactly one of 'target' or 'value'")
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError("value must be finite")
+        return self
+
+
+class CapacityTarget(TargetRef):
+    name: str = Field(description="short name used in results and messages")
+    technologies: list[str] = Field(min_length=1, description="technologies whose capacity counts")
+    sense: Literal[">=", "<=", "=="] = ">="
+    tolerance: Fraction = Field(
+        default=0.0, description="relative band for '==' targets (the plan's 'about')"
+    )
+    measure: Literal["power", "energy"] = Field(
+        default="power", description="power (MW) or, for storage, energy (MWh) capacity"
+    )
+    new_only: bool = Field(default=False, description="count only newly built capacity")
+
+
+class EnergyAccountingConfig(_Strict):
+    electricity_conversion: Literal["coal_equivalent", "calorific"] = Field(
+        default="coal_equivalent",
+        description=(
+            "how electricity that is not made from local fuel is counted in tce: "
+            "coal_equivalent (发电煤耗法) or calorific (电热当量法)"
+        ),
+    )
+    coal_equivalent_gce_per_kwh: NonNeg = Field(
+        default=303.4, description="heat rate for the coal-equivalent method, gce/kWh"
+    )
+    calorific_gce_per_kwh: NonNeg = Field(
+        default=122.9, description="calorific value of electricity, gce/kWh"
+    )
+    non_power_tce: dict[str, NonNeg] = Field(
+        default_factory=dict,
+        description="city energy use outside the power sector by fuel (coal, oil, gas, nonfossil), tce/yr",
+    )
+    non_power_source: str | None = Field(default=None, description="where non_power_tce comes from")
+    count_imported_coal_power_as_coal: bool = Field(
+        default=False,
+        description="count the coal-fired part of imported electricity as coal consumption",
+    )
+
+    @field_validator("non_power_tce")
+    @classmethod
+    def _known_fuels(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = set(v) - {"coal", "oil", "gas", "nonfossil"}
+        if unknown:
+            raise ValueError(f"unknown fuel(s) {sorted(unknown)}; use coal, oil, gas, nonfossil")
+        return v
+
+
+class PolicyConfig(_Strict):
+    share_basis: Literal["energy", "electricity"] = Field(
+        default="energy", description="basis of the coal and non-fossil shares"
+    )
+    energy_accounting: EnergyAccountingConfig = Field(default_factory=EnergyAccountingConfig)
+    coal_share_max: TargetRef | None = None
+    nonfossil_share_min: TargetRef | None = None
+    co2_cap_t: TargetRef | None = None
+    carbon_price_cny_per_t: NonNeg = 0.0
+    include_import_emissions: bool = Field(
+        default=True, description="count emissions of imported electricity against the cap"
+    )
+    capacity_targets: list[CapacityTarget] = Field(default_factory=list)
+    reserve_margin: Annotated[float, Field(ge=0.0, le=2.0)] | None = Field(
+        default=None, description="firm capacity above peak load, per-unit of peak; null = off"
+    )
+    ramp_limits: bool = Field(default=True, description="apply thermal ramp limits")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PolicyConfig:
+        names = [t.name for t in self.capacity_targets]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"capacity target names repeat: {sorted(dup)}")
+        return self
+
+
+class SolverConfig(_Strict):
+    method: Literal["ipm", "simplex", "pdlp", "choose"] = "ipm"
+    crossover: bool = True
+    threads: int = Field(default=0, ge=0, description="0 = HiGHS default")
+    time_limit_s: Annotated[float, Field(gt=0)] | None = None
+    primal_feasibility_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-7
+    dual_feasibility_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-7
+    ipm_optimality_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-8
+    presolve: bool = True
+    log_to_console: bool = False
+    diagnose_infeasibility: bool = Field(
+        default=True, description="on infeasibility, re-solve with penalised policy slacks"
+    )
+
+
+class OutputConfig(_Strict):
+    dir: Path | None = Field(default=None, description="results folder; default results/<name>")
+
+
+class Config(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="scenario name")
+    description: str = ""
+    year: int = Field(ge=2000, le=2100)
+    zones: list[str] = Field(default_factory=lambda: ["suzhou"], min_length=1)
+    inputs: InputsConfig
+    time: TimeConfig = Field(default_factory=TimeConfig)
+    economics: EconomicsConfig = Field(default_factory=EconomicsConfig)
+    technologies: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="per-technology attribute overrides of the technology table",
+    )
+    carriers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="per-carrier attribute overrides of the carrier table"
+    )
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    def dump(self) -> dict[str, Any]:
+        """The resolved config as plain data (paths as strings)."""
+        return self.model_dump(mode="json")
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node: Any = data
+    for k in keys[:-1]:
+        if isinstance(node, list):
+            try:
+                node = node[int(k)]
+            except (ValueError, IndexError):
+                raise InputError(f"no list item {k!r}", field=dotted) from None
+            continue
+        if not isinstance(node, dict):
+            raise InputError("cannot set a key inside a non-mapping value", field=dotted)
+        node = node.setdefault(k, {})
+    last = keys[-1]
+    if isinstance(node, list):
+        try:
+            node[int(last)] = value
+        except (ValueError, IndexError):
+            raise InputError(f"no list item {last!r}", field=dotted) from None
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError("cannot set a key inside a non-mapping value", field=dotted)
+
+
+def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
+    """Parse ``key=value`` strings; values are read as YAML (numbers, booleans, lists)."""
+    out = []
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(f"--set expects key=value, got {item!r}")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if not key:
+            raise InputError(f"--set expects key=value, got {item!r}")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            value = raw
+        out.append((key, value))
+    return out
+
+
+def _format_validation_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    more = len(err.errors()) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{loc}: {msg}{tail}"
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    inputs = data.get("inputs")
+    if isinstance(inputs, dict):
+        for key, val in list(inputs.items()):
+            if isinstance(val, str) and val:
+                inputs[key] = str((base / val).resolve()) if not Path(val).is_absolute() else val
+            elif isinstance(val, dict):
+                inputs[key] = {
+                    k: (str((base / v).resolve()) if isinstance(v, str) and not Path(v).is_absolute() else v)
+                    for k, v in val.items()
+                }
+    out = data.get("output")
+    if isinstance(out, dict) and isinstance(out.get("dir"), str):
+        d = out["dir"]
+        out["dir"] = str((base / d).resolve()) if not Path(d).is_absolute() else d
+
+
+def config_from_dict(
+    data: dict[str, Any], *, base_dir: Path, source: str = "<config>",
+    overrides: list[tuple[str, Any]] | None = None,
+) -> Config:
+    """Validate a config mapping; relative paths resolve against ``base_dir``."""
+    if not isinstance(data, dict):
+        raise InputError("the config must be a YAML mapping", source=source)
+    data = copy.deepcopy(data)
+    for key, value in overrides or []:
+        _set_dotted(data, key, value)
+    _resolve_paths(data, base_dir)
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as err:
+        raise InputError(_format_validation_error(err), source=source) from None
+    if cfg.output.dir is None:
+        repo_results = default_results_root(base_dir)
+        cfg = cfg.model_copy(update={"output": OutputConfig(dir=repo_results / cfg.name)})
+    return cfg
+
+
+def default_results_root(config_dir: Path) -> Path:
+    """results/ beside configs/ when the config lives in a project's configs/ folder."""
+    if config_dir.name == "configs":
+        return (config_dir.parent / "results").resolve()
+    return (Path.cwd() / "results").resolve()
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read, override and validate a YAML config file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("config file not found", source=str(p))
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        where = f"line {line + 1}" if line is not None else None
+        raise InputError("not valid YAML", source=str(p), field=where) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", source=str(p)) from None
+    return config_from_dict(
+        data if data is not None else {}, base_dir=p.resolve().parent, source=str(p),
+        overrides=parse_overrides(overrides),
+    )

@@ -1,0 +1,59 @@
+"""Errors that end a run with a one-line message and a fixed exit code.
+
+Exit codes (documented in the README):
+
+* 2 - bad input (config, data file, profile); nothing is written.
+* 3 - the model is infeasible; the message names the targets in conflict.
+* 4 - the solver stopped on a limit (time, iterations) without proving optimality.
+* 5 - the solution failed its own consistency checks.
+* 1 - any other solver failure.
+"""
+
+from __future__ import annotations
+
+
+class OptimizerError(Exception):
+    """Base class: carries the exit code the CLI uses."""
+
+    exit_code = 1
+
+
+class InputError(OptimizerError):
+    """Bad input: names the file and the field."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        parts = []
+        if source:
+            parts.append(str(source))
+        if field:
+            parts.append(field)
+        prefix = ": ".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.source = source
+        self.field = field
+
+
+class InfeasibleError(OptimizerError):
+    """The policy targets cannot be met together."""
+
+    exit_code = 3
+
+
+class SolverLimitError(OptimizerError):
+    """The solver hit a limit before proving optimality."""
+
+    exit_code = 4
+
+
+class CheckError(OptimizerError):
+    """A solved model failed a self-check (balance, cost, emissions)."""
+
+    exit_code = 5
+
+
+class SolverError(OptimizerError):
+    """The solver failed in another way (numerical trouble, unbounded, error)."""
+
+    exit_code = 1

@@ -1,0 +1,266 @@
+"""Load everything a run needs into one immutable :class:`Inputs` object.
+
+(config) -> Inputs is the only place that touches input files. It checks index alignment before
+anything is built: the configured number of time steps, technologies in the table equal to those
+with profiles, no NaN, every policy target resolvable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from optimizer.config import Config, TargetRef
+from optimizer.errors import InputError
+from optimizer.inputs import profiles as prof
+from optimizer.inputs.techtable import (
+    build_carriers,
+    build_table,
+    check_sources,
+    read_attributes,
+    read_csv,
+)
+
+HOURS_PER_YEAR = 8760.0
+
+#: conversion of target units to internal units
+TARGET_UNITS = {
+    "GW": ("MW", 1000.0),
+    "MW": ("MW", 1.0),
+    "GWh": ("MWh", 1000.0),
+    "MWh": ("MWh", 1.0),
+    "percent": ("per-unit", 0.01),
+    "per-unit": ("per-unit", 1.0),
+    "MtCO2/yr": ("tCO2/yr", 1e6),
+    "tCO2/yr": ("tCO2/yr", 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model build reads; never modified after loading."""
+
+    year: int
+    zones: tuple[str, ...]
+    techs: pd.DataFrame  # technology x attribute, typed
+    carriers: pd.DataFrame  # carrier x attribute
+    time: pd.DatetimeIndex  # first hour of each modelled step
+    step_h: np.ndarray  # duration of each step, h
+    weight_h: np.ndarray  # hours of the year each step stands for
+    load_mw: pd.DataFrame  # time x zone
+    cf: pd.DataFrame  # time x technology (technologies with a profile)
+    targets: dict[str, dict[str, Any]]  # seeds/targets.yaml entries
+    files: dict[str, str]  # role -> path
+    inputs_hash: str
+    attributes: pd.DataFrame = field(repr=False)
+
+    def of_kind(self, kind: str) -> list[str]:
+        """Technologies of a kind (generator, storage, import), in table order."""
+        return [t for t in self.techs.index if self.techs.at[t, "kind"] == kind]
+
+    def carrier_flag(self, tech: str, flag: str) -> bool:
+        """A carrier flag (fossil, coal, renewable) of a technology's carrier."""
+        return bool(self.carriers.at[self.techs.at[tech, "carrier"], flag])
+
+    @property
+    def peak_load_mw(self) -> pd.Series:
+        return self.load_mw.max()
+
+
+def _hash_files(paths: dict[str, Path], config: Config) -> str:
+    h = hashlib.sha256()
+    for role in sorted(paths):
+        p = paths[role]
+        h.update(role.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    cfg = config.dump()
+    cfg.pop("output", None)
+    cfg.pop("inputs", None)  # file contents are hashed, not their locations
+    cfg.pop("solver", None)  # solver options do not change the optimum
+    h.update(json.dumps(cfg, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeIndex:
+    idx = load.index
+    year = config.year
+    years = set(idx.year)
+    if years != {year}:
+        raise InputError(f"covers year(s) {sorted(years)}, config year is {year}", source=source, field="time")
+    start = pd.Timestamp(f"{year}-01-01 00:00")
+    end = pd.Timestamp(f"{year}-12-31 23:00")
+    try:
+        if config.time.start is not None:
+            start = pd.Timestamp(config.time.start)
+        if config.time.end is not None:
+            end = pd.Timestamp(config.time.end)
+    except ValueError:
+        raise InputError("cannot parse time.start/time.end", source="config", field="time") from None
+    if start.year != year or end.year != year or end < start:
+        raise InputError(f"time.start/time.end must lie in {year}, in order", source="config", field="time")
+    expected = pd.date_range(start, end, freq="h")
+    missing = expected.difference(idx)
+    if len(missing):
+        raise InputError(
+            f"{len(idx)} hourly steps, {len(missing)} modelled hour(s) missing (first {missing[0]}); "
+            f"expected {len(expected)} from {start} to {end}", source=source, field="time")
+    sel = expected
+    if len(sel) == 0:
+        raise InputError("time.start/time.end select no hours", source="config", field="time")
+    r = config.time.resolution_h
+    if len(sel) % r:
+        raise InputError(f"{len(sel)} selected hours are not a multiple of resolution_h={r}",
+                         source="config", field="time.resolution_h")
+    return sel
+
+
+def _aggregate(frame: pd.DataFrame, r: int) -> pd.DataFrame:
+    if r == 1:
+        return frame
+    groups = np.arange(len(frame)) // r
+    out = frame.groupby(groups).mean()
+    out.index = frame.index[::r]
+    return out
+
+
+def resolve_target(ref: TargetRef | None, targets: dict[str, dict[str, Any]], *, unit: str,
+                   field: str) -> float | None:
+    """The internal-unit value of a policy reference, or None when off."""
+    if ref is None or not ref.enabled:
+        return None
+    if ref.value is not None:
+        return float(ref.value)
+    entry = targets.get(ref.target or "")
+    if entry is None:
+        raise InputError(f"unknown target {ref.target!r} (not in seeds/targets.yaml)", source="config",
+                         field=field)
+    if entry.get("value") is None:
+        raise InputError(f"target {ref.target!r} has no number; give 'value' instead", source="config",
+                         field=field)
+    t_unit = entry.get("unit")
+    conv = TARGET_UNITS.get(t_unit)
+    if conv is None or conv[0] != unit:
+        raise InputError(f"target {ref.target!r} is in {t_unit!r}, expected a quantity in {unit}",
+                         source="config", field=field)
+    return float(entry["value"]) * conv[1]
+
+
+def _read_targets(path: Path | None) -> dict[str, dict[str, Any]]:
+    if path is None:
+        return {}
+    if not path.is_file():
+        raise InputError("targets file not found", source=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise InputError("not valid YAML", source=str(path)) from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise InputError("expected a mapping of id -> {value, unit, ...}", source=str(path))
+    return data
+
+
+def load_inputs(config: Config) -> Inputs:
+    """Read and validate every input file named by ``config``."""
+    ic = config.inputs
+    zones = list(config.zones)
+    files: dict[str, Path] = {
+        "technologies": ic.technologies,
+        "carriers": ic.carriers,
+        "attributes": ic.attributes,
+        "load": ic.load,
+    }
+    attributes = read_attributes(ic.attributes)
+    tech_raw = read_csv(ic.technologies, "technology table")
+    carrier_raw = read_csv(ic.carriers, "carrier table")
+    if ic.technology_sources is not None:
+        files["technology_sources"] = ic.technology_sources
+        smap = read_csv(ic.technology_sources, "technology sources")
+        sources = None
+        if ic.sources is not None:
+            files["sources"] = ic.sources
+            sources = read_csv(ic.sources, "sources")
+        check_sources(tech_raw, carrier_raw, attributes, smap, sources, source=str(ic.technology_sources))
+    techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones)
+    carriers = build_carriers(carrier_raw, config.carriers, source=str(ic.carriers))
+    bad_carrier = [t for t in techs.index if techs.at[t, "carrier"] not in carriers.index]
+    if bad_carrier:
+        t = bad_carrier[0]
+        raise InputError(f"carrier {techs.at[t, 'carrier']!r} is not in the carrier table",
+                         source=str(ic.technologies), field=f"{t}.carrier")
+
+    load_full = prof.read_load(ic.load, zones)
+    sel = _time_index(load_full, config, str(ic.load))
+    load = prof.align(load_full, sel, source=str(ic.load))
+
+    # capacity factors: the set of technologies naming a profile must equal the set provided
+    wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}
+    cf_cols: dict[str, pd.Series] = {}
+    if wanted:
+        by_zone: dict[str, pd.DataFrame] = {}
+        if ic.capacity_factors is not None:
+            files["capacity_factors"] = ic.capacity_factors
+            for z in {techs.at[t, "zone"] for t in wanted}:
+                by_zone[z] = prof.read_capacity_factors(ic.capacity_factors, z)
+        for tech, pname in wanted.items():
+            if tech in ic.profile_overrides:
+                continue
+            frame = by_zone.get(techs.at[tech, "zone"])
+            if frame is None or pname not in frame.columns:
+                src = str(ic.capacity_factors) if ic.capacity_factors else "config"
+                raise InputError(f"no profile {pname!r} for technology {tech!r}", source=src,
+                                 field="inputs.capacity_factors")
+            cf_cols[tech] = prof.align(frame[pname], sel, source=str(ic.capacity_factors))
+        if ic.capacity_factors is not None:
+            named = set(wanted.values())
+            for frame in by_zone.values():
+                extra = sorted(set(frame.columns) - named)
+                if extra:
+                    raise InputError(f"profile {extra[0]!r} matches no technology in the table",
+                                     source=str(ic.capacity_factors), field="technology")
+    for tech, path in ic.profile_overrides.items():
+        if tech not in techs.index:
+            raise InputError(f"unknown technology {tech!r}", source="config",
+                             field=f"inputs.profile_overrides.{tech}")
+        if tech not in wanted:
+            raise InputError(f"technology {tech!r} has no profile column in the table", source="config",
+                             field=f"inputs.profile_overrides.{tech}")
+        files[f"profile_override:{tech}"] = path
+        cf_cols[tech] = prof.align(prof.read_single_profile(path, tech), sel, source=str(path))
+    cf = pd.DataFrame(cf_cols, index=sel)
+    cf.columns.name = "technology"
+
+    r = config.time.resolution_h
+    load = _aggregate(load, r)
+    cf = _aggregate(cf, r) if len(cf.columns) else pd.DataFrame(index=load.index)
+    time = pd.DatetimeIndex(load.index, name="time")
+    n = len(time)
+    step_h = np.full(n, float(r))
+    weight_h = step_h * (HOURS_PER_YEAR / step_h.sum()) if config.time.scale_to_year else step_h.copy()
+
+    targets = {}
+    if ic.targets is not None:
+        files["targets"] = ic.targets
+        targets = _read_targets(ic.targets)
+
+    return Inputs(
+        year=config.year,
+        zones=tuple(zones),
+        techs=techs,
+        carriers=carriers,
+        time=time,
+        step_h=step_h,
+        weight_h=weight_h,
+        load_mw=load,
+        cf=cf,
+        targets=targets,
+        files={k: str(v) for k, v in files.items()},
+        inputs_hash=_hash_files(files, config),
+        attributes=attributes,
+    )

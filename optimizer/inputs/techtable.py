@@ -1,0 +1,264 @@
+"""The technology/attribute table: read, apply defaults and overrides, validate.
+
+``data/attributes.csv`` is the schema: one row per attribute with its unit, type, default and the
+kinds of technology it applies to. ``data/technologies.csv`` is wide (one row per technology, one
+column per attribute). ``data/technology_sources.csv`` names a source for every number. The result
+is a new DataFrame; the files and the config are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.errors import InputError
+
+KINDS = ("generator", "storage", "import")
+
+#: attributes that are fractions and must lie in [0, 1]
+FRACTIONS = (
+    "availability",
+    "firm_capacity_credit",
+    "efficiency_charge",
+    "efficiency_discharge",
+    "standing_loss_frac_per_h",
+    "nonfossil_fraction",
+    "coal_fraction",
+)
+#: attributes that must not be negative
+NONNEGATIVE = (
+    "existing_mw",
+    "min_total_mw",
+    "max_total_mw",
+    "capex_cny_per_kw",
+    "lifetime_yr",
+    "fom_cny_per_kw_yr",
+    "vom_cny_per_mwh",
+    "heat_rate_gce_per_kwh",
+    "ramp_frac_per_h",
+    "existing_mwh",
+    "capex_cny_per_kwh",
+    "min_duration_h",
+    "max_duration_h",
+    "price_cny_per_mwh",
+    "co2_t_per_mwh",
+    "annual_energy_max_mwh",
+    "annual_energy_min_mwh",
+)
+
+CARRIER_COLUMNS = {
+    "fuel_price_cny_per_tce": "float",
+    "co2_t_per_tce": "float",
+    "fossil": "bool",
+    "coal": "bool",
+    "renewable": "bool",
+}
+
+
+def read_csv(path: Path, what: str) -> pd.DataFrame:
+    """Read a CSV (``#`` comment lines allowed) or fail with one line naming the file."""
+    if not path.is_file():
+        raise InputError(f"{what} file not found", source=str(path))
+    try:
+        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {what} CSV ({type(err).__name__})", source=str(path)) from None
+    df.columns = [c.strip() for c in df.columns]
+    return df
+
+
+def read_attributes(path: Path) -> pd.DataFrame:
+    """The attribute schema, indexed by attribute name."""
+    df = read_csv(path, "attribute table")
+    need = {"attribute", "unit", "type", "default", "applies_to", "description"}
+    missing = need - set(df.columns)
+    if missing:
+        raise InputError(f"missing column(s) {sorted(missing)}", source=str(path))
+    return df.set_index("attribute")
+
+
+def _convert(raw: str, typ: str, *, source: str, field: str) -> Any:
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if typ == "str":
+        return "" if raw is None else str(raw)
+    if typ == "bool":
+        if isinstance(raw, bool):
+            return raw
+        s = str(raw).lower()
+        if s in ("true", "1", "yes"):
+            return True
+        if s in ("false", "0", "no"):
+            return False
+        raise InputError(f"expected true/false, got {raw!r}", source=source, field=field)
+    if typ == "float":
+        if isinstance(raw, bool):
+            raise InputError(f"expected a number, got {raw!r}", source=source, field=field)
+        try:
+            val = float(raw)
+        except (TypeError, ValueError):
+            raise InputError(f"expected a number, got {raw!r}", source=source, field=field) from None
+        if math.isnan(val):
+            raise InputError("value is NaN", source=source, field=field)
+        return val
+    raise InputError(f"unknown attribute type {typ!r}", source=source, field=field)
+
+
+def build_table(
+    raw: pd.DataFrame,
+    attributes: pd.DataFrame,
+    overrides: dict[str, dict[str, Any]],
+    *,
+    source: str,
+    zones: list[str],
+) -> pd.DataFrame:
+    """Typed technology table with defaults filled and config overrides applied.
+
+    ``raw`` holds strings as read; ``overrides`` maps technology -> attribute -> value.
+    """
+    if "name" not in raw.columns:
+        raise InputError("missing column 'name'", source=source)
+    unknown_cols = [c for c in raw.columns if c != "name" and c not in attributes.index]
+    if unknown_cols:
+        raise InputError(f"unknown attribute column {unknown_cols[0]!r}", source=source)
+    names = [n.strip() for n in raw["name"]]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"technology {dup[0]!r} appears twice", source=source, field="name")
+    if any(not n for n in names):
+        raise InputError("a row has an empty name", source=source, field="name")
+    for tech, attrs in overrides.items():
+        if tech not in names:
+            raise InputError(f"unknown technology {tech!r}", source="config", field=f"technologies.{tech}")
+        if not isinstance(attrs, dict):
+            raise InputError("expected a mapping of attribute: value", source="config",
+                             field=f"technologies.{tech}")
+        for attr in attrs:
+            if attr not in attributes.index:
+                raise InputError("unknown attribute", source="config", field=f"technologies.{tech}.{attr}")
+
+    rows: dict[str, dict[str, Any]] = {}
+    for i, tech in enumerate(names):
+        row: dict[str, Any] = {}
+        for attr, spec in attributes.iterrows():
+            typ = spec["type"]
+            ov = overrides.get(tech, {})
+            if attr in ov:
+                val = _convert(ov[attr], typ, source="config", field=f"technologies.{tech}.{attr}")
+            else:
+                cell = raw.iloc[i][attr] if attr in raw.columns else ""
+                cell = cell.strip() if isinstance(cell, str) else cell
+                if cell == "":
+                    cell = spec["default"]
+                    if typ == "float" and cell == "":
+                        raise InputError("value required (no default)", source=source, field=f"{tech}.{attr}")
+                val = _convert(cell, typ, source=source, field=f"{tech}.{attr}")
+            row[attr] = val
+        rows[tech] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "technology"
+    _validate(table, source=source, zones=zones)
+    return table
+
+
+def _validate(t: pd.DataFrame, *, source: str, zones: list[str]) -> None:
+    for tech, row in t.iterrows():
+        where = f"{tech}"
+        if row["kind"] not in KINDS:
+            raise InputError(f"kind must be one of {', '.join(KINDS)}, got {row['kind']!r}",
+                             source=source, field=f"{where}.kind")
+        if row["zone"] not in zones:
+            raise InputError(f"zone {row['zone']!r} is not a configured zone {zones}",
+                             source=source, field=f"{where}.zone")
+        for attr in NONNEGATIVE:
+            if row[attr] < 0:
+                raise InputError(f"must not be negative, got {row[attr]}", source=source, field=f"{where}.{attr}")
+        for attr in FRACTIONS:
+            if not 0.0 <= row[attr] <= 1.0:
+                raise InputError(f"must lie in [0, 1], got {row[attr]}", source=source, field=f"{where}.{attr}")
+        if row["min_total_mw"] > row["max_total_mw"]:
+            raise InputError("min_total_mw exceeds max_total_mw", source=source, field=f"{where}.min_total_mw")
+        if not row["extendable"] and row["existing_mw"] < row["min_total_mw"] - 1e-9:
+            raise InputError("min_total_mw exceeds existing_mw but the technology is not extendable",
+                             source=source, field=f"{where}.min_total_mw")
+        if row["existing_mw"] > row["max_total_mw"] + 1e-9:
+            raise InputError("existing_mw exceeds max_total_mw", source=source, field=f"{where}.existing_mw")
+        if row["lifetime_yr"] <= 0 and row["extendable"]:
+            raise InputError("lifetime must be positive", source=source, field=f"{where}.lifetime_yr")
+        if row["kind"] == "storage":
+            if row["efficiency_charge"] <= 0 or row["efficiency_discharge"] <= 0:
+                raise InputError("storage efficiencies must be positive", source=source,
+                                 field=f"{where}.efficiency_charge")
+            if row["min_duration_h"] > row["max_duration_h"]:
+                raise InputError("min_duration_h exceeds max_duration_h", source=source,
+                                 field=f"{where}.min_duration_h")
+        if row["kind"] == "import":
+            if row["annual_energy_min_mwh"] > row["annual_energy_max_mwh"]:
+                raise InputError("annual_energy_min_mwh exceeds annual_energy_max_mwh",
+                                 source=source, field=f"{where}.annual_energy_min_mwh")
+            if row["nonfossil_fraction"] + row["coal_fraction"] > 1 + 1e-9:
+                raise InputError("nonfossil_fraction + coal_fraction exceeds 1", source=source,
+                                 field=f"{where}.coal_fraction")
+
+
+def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, source: str) -> pd.DataFrame:
+    """Typed carrier table indexed by carrier name."""
+    need = {"name", *CARRIER_COLUMNS}
+    missing = need - set(raw.columns)
+    if missing:
+        raise InputError(f"missing column(s) {sorted(missing)}", source=source)
+    names = [n.strip() for n in raw["name"]]
+    for c, attrs in overrides.items():
+        if c not in names:
+            raise InputError(f"unknown carrier {c!r}", source="config", field=f"carriers.{c}")
+        for a in attrs:
+            if a not in CARRIER_COLUMNS:
+                raise InputError("unknown attribute", source="config", field=f"carriers.{c}.{a}")
+    rows = {}
+    for i, name in enumerate(names):
+        row = {}
+        for col, typ in CARRIER_COLUMNS.items():
+            if col in overrides.get(name, {}):
+                row[col] = _convert(overrides[name][col], typ, source="config", field=f"carriers.{name}.{col}")
+                continue
+            cell = raw.iloc[i][col]
+            if cell.strip() == "":
+                cell = "false" if typ == "bool" else "0"
+            row[col] = _convert(cell, typ, source=source, field=f"{name}.{col}")
+            if typ == "float" and row[col] < 0:
+                raise InputError("must not be negative", source=source, field=f"{name}.{col}")
+        rows[name] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "carrier"
+    return out
+
+
+def check_sources(
+    tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attributes: pd.DataFrame,
+    sources_map: pd.DataFrame, sources: pd.DataFrame | None, *, source: str,
+) -> None:
+    """Every numeric cell of the shipped tables must name a source key that exists."""
+    need = {"table", "name", "attribute", "source_key"}
+    if need - set(sources_map.columns):
+        raise InputError(f"missing column(s) {sorted(need - set(sources_map.columns))}", source=source)
+    keyed = {(r.table, r.name, r.attribute) for r in sources_map.itertuples()}
+    known = set(sources["key"]) if sources is not None and "key" in sources.columns else None
+    if known is not None:
+        bad = [k for k in sources_map["source_key"] if k not in known]
+        if bad:
+            raise InputError(f"unknown source key {bad[0]!r}", source=source, field="source_key")
+    numeric = [a for a, s in attributes.iterrows() if s["type"] == "float"]
+    for _, row in tech_raw.iterrows():
+        for attr in numeric:
+            if attr in tech_raw.columns and str(row[attr]).strip() != "":
+                if ("technologies", row["name"].strip(), attr) not in keyed:
+                    raise InputError("number has no source row", source=source,
+                                     field=f"technologies.{row['name']}.{attr}")
+    for _, row in carrier_raw.iterrows():
+        for col, typ in CARRIER_COLUMNS.items():
+            if typ == "float" and str(row[col]).strip() != "":
+                if ("carriers", row["name"].strip(), col) not in keyed:
+                    raise InputError("number has no source row", source=source,
+                                     field=f"carriers.{row['name']}.{col}")

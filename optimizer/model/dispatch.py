@@ -1,0 +1,146 @@
+r"""Generator dispatch: availability, ramp limits, variable cost, fuel, emissions, energy accounts.
+
+.. math::
+
+    0 \le p_{g,t} \le a_{g,t}\, \bar P_g \qquad \forall g, t
+
+    -\rho_g \bar P_g \Delta_t \le p_{g,t} - p_{g,t-1} \le \rho_g \bar P_g \Delta_t
+    \qquad \forall g \text{ with a ramp limit},\ t > 0
+
+    C^{vom} + C^{fuel} = \sum_{g,t} w_t\, p_{g,t} \left(v_g + h_g\, \pi_{c(g)}\right),
+    \qquad
+    e_g = \sum_t w_t\, p_{g,t}\, h_g\, \epsilon_{c(g)}
+
+:math:`a_{g,t}` is the hourly capacity factor for technologies with a profile, else the constant
+availability. :math:`h_g` is converted from gce/kWh to tce/MWh (divide by 1000).
+
+=====================  ==============================  ==============================================
+Symbol                 Pyomo                           Meaning (unit)
+=====================  ==============================  ==============================================
+:math:`p_{g,t}`        ``m.p[g, t]``                   output of generator *g* (MW)
+:math:`a_{g,t}`        ``availability`` / profile      available fraction of capacity (-)
+:math:`\rho_g`         ``ramp_frac_per_h``             ramp limit (fraction of capacity per hour)
+:math:`v_g`            ``vom_cny_per_mwh``             variable O&M (CNY/MWh)
+:math:`h_g`            ``heat_rate_gce_per_kwh``       fuel per output (tce/MWh after conversion)
+:math:`\pi_c`          ``fuel_price_cny_per_tce``      fuel price of carrier *c* (CNY/tce)
+:math:`\epsilon_c`     ``co2_t_per_tce``               emission factor of carrier *c* (tCO2/tce)
+:math:`e_g`            ``registry.emissions[g]``       annual emissions of *g* (tCO2/yr)
+=====================  ==============================  ==============================================
+
+Energy accounts (see :mod:`optimizer.model.shares`): on the electricity basis a generator adds
+:math:`\sum_t w_t p_{g,t}` (MWh) to ``total`` and to ``coal`` or ``nonfossil`` by its carrier; on the
+energy basis a fossil generator adds its fuel :math:`\sum_t w_t p_{g,t} h_g` (tce) and a non-fossil
+one its output times the configured electricity conversion factor.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.config import Config
+from optimizer.inputs import Inputs
+from optimizer.model.capacity import is_fixed
+from optimizer.model.registry import Registry
+from optimizer.model.sets import in_zone
+
+TCE_PER_MWH_PER_GCE_PER_KWH = 1e-3
+
+
+def availability(inp: Inputs, k: str) -> np.ndarray:
+    """Per-step available fraction of capacity of a generator or corridor."""
+    if inp.techs.at[k, "profile"]:
+        return inp.cf[k].to_numpy() * inp.techs.at[k, "availability"]
+    return np.full(len(inp.time), inp.techs.at[k, "availability"])
+
+
+def electricity_tce_per_mwh(cfg: Config) -> float:
+    """tce counted per MWh of electricity not made from local fuel (energy basis)."""
+    ea = cfg.policy.energy_accounting
+    gce = ea.coal_equivalent_gce_per_kwh if ea.electricity_conversion == "coal_equivalent" else (
+        ea.calorific_gce_per_kwh)
+    return gce * TCE_PER_MWH_PER_GCE_PER_KWH
+
+
+def add_energy_accounts(reg: Registry, inp: Inputs, cfg: Config, k: str, energy_mwh: object) -> None:
+    """Register a generator's annual output in the share accounts of the configured basis."""
+    fossil = inp.carrier_flag(k, "fossil")
+    coal = inp.carrier_flag(k, "coal")
+    if cfg.policy.share_basis == "electricity":
+        reg.add_account("total", k, energy_mwh)
+        if coal:
+            reg.add_account("coal", k, energy_mwh)
+        if not fossil:
+            reg.add_account("nonfossil", k, energy_mwh)
+        return
+    if fossil:
+        fuel_tce = inp.techs.at[k, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH * energy_mwh
+        reg.add_account("total", k, fuel_tce)
+        if coal:
+            reg.add_account("coal", k, fuel_tce)
+    else:
+        conv = electricity_tce_per_mwh(cfg)
+        reg.add_account("total", k, conv * energy_mwh)
+        reg.add_account("nonfossil", k, conv * energy_mwh)
+
+
+def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
+    t = inp.techs
+    avail = {g: availability(inp, g) for g in m.G}
+
+    def p_bounds(_m: pyo.ConcreteModel, g: str, i: int) -> tuple[float, float | None]:
+        if is_fixed(inp, g):
+            return (0.0, float(avail[g][i] * t.at[g, "existing_mw"]))
+        return (0.0, None)
+
+    m.p = pyo.Var(m.G, m.T, within=pyo.NonNegativeReals, bounds=p_bounds,
+                  doc="generator output (MW)")
+    extendable = [g for g in m.G if not is_fixed(inp, g)]
+
+    def avail_rule(_m: pyo.ConcreteModel, g: str, i: int) -> object:
+        return _m.p[g, i] <= float(avail[g][i]) * _m.cap_mw[g]
+
+    m.p_max = pyo.Constraint(extendable, m.T, rule=avail_rule,
+                             doc="output at most available capacity (MW)")
+
+    ramped = [g for g in m.G if cfg.policy.ramp_limits and not math.isinf(t.at[g, "ramp_frac_per_h"])
+              and t.at[g, "ramp_frac_per_h"] * float(inp.step_h.min()) < 1.0]
+    steps = list(m.T)[1:]
+
+    def ramp_up(_m: pyo.ConcreteModel, g: str, i: int) -> object:
+        r = t.at[g, "ramp_frac_per_h"] * _m.step_h[i]
+        return _m.p[g, i] - _m.p[g, i - 1] <= r * _m.cap_mw[g]
+
+    def ramp_down(_m: pyo.ConcreteModel, g: str, i: int) -> object:
+        r = t.at[g, "ramp_frac_per_h"] * _m.step_h[i]
+        return _m.p[g, i - 1] - _m.p[g, i] <= r * _m.cap_mw[g]
+
+    m.ramp_up = pyo.Constraint(ramped, steps, rule=ramp_up, doc="ramp-up limit (MW per step)")
+    m.ramp_down = pyo.Constraint(ramped, steps, rule=ramp_down, doc="ramp-down limit (MW per step)")
+
+    w = [float(x) for x in inp.weight_h]
+    m.gen_mwh = pyo.Expression(m.G, rule=lambda _m, g: pyo.quicksum(w[i] * _m.p[g, i] for i in _m.T),
+                               doc="annual generation (MWh/yr)")
+    for g in m.G:
+        energy = m.gen_mwh[g]
+        vom = t.at[g, "vom_cny_per_mwh"]
+        if vom > 0:
+            reg.add_cost("vom", g, vom * energy)
+        carrier = inp.carriers.loc[t.at[g, "carrier"]]
+        fuel_tce_per_mwh = t.at[g, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH
+        if fuel_tce_per_mwh > 0 and carrier["fuel_price_cny_per_tce"] > 0:
+            reg.add_cost("fuel", g, fuel_tce_per_mwh * carrier["fuel_price_cny_per_tce"] * energy)
+        ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
+        reg.add_emission(g, ef * energy)
+        add_energy_accounts(reg, inp, cfg, g, energy)
+
+    by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
+    reg.add_balance("generation", lambda z, i: pyo.quicksum(m.p[g, i] for g in by_zone[z]))
+
+
+def emission_factor_t_per_mwh(inp: Inputs, g: str) -> float:
+    """tCO2 per MWh of a generator's output (heat rate x carrier emission factor)."""
+    hr = inp.techs.at[g, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH
+    return hr * float(inp.carriers.at[inp.techs.at[g, "carrier"], "co2_t_per_tce"])

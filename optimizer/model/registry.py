@@ -1,0 +1,128 @@
+"""Shared registries that constraint modules add their terms to.
+
+The balance, the objective, the emission total, the energy accounts of the share policies, the
+firm-capacity sum of the reserve margin and the capacity expressions of the targets are all sums
+over whatever the modules registered. Adding a technology family or a policy therefore means adding
+a module, never editing the balance or the objective.
+
+A registry belongs to one build (it lives on the model object as ``m.registry``); nothing here is
+global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyomo.environ as pyo
+
+#: keys of the energy accounts used by the share policies
+ACCOUNTS = ("coal", "nonfossil", "total")
+
+
+@dataclass
+class CostTerm:
+    component: str  # capex, fom, vom, fuel, import, carbon, unserved, ...
+    technology: str  # a technology name, or a pseudo-name such as 'unserved'
+    expr: Any  # Pyomo expression or constant, CNY/yr
+
+
+@dataclass
+class PolicyRow:
+    """Metadata of one policy constraint, for duals, reports and infeasibility diagnosis."""
+
+    name: str
+    constraint: Any  # the Pyomo constraint component (scalar)
+    sense: str  # '<=', '>=' or '=='
+    rhs: float  # right-hand side in the constraint's own unit
+    unit: str
+    target: str | None  # id in seeds/targets.yaml, if any
+    description: str
+    slack_up: Any = None  # elastic slack variables (diagnosis mode only)
+    slack_down: Any = None
+    scale: float = 1.0  # typical magnitude used to normalise the slack penalty
+
+
+@dataclass
+class Registry:
+    """Terms registered by the constraint modules during one build."""
+
+    elastic: bool = False
+    #: name -> f(zone, t) returning the MW injected into the zone's balance at step t
+    balance: dict[str, Callable[[str, int], Any]] = field(default_factory=dict)
+    costs: list[CostTerm] = field(default_factory=list)
+    #: technology -> annual tCO2 expression
+    emissions: dict[str, Any] = field(default_factory=dict)
+    #: account (coal, nonfossil, total) -> list of (label, expression) on the share basis
+    accounts: dict[str, list[tuple[str, Any]]] = field(default_factory=lambda: {k: [] for k in ACCOUNTS})
+    #: (label, MW of firm capacity) for the reserve margin
+    firm: list[tuple[str, Any]] = field(default_factory=list)
+    #: technology -> total power capacity (MW) / energy capacity (MWh) / new power capacity (MW)
+    capacity_mw: dict[str, Any] = field(default_factory=dict)
+    capacity_mwh: dict[str, Any] = field(default_factory=dict)
+    new_mw: dict[str, Any] = field(default_factory=dict)
+    new_mwh: dict[str, Any] = field(default_factory=dict)
+    policies: dict[str, PolicyRow] = field(default_factory=dict)
+    #: unit of the share accounts ('MWh/yr' or 'tce/yr')
+    account_unit: str = ""
+
+    def add_balance(self, name: str, fn: Callable[[str, int], Any]) -> None:
+        if name in self.balance:
+            raise ValueError(f"balance term {name!r} registered twice")
+        self.balance[name] = fn
+
+    def add_cost(self, component: str, technology: str, expr: Any) -> None:
+        self.costs.append(CostTerm(component, technology, expr))
+
+    def add_emission(self, technology: str, expr: Any) -> None:
+        if technology in self.emissions:
+            raise ValueError(f"emissions of {technology!r} registered twice")
+        self.emissions[technology] = expr
+
+    def add_account(self, account: str, label: str, expr: Any) -> None:
+        self.accounts[account].append((label, expr))
+
+    def add_policy(
+        self,
+        m: pyo.ConcreteModel,
+        name: str,
+        lhs: Any,
+        sense: str,
+        rhs: float,
+        *,
+        unit: str,
+        description: str,
+        target: str | None = None,
+        scale: float = 1.0,
+        rhs_expr: Any = None,
+    ) -> PolicyRow:
+        """Add a policy constraint ``lhs (sense) rhs`` as ``m.policy_<name>``.
+
+        In elastic mode (infeasibility diagnosis) the constraint gets non-negative slacks whose
+        normalised size is penalised in the objective, so the re-solve finds the smallest relaxation.
+        ``rhs_expr`` replaces the constant right-hand side by an expression (shares).
+        """
+        right = rhs if rhs_expr is None else rhs_expr
+        up = down = None
+        body = lhs
+        if self.elastic:
+            up = pyo.Var(within=pyo.NonNegativeReals, doc=f"relaxation of {name} upwards ({unit})")
+            down = pyo.Var(within=pyo.NonNegativeReals, doc=f"relaxation of {name} downwards ({unit})")
+            m.add_component(f"slack_up_{name}", up)
+            m.add_component(f"slack_down_{name}", down)
+            body = lhs - up + down
+        if sense == "<=":
+            con = pyo.Constraint(expr=body <= right, doc=description)
+        elif sense == ">=":
+            con = pyo.Constraint(expr=body >= right, doc=description)
+        elif sense == "==":
+            con = pyo.Constraint(expr=body == right, doc=description)
+        else:  # pragma: no cover - guarded by the config schema
+            raise ValueError(sense)
+        m.add_component(f"policy_{name}", con)
+        row = PolicyRow(name, con, sense, rhs, unit, target, description, up, down, max(abs(scale), 1e-9))
+        if name in self.policies:
+            raise ValueError(f"policy {name!r} registered twice")
+        self.policies[name] = row
+        return row

@@ -1,0 +1,34 @@
+r"""Reserve margin: firm capacity covers the peak load plus a margin.
+
+.. math::
+
+    \sum_k \kappa_k\, \bar P_k \ge (1 + m)\, \sum_z \max_t D_{z,t}
+
+=====================  ==============================  ============================================
+Symbol                 Pyomo                           Meaning (unit)
+=====================  ==============================  ============================================
+:math:`\kappa_k`       ``firm_capacity_credit``        share of capacity counted as firm (-)
+:math:`m`              ``policy.reserve_margin``       reserve margin over peak load (-)
+:math:`D_{z,t}`        ``inputs.load_mw``              load (MW)
+(row)                  ``m.policy_reserve_margin``     the constraint; dual in CNY/MW/yr
+=====================  ==============================  ============================================
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.config import Config
+from optimizer.inputs import Inputs
+from optimizer.model.registry import Registry
+
+
+def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
+    margin = cfg.policy.reserve_margin
+    if margin is None:
+        return
+    peak = float(inp.load_mw.max().sum())
+    need = (1.0 + margin) * peak
+    reg.add_policy(m, "reserve_margin", pyo.quicksum(e for _, e in reg.firm), ">=", need, unit="MW",
+                   description=f"firm capacity at least {1 + margin:.2f} x peak load {peak:.0f} MW",
+                   scale=need)

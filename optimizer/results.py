@@ -1,0 +1,333 @@
+"""Results as an xarray Dataset: extraction from a solved model, writing and reading.
+
+Everything a report needs is in one NetCDF file per run (``results/<scenario>/results.nc``), with
+the resolved config, the inputs hash, package and solver versions, solver status and timings as
+attributes. ``summary.csv`` and ``summary.json`` beside it hold the headline table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+import yaml
+
+from optimizer import RESULTS_SCHEMA_VERSION, __version__
+from optimizer.config import Config
+from optimizer.errors import InputError
+from optimizer.inputs import Inputs
+from optimizer.model.dispatch import availability
+from optimizer.solve import SolveResult
+
+COST_COMPONENTS = ("capex", "fom", "vom", "fuel", "import", "carbon", "unserved")
+
+
+def _values(var: Any, keys: list[Any]) -> np.ndarray:
+    out = np.empty(len(keys))
+    for j, k in enumerate(keys):
+        v = var[k].value
+        out[j] = 0.0 if v is None else v
+    return out
+
+
+def _grid(var: Any, names: list[str], n: int) -> np.ndarray:
+    """(time, name) array of a variable indexed by (name, t)."""
+    out = np.zeros((n, len(names)))
+    for j, name in enumerate(names):
+        for i in range(n):
+            v = var[name, i].value
+            out[i, j] = 0.0 if v is None else v
+    return out
+
+
+def _val(expr: Any) -> float:
+    return float(pyo.value(expr, exception=False) or 0.0)
+
+
+def versions() -> dict[str, str]:
+    import netCDF4
+    import pyomo
+
+    from optimizer.solve import new_highs
+
+    hs = new_highs()
+    return {
+        "optimizer": __version__,
+        "python": platform.python_version(),
+        "pyomo": pyomo.__version__,
+        "highs": hs.version(),
+        "xarray": xr.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "netcdf4": netCDF4.__version__,
+    }
+
+
+def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
+            times: dict[str, float]) -> xr.Dataset:
+    """Collect the solution of ``m`` into a Dataset (annual quantities are per year)."""
+    reg = m.registry
+    n = len(inp.time)
+    techs = list(inp.techs.index)
+    gens, stores, corridors = list(m.G), list(m.S), list(m.I)
+    zones = list(inp.zones)
+    t = inp.techs
+    w = inp.weight_h
+
+    existing = t["existing_mw"].to_numpy(dtype=float)
+    new = _values(m.new_mw, techs)
+    coords: dict[str, Any] = {
+        "time": ("time", inp.time.values),
+        "zone": ("zone", zones),
+        "technology": ("technology", techs),
+        "kind": ("technology", t["kind"].tolist()),
+        "technology_zone": ("technology", t["zone"].tolist()),
+        "carrier": ("technology", t["carrier"].tolist()),
+        "generator": ("generator", gens),
+        "storage": ("storage", stores),
+        "corridor": ("corridor", corridors),
+        "component": ("component", list(COST_COMPONENTS)),
+        "owner": ("owner", [*techs, "unserved"]),
+    }
+    data: dict[str, Any] = {}
+
+    def put(name: str, dims: tuple[str, ...], values: Any, units: str, long_name: str) -> None:
+        data[name] = xr.Variable(dims, np.asarray(values, dtype=float),
+                                 attrs={"units": units, "long_name": long_name})
+
+    put("load_mw", ("time", "zone"), inp.load_mw[zones].to_numpy(), "MW", "load")
+    put("weight_h", ("time",), w, "h", "hours of the year each step stands for")
+    put("step_h", ("time",), inp.step_h, "h", "duration of the step")
+    put("capacity_existing_mw", ("technology",), existing, "MW", "capacity in service before the study year")
+    put("capacity_new_mw", ("technology",), new, "MW", "new capacity built")
+    put("capacity_total_mw", ("technology",), existing + new, "MW", "total capacity")
+    e_exist = t.loc[stores, "existing_mwh"].to_numpy(dtype=float)
+    e_new = _values(m.new_mwh, stores)
+    put("energy_capacity_existing_mwh", ("storage",), e_exist, "MWh", "storage energy capacity in service")
+    put("energy_capacity_new_mwh", ("storage",), e_new, "MWh", "new storage energy capacity")
+    put("energy_capacity_total_mwh", ("storage",), e_exist + e_new, "MWh", "total storage energy capacity")
+
+    gen = _grid(m.p, gens, n)
+    put("generation_mw", ("time", "generator"), gen, "MW", "generator output")
+    cap_total = dict(zip(techs, existing + new, strict=True))
+    avail = np.column_stack([availability(inp, g) * cap_total[g] for g in gens]) if gens else np.zeros((n, 0))
+    has_profile = np.array([bool(t.at[g, "profile"]) for g in gens], dtype=bool)
+    curtail = np.where(has_profile[None, :], np.maximum(avail - gen, 0.0), 0.0) if gens else avail
+    put("curtailment_mw", ("time", "generator"), curtail, "MW",
+        "available renewable output not used (profile technologies)")
+    put("storage_charge_mw", ("time", "storage"), _grid(m.charge, stores, n), "MW", "storage charging")
+    put("storage_discharge_mw", ("time", "storage"), _grid(m.discharge, stores, n), "MW", "storage discharging")
+    put("storage_soc_mwh", ("time", "storage"), _grid(m.soc, stores, n), "MWh", "state of charge, end of step")
+    put("import_mw", ("time", "corridor"), _grid(m.imp, corridors, n), "MW", "power received per corridor")
+    if hasattr(m, "unserved"):
+        put("unserved_mw", ("time", "zone"), _grid(m.unserved, zones, n), "MW", "unserved load")
+    else:
+        put("unserved_mw", ("time", "zone"), np.zeros((n, len(zones))), "MW", "unserved load (shedding off)")
+
+    energy = np.zeros(len(techs))
+    for j, k in enumerate(techs):
+        if k in gens:
+            energy[j] = float(w @ gen[:, gens.index(k)])
+        elif k in corridors:
+            energy[j] = float(w @ data["import_mw"].values[:, corridors.index(k)])
+        else:
+            energy[j] = float(w @ data["storage_discharge_mw"].values[:, stores.index(k)])
+    put("energy_mwh", ("technology",), energy, "MWh/yr",
+        "annual energy: generation, imports received, storage discharged")
+    put("emissions_t", ("technology",), [_val(reg.emissions.get(k, 0.0)) for k in techs], "tCO2/yr",
+        "annual CO2 emissions")
+
+    cost = np.zeros((len(COST_COMPONENTS), len(techs) + 1))
+    owners = [*techs, "unserved"]
+    for term in reg.costs:
+        cost[COST_COMPONENTS.index(term.component), owners.index(term.technology)] += _val(term.expr)
+    put("cost_cny", ("component", "owner"), cost, "CNY/yr", "annual cost by component and technology")
+
+    # duals
+    balance_dual = np.full((n, len(zones)), np.nan)
+    if sol.dual_valid:
+        for a, z in enumerate(zones):
+            for i in range(n):
+                balance_dual[i, a] = sol.duals.get(m.balance[z, i], 0.0) / w[i]
+    put("marginal_price_cny_per_mwh", ("time", "zone"), balance_dual, "CNY/MWh",
+        "hourly marginal price: dual of the energy balance divided by the step weight")
+
+    pol_names = list(reg.policies)
+    coords["policy"] = ("policy", pol_names)
+    coords["policy_sense"] = ("policy", [reg.policies[p].sense for p in pol_names])
+    coords["policy_unit"] = ("policy", [reg.policies[p].unit for p in pol_names])
+    coords["policy_target"] = ("policy", [reg.policies[p].target or "" for p in pol_names])
+    coords["policy_description"] = ("policy", [reg.policies[p].description for p in pol_names])
+    put("policy_rhs", ("policy",), [reg.policies[p].rhs for p in pol_names], "policy unit",
+        "target value of each policy constraint")
+    duals = [sol.duals.get(reg.policies[p].constraint, np.nan) if sol.dual_valid else np.nan for p in pol_names]
+    put("policy_dual", ("policy",), duals, "CNY/yr per unit of the constraint row",
+        "dual of each policy row (sensitivity of total cost to its right-hand side)")
+    put("policy_slack_needed", ("policy",),
+        [(_val(r.slack_up) + _val(r.slack_down)) if r.slack_up is not None else 0.0
+         for r in reg.policies.values()], "constraint row unit", "relaxation used (diagnosis mode only)")
+
+    acc = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
+    co2 = _val(m.co2_t)
+    total_cost = _val(m.total_cost)
+    scalars = {
+        "total_cost_cny": (total_cost, "CNY/yr", "total annual system cost"),
+        "objective_cny": (sol.objective, "CNY/yr", "objective value reported by HiGHS"),
+        "co2_t": (co2, "tCO2/yr", "annual CO2 emissions"),
+        "unserved_mwh": (float((data["unserved_mw"].values.sum(axis=1)) @ w), "MWh/yr", "annual unserved energy"),
+        "account_coal": (acc["coal"], reg.account_unit, "coal account of the share policies"),
+        "account_nonfossil": (acc["nonfossil"], reg.account_unit, "non-fossil account"),
+        "account_total": (acc["total"], reg.account_unit, "total account (denominator of the shares)"),
+        "coal_share": (acc["coal"] / acc["total"] if acc["total"] else np.nan, "1",
+                       f"coal share on the {cfg.policy.share_basis} basis"),
+        "nonfossil_share": (acc["nonfossil"] / acc["total"] if acc["total"] else np.nan, "1",
+                            f"non-fossil share on the {cfg.policy.share_basis} basis"),
+    }
+    cap_row = reg.policies.get("co2_cap")
+    cprice = -sol.duals.get(cap_row.constraint, np.nan) if (cap_row and sol.dual_valid) else np.nan
+    scalars["carbon_shadow_price_cny_per_t"] = (
+        cprice, "CNY/tCO2", "marginal abatement cost: dual of the CO2 cap (NaN when no cap)")
+    for p, sign in (("coal_share", -1.0), ("nonfossil_share", 1.0)):
+        # row: A_x - s A_total (<= | >=) 0; moving s by ds shifts the row's right-hand side by
+        # ds A_total, so tightening the target by one percentage point costs sign*dual*A_total/100
+        row = reg.policies.get(p)
+        val = np.nan
+        if row is not None and sol.dual_valid:
+            val = sign * sol.duals.get(row.constraint, 0.0) * acc["total"] * 0.01
+        scalars[f"{p}_cost_cny_per_pp"] = (
+            val, "CNY/yr per percentage point",
+            f"increase of total cost when the {p} target is tightened by one percentage point")
+    for name, (value, units, long_name) in scalars.items():
+        data[name] = xr.Variable((), float(value), attrs={"units": units, "long_name": long_name})
+
+    ds = xr.Dataset(data_vars=data, coords=coords)
+    ds.attrs.update(
+        {
+            "title": f"optimizer results: {cfg.name}",
+            "scenario": cfg.name,
+            "year": cfg.year,
+            "results_schema_version": RESULTS_SCHEMA_VERSION,
+            "share_basis": cfg.policy.share_basis,
+            "config_yaml": yaml.safe_dump(cfg.dump(), sort_keys=False, allow_unicode=True),
+            "inputs_hash": inp.inputs_hash,
+            "input_files": json.dumps(inp.files),
+            "versions": json.dumps(versions()),
+            "solver_status": sol.status,
+            "highs_model_status": sol.highs_status,
+            "solver_options": json.dumps(sol.options),
+            "solver_info": json.dumps(sol.info),
+            "times_s": json.dumps({k: round(v, 4) for k, v in times.items()}),
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "units_note": "internal units: MW, MWh, tCO2, CNY, hours; annual quantities per year",
+        }
+    )
+    return ds
+
+
+def summary_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Per-technology headline table (capacity, energy, emissions, cost)."""
+    techs = list(ds["technology"].values)
+    cost = ds["cost_cny"].sum("component").sel(owner=techs).values
+    supply = float(ds["energy_mwh"].where(ds["kind"] != "storage", 0).sum())
+    df = pd.DataFrame(
+        {
+            "kind": ds["kind"].values,
+            "existing_mw": ds["capacity_existing_mw"].values,
+            "new_mw": ds["capacity_new_mw"].values,
+            "total_mw": ds["capacity_total_mw"].values,
+            "energy_gwh": ds["energy_mwh"].values / 1e3,
+            "supply_share": np.where(ds["kind"].values != "storage", ds["energy_mwh"].values / supply, np.nan)
+            if supply else np.nan,
+            "emissions_mt": ds["emissions_t"].values / 1e6,
+            "cost_million_cny": cost / 1e6,
+        },
+        index=pd.Index(techs, name="technology"),
+    )
+    return df
+
+
+def headline(ds: xr.Dataset) -> dict[str, Any]:
+    """Scalar headline figures and the policy table as plain data."""
+    out: dict[str, Any] = {
+        "scenario": ds.attrs["scenario"],
+        "year": int(ds.attrs["year"]),
+        "solver_status": ds.attrs["solver_status"],
+        "share_basis": ds.attrs["share_basis"],
+        "inputs_hash": ds.attrs["inputs_hash"],
+    }
+    for name in ("total_cost_cny", "co2_t", "unserved_mwh", "coal_share", "nonfossil_share",
+                 "carbon_shadow_price_cny_per_t", "account_total"):
+        v = float(ds[name].values)
+        out[name] = None if np.isnan(v) else v
+    price = ds["marginal_price_cny_per_mwh"]
+    out["mean_marginal_price_cny_per_mwh"] = (
+        None if bool(price.isnull().all()) else float((price * ds["weight_h"]).sum() / ds["weight_h"].sum()))
+    pols = []
+    for j, p in enumerate(ds["policy"].values):
+        d = float(ds["policy_dual"].values[j])
+        pols.append({
+            "policy": str(p),
+            "sense": str(ds["policy_sense"].values[j]),
+            "rhs": float(ds["policy_rhs"].values[j]),
+            "unit": str(ds["policy_unit"].values[j]),
+            "target": str(ds["policy_target"].values[j]) or None,
+            "dual": None if np.isnan(d) else d,
+        })
+    out["policies"] = pols
+    out["times_s"] = json.loads(ds.attrs["times_s"])
+    return out
+
+
+def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
+    """Write results.nc, summary.csv/json and config.yaml atomically into ``out_dir``.
+
+    Files go to a temporary sibling folder first, which is renamed into place when complete, so an
+    interrupted write never leaves a half-written result or destroys the previous one.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
+        summary_table(ds).to_csv(tmp / "summary.csv", float_format="%.6g")
+        (tmp / "summary.json").write_text(json.dumps(headline(ds), indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "config.yaml").write_text(ds.attrs["config_yaml"], encoding="utf-8")
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def read_results(folder: str | Path) -> xr.Dataset:
+    """Open a results folder written by :func:`write_results`; one-line error if unusable."""
+    p = Path(folder)
+    f = p / "results.nc" if p.is_dir() else p
+    if not f.is_file():
+        raise InputError("no results.nc here", source=str(p))
+    try:
+        with xr.open_dataset(f) as ds:
+            ds = ds.load()
+    except (OSError, ValueError, RuntimeError):
+        raise InputError("results.nc cannot be read (corrupt or not NetCDF)", source=str(f)) from None
+    ver = ds.attrs.get("results_schema_version")
+    if ver is None or int(ver) != RESULTS_SCHEMA_VERSION:
+        raise InputError(f"results schema version {ver}, this optimizer reads version {RESULTS_SCHEMA_VERSION}",
+                         source=str(f))
+    return ds

@@ -1,0 +1,112 @@
+"""One run, end to end: (config) -> inputs -> model -> solve -> results -> checks -> files.
+
+The pipeline is pure: nothing is written back into the config or the inputs, and results are only
+written (atomically) once the solve is optimal and every self-check passed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from optimizer.checks import check_results
+from optimizer.config import Config
+from optimizer.errors import InfeasibleError, SolverError, SolverLimitError
+from optimizer.inputs import Inputs, load_inputs
+from optimizer.model import build_model
+from optimizer.results import extract, write_results
+from optimizer.solve import SolveResult, solve_model
+
+log = logging.getLogger("optimizer")
+
+
+@dataclass
+class RunOutcome:
+    dataset: xr.Dataset
+    solve: SolveResult
+    out_dir: Path | None
+    times: dict[str, float]
+    checks: dict[str, float]
+
+
+def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
+    """Re-solve with penalised slacks on every policy row; describe the smallest relaxation."""
+    m = build_model(inp, cfg, elastic=True)
+    sol, _ = solve_model(m, cfg.solver)
+    if not sol.primal_valid:
+        return ("the model is infeasible even with every policy target relaxed: the load cannot be met "
+                "(allow unserved energy, or check capacities and corridor limits)")
+    reg = m.registry
+    total = pyo.value(m.account_total) if hasattr(m, "account_total") else 0.0
+    parts = []
+    for name, row in reg.policies.items():
+        up, down = (row.slack_up.value or 0.0), (row.slack_down.value or 0.0)
+        slack = up - down  # lhs_relaxed = lhs - up + down, so the original lhs exceeds by (up - down)
+        if abs(up) + abs(down) <= 1e-6 * max(row.scale, 1.0):
+            continue
+        label = f"{name}" + (f" [{row.target}]" if row.target else "")
+        if row.unit == "per-unit" and total:
+            achieved = row.rhs + slack / total
+            parts.append(f"{label} {row.sense} {row.rhs:.1%}: closest feasible {achieved:.2%} "
+                         f"({(achieved - row.rhs) * 100:+.2f} pp)")
+        else:
+            achieved = row.rhs + slack
+            parts.append(f"{label} {row.sense} {row.rhs:,.6g} {row.unit}: closest feasible {achieved:,.6g} "
+                         f"({achieved - row.rhs:+,.6g})")
+    if not parts:
+        return "the model is infeasible but no single policy relaxation explains it (numerical trouble?)"
+    lead = "these targets cannot be met together" if len(parts) > 1 else "this target cannot be met"
+    return f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)
+
+
+def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
+        inputs: Inputs | None = None) -> RunOutcome:
+    """Solve one scenario. Raises an OptimizerError subclass on any failure (nothing written)."""
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    inp = inputs if inputs is not None else load_inputs(cfg)
+    times["load_s"] = time.perf_counter() - t0
+    log.info("inputs loaded: %d steps, %d technologies (%.2f s)", len(inp.time), len(inp.techs), times["load_s"])
+
+    t0 = time.perf_counter()
+    m = build_model(inp, cfg)
+    times["build_s"] = time.perf_counter() - t0
+    log.info("model built in %.2f s", times["build_s"])
+
+    sol, hm = solve_model(m, cfg.solver)
+    times.update({k: v for k, v in sol.times.items()})
+    log.info("hand-over to HiGHS %.2f s (compile %.2f s, pass %.2f s); %d columns, %d rows",
+             sol.times["compile_s"] + sol.times["pass_s"], sol.times["compile_s"], sol.times["pass_s"],
+             hm.size["columns"], hm.size["rows"])
+    log.info("solve %.2f s (%s)", sol.times["solve_s"], sol.status)
+
+    if sol.status in ("infeasible", "infeasible_or_unbounded"):
+        msg = "infeasible"
+        if cfg.solver.diagnose_infeasibility:
+            msg = diagnose_infeasibility(inp, cfg)
+        raise InfeasibleError(msg)
+    if sol.status in ("time_limit", "iteration_limit", "interrupted"):
+        raise SolverLimitError(f"HiGHS stopped: {sol.status} ({sol.highs_status}); no optimal solution, "
+                               "nothing written")
+    if not sol.optimal:
+        raise SolverError(f"HiGHS returned {sol.highs_status}; nothing written")
+
+    t0 = time.perf_counter()
+    ds = extract(m, inp, cfg, sol, times)
+    times["extract_s"] = time.perf_counter() - t0
+    checks = check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
+    ds.attrs["checks"] = str({k: float(np.format_float_scientific(v, 3)) for k, v in checks.items()})
+    target = None
+    if write:
+        target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)
+        t0 = time.perf_counter()
+        write_results(ds, target)
+        times["write_s"] = time.perf_counter() - t0
+        log.info("results written to %s (%.2f s)", target, times["write_s"])
+    return RunOutcome(ds, sol, target, times, checks)

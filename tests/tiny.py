@@ -1,0 +1,84 @@
+"""Tiny hand-checkable systems: write a few hours of inputs to a folder and return a Config."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.config import Config, config_from_dict
+
+REPO = Path(__file__).resolve().parents[1]
+ATTRIBUTES = REPO / "data" / "attributes.csv"
+
+CARRIERS = [
+    # name, price CNY/tce, tCO2/tce, fossil, coal, renewable
+    ("coal", 1000.0, 2.0, True, True, False),
+    ("gas", 3000.0, 1.0, True, False, False),
+    ("solar", 0.0, 0.0, False, False, True),
+    ("wind", 0.0, 0.0, False, False, True),
+    ("biomass", 0.0, 0.0, False, False, True),
+    ("hydro", 0.0, 0.0, False, False, True),
+    ("grid_mix", 0.0, 0.0, False, False, False),
+    ("electricity", 0.0, 0.0, False, False, False),
+]
+
+
+def write_case(
+    folder: Path,
+    techs: list[dict[str, Any]],
+    load_mw: list[float],
+    cf: dict[str, list[float]] | None = None,
+    *,
+    carriers: list[tuple] | None = None,
+    year: int = 2025,
+) -> dict[str, Any]:
+    """Write technologies.csv, carriers.csv, load.csv and cf.csv; return a config mapping."""
+    folder.mkdir(parents=True, exist_ok=True)
+    attrs = pd.read_csv(ATTRIBUTES)["attribute"].tolist()
+    with open(folder / "technologies.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", *attrs])
+        for t in techs:
+            w.writerow([t["name"], *[t.get(a, "") for a in attrs]])
+    with open(folder / "carriers.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "fuel_price_cny_per_tce", "co2_t_per_tce", "fossil", "coal", "renewable"])
+        for row in carriers or CARRIERS:
+            w.writerow(row)
+    n = len(load_mw)
+    time = pd.date_range(f"{year}-01-01 00:00", periods=n, freq="h")
+    pd.DataFrame({"timestamp": time.strftime("%Y-%m-%d %H:%M"), "load_mw": load_mw}).to_csv(
+        folder / "load.csv", index=False)
+    inputs: dict[str, Any] = {
+        "technologies": str(folder / "technologies.csv"),
+        "carriers": str(folder / "carriers.csv"),
+        "attributes": str(ATTRIBUTES),
+        "load": str(folder / "load.csv"),
+    }
+    if cf:
+        frame = pd.DataFrame({"timestamp": time.strftime("%Y-%m-%d %H:%M"), **cf})
+        frame.to_csv(folder / "cf.csv", index=False)
+        inputs["capacity_factors"] = str(folder / "cf.csv")
+    return {
+        "name": "tiny",
+        "year": year,
+        "inputs": inputs,
+        "time": {"start": str(time[0]), "end": str(time[-1]), "scale_to_year": False},
+        "economics": {"discount_rate": 0.0, "allow_unserved": False},
+        "policy": {"share_basis": "electricity", "ramp_limits": True},
+        "output": {"dir": str(folder / "results")},
+    }
+
+
+def make_config(data: dict[str, Any], folder: Path, **updates: Any) -> Config:
+    """Validate a config mapping (after shallow top-level updates)."""
+    merged = {**data}
+    for k, v in updates.items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = {**merged[k], **v}
+        else:
+            merged[k] = v
+    return config_from_dict(merged, base_dir=folder)
