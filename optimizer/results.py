@@ -61,7 +61,14 @@ def versions() -> dict[str, str]:
     from optimizer.solve import new_highs
 
     hs = new_highs()
+    try:
+        from importlib.metadata import version
+
+        extras = version("highspy-extras")
+    except Exception:  # not installed: HiGHS falls back to IPX for 'ipm'
+        extras = "not installed"
     return {
+        "highspy_extras": extras,
         "optimizer": __version__,
         "python": platform.python_version(),
         "pyomo": pyomo.__version__,

@@ -14,6 +14,9 @@ r"""Capacity: new build, capacity bounds, annualised investment and fixed O&M.
 
     C^{fom} = \sum_k f_k \bar P_k
 
+    F_s \le \bar P_s, \qquad d^{firm}_s F_s \le \bar E_s
+    \qquad \text{(storage counts } \kappa_s F_s \text{ towards the reserve margin)}
+
 ==============================  ============================  ==========================================
 Symbol                          Pyomo                         Meaning (unit)
 ==============================  ============================  ==========================================
@@ -26,6 +29,8 @@ Symbol                          Pyomo                         Meaning (unit)
 :math:`f_k`                     ``fom_cny_per_kw_yr``         fixed O&M (CNY/kW/yr)
 :math:`r, L_k`                  ``discount_rate, lifetime_yr`` discount rate (-), lifetime (yr)
 :math:`d^{min}_s, d^{max}_s`    ``m.duration_min/max[s]``     energy-to-power ratio bounds (h)
+:math:`F_s`                     ``m.firm_storage_mw[s]``      storage power counted as firm (MW)
+:math:`d^{firm}_s`              ``firm_duration_h``           hours behind one firm MW (h)
 ==============================  ============================  ==========================================
 """
 
@@ -105,8 +110,18 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_cost("capex", k, a * t.at[k, "capex_cny_per_kw"] * KW_PER_MW * m.new_mw[k])
         if t.at[k, "fom_cny_per_kw_yr"] > 0:
             reg.add_cost("fom", k, t.at[k, "fom_cny_per_kw_yr"] * KW_PER_MW * m.cap_mw[k])
-        if t.at[k, "firm_capacity_credit"] > 0:
+        if t.at[k, "firm_capacity_credit"] > 0 and k not in m.S:
             reg.firm.append((k, t.at[k, "firm_capacity_credit"] * m.cap_mw[k]))
+    firm_s = [s for s in m.S if t.at[s, "firm_capacity_credit"] > 0]
+    m.firm_storage_mw = pyo.Var(firm_s, within=pyo.NonNegativeReals,
+                                doc="storage power backed by enough energy to count as firm (MW)")
+    m.firm_storage_power = pyo.Constraint(firm_s, rule=lambda _m, s: _m.firm_storage_mw[s] <= _m.cap_mw[s],
+                                          doc="firm storage at most its power capacity (MW)")
+    m.firm_storage_energy = pyo.Constraint(
+        firm_s, rule=lambda _m, s: t.at[s, "firm_duration_h"] * _m.firm_storage_mw[s] <= _m.cap_mwh[s],
+        doc="firm storage at most its energy capacity over the firm duration (MW)")
+    for s in firm_s:
+        reg.firm.append((s, t.at[s, "firm_capacity_credit"] * m.firm_storage_mw[s]))
     for s in m.S:
         reg.capacity_mwh[s] = m.cap_mwh[s]
         reg.new_mwh[s] = m.new_mwh[s]

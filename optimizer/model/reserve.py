@@ -2,7 +2,10 @@ r"""Reserve margin: firm capacity covers the peak load plus a margin.
 
 .. math::
 
-    \sum_k \kappa_k\, \bar P_k \ge (1 + m)\, \sum_z \max_t D_{z,t}
+    \sum_{k \notin S} \kappa_k\, \bar P_k + \sum_{s \in S} \kappa_s F_s \ge (1 + m)\, \sum_z \max_t D_{z,t}
+
+Storage counts only the power it can hold for ``firm_duration_h`` hours, :math:`F_s` (see
+:mod:`optimizer.model.capacity`), so a one-hour battery is not as firm as a gas turbine.
 
 =====================  ==============================  ============================================
 Symbol                 Pyomo                           Meaning (unit)
