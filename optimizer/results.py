@@ -165,7 +165,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     if sol.dual_valid:
         for a, z in enumerate(zones):
             for i in range(n):
-                balance_dual[i, a] = sol.duals.get(m.balance[z, i], 0.0) / w[i]
+                balance_dual[i, a] = sol.duals.get(reg.balance_rows[z][i], 0.0) / w[i]
     put("marginal_price_cny_per_mwh", ("time", "zone"), balance_dual, "CNY/MWh",
         "hourly marginal price: dual of the energy balance divided by the step weight")
 

@@ -14,7 +14,8 @@ marginal price (CNY/MWh). Curtailment is the unused available renewable output,
 Symbol                 Pyomo                      Meaning (unit)
 =====================  =========================  ================================================
 :math:`b^{n}_{z,t}`    ``m.registry.balance[n]``  injection of balance term *n* (MW)
-:math:`D_{z,t}`        ``inputs.load_mw``         load (MW)
+:math:`D_{z,t}`        ``m.demand[z, t]``         load (MW)
+(rows)                 ``m.balance_<z>[t]``       the balance of zone *z*, one templated row block per zone
 =====================  =========================  ================================================
 """
 
@@ -25,13 +26,19 @@ import pyomo.environ as pyo
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
+from optimizer.model.sets import templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
-    load = {z: inp.load_mw[z].to_numpy() for z in inp.zones}
+    m.demand = pyo.Param(m.Z, m.T, initialize={(z, i): float(v) for z in inp.zones
+                                                for i, v in enumerate(inp.load_mw[z].to_numpy())},
+                         doc="load (MW)")
     terms = list(reg.balance.values())
+    for z in inp.zones:
+        def rule(_m: pyo.ConcreteModel, i: int, z: str = z) -> object:
+            return pyo.quicksum(f(z, i) for f in terms) == _m.demand[z, i]
 
-    def rule(_m: pyo.ConcreteModel, z: str, i: int) -> object:
-        return pyo.quicksum(f(z, i) for f in terms) == float(load[z][i])
-
-    m.balance = pyo.Constraint(m.Z, m.T, rule=rule, doc="hourly energy balance (MW)")
+        with templated():
+            con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
+        m.add_component(f"balance_{z}", con)
+        reg.balance_rows[z] = con

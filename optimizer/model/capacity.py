@@ -63,6 +63,16 @@ def is_fixed(inp: Inputs, k: str) -> bool:
     return (not row["extendable"]) or row["max_total_mw"] <= row["existing_mw"]
 
 
+def total_mw(m: pyo.ConcreteModel, k: object) -> object:
+    """Total power capacity of ``k`` (MW) as a plain expression; usable inside templated rules."""
+    return m.existing_mw[k] + m.new_mw[k]
+
+
+def total_mwh(m: pyo.ConcreteModel, s: object) -> object:
+    """Total energy capacity of storage ``s`` (MWh); usable inside templated rules."""
+    return m.existing_mwh[s] + m.new_mwh[s]
+
+
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     t = inp.techs
     rate = cfg.economics.discount_rate
@@ -82,10 +92,12 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
 
     m.new_mwh = pyo.Var(m.S, within=pyo.NonNegativeReals, bounds=new_e_bounds,
                         doc="new storage energy capacity (MWh)")
-    m.cap_mw = pyo.Expression(m.K, rule=lambda _m, k: t.at[k, "existing_mw"] + _m.new_mw[k],
-                              doc="total power capacity (MW)")
-    m.cap_mwh = pyo.Expression(m.S, rule=lambda _m, s: t.at[s, "existing_mwh"] + _m.new_mwh[s],
-                               doc="total storage energy capacity (MWh)")
+    m.existing_mw = pyo.Param(m.K, initialize={k: float(t.at[k, "existing_mw"]) for k in m.K},
+                              doc="power capacity in service (MW)")
+    m.existing_mwh = pyo.Param(m.S, initialize={s: float(t.at[s, "existing_mwh"]) for s in m.S},
+                               doc="storage energy capacity in service (MWh)")
+    m.cap_mw = pyo.Expression(m.K, rule=lambda _m, k: total_mw(_m, k), doc="total power capacity (MW)")
+    m.cap_mwh = pyo.Expression(m.S, rule=lambda _m, s: total_mwh(_m, s), doc="total storage energy capacity (MWh)")
 
     def dur_min(_m: pyo.ConcreteModel, s: str) -> object:
         d = t.at[s, "min_duration_h"]

@@ -4,8 +4,8 @@ r"""Generator dispatch: availability, ramp limits, variable cost, fuel, emission
 
     0 \le p_{g,t} \le a_{g,t}\, \bar P_g \qquad \forall g, t
 
-    -\rho_g \bar P_g \Delta_t \le p_{g,t} - p_{g,t-1} \le \rho_g \bar P_g \Delta_t
-    \qquad \forall g \text{ with a ramp limit},\ t > 0
+    -\rho_g \bar P_g \Delta \le p_{g,t} - p_{g,t-1} \le \rho_g \bar P_g \Delta
+    \qquad \forall g \text{ with a ramp limit},\ t \in T^+
 
     C^{vom} + C^{fuel} = \sum_{g,t} w_t\, p_{g,t} \left(v_g + h_g\, \pi_{c(g)}\right),
     \qquad
@@ -18,8 +18,9 @@ availability. :math:`h_g` is converted from gce/kWh to tce/MWh (divide by 1000).
 Symbol                 Pyomo                           Meaning (unit)
 =====================  ==============================  ==============================================
 :math:`p_{g,t}`        ``m.p[g, t]``                   output of generator *g* (MW)
-:math:`a_{g,t}`        ``availability`` / profile      available fraction of capacity (-)
+:math:`a_{g,t}`        ``m.avail[g, t]``               available fraction of capacity (-), profile x availability
 :math:`\rho_g`         ``ramp_frac_per_h``             ramp limit (fraction of capacity per hour)
+:math:`\rho_g \Delta`  ``m.ramp_per_step[g]``          ramp limit per step (fraction of capacity)
 :math:`v_g`            ``vom_cny_per_mwh``             variable O&M (CNY/MWh)
 :math:`h_g`            ``heat_rate_gce_per_kwh``       fuel per output (tce/MWh after conversion)
 :math:`\pi_c`          ``fuel_price_cny_per_tce``      fuel price of carrier *c* (CNY/tce)
@@ -42,9 +43,9 @@ import pyomo.environ as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
-from optimizer.model.capacity import is_fixed
+from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone
+from optimizer.model.sets import in_zone, templated
 
 TCE_PER_MWH_PER_GCE_PER_KWH = 1e-3
 
@@ -90,35 +91,35 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     t = inp.techs
     avail = {g: availability(inp, g) for g in m.G}
 
+    upper = {g: (avail[g] * float(t.at[g, "existing_mw"])).tolist() for g in m.G if is_fixed(inp, g)}
+
     def p_bounds(_m: pyo.ConcreteModel, g: str, i: int) -> tuple[float, float | None]:
-        if is_fixed(inp, g):
-            return (0.0, float(avail[g][i] * t.at[g, "existing_mw"]))
-        return (0.0, None)
+        return (0.0, upper[g][i]) if g in upper else (0.0, None)
 
     m.p = pyo.Var(m.G, m.T, within=pyo.NonNegativeReals, bounds=p_bounds,
                   doc="generator output (MW)")
     extendable = [g for g in m.G if not is_fixed(inp, g)]
-
-    def avail_rule(_m: pyo.ConcreteModel, g: str, i: int) -> object:
-        return _m.p[g, i] <= float(avail[g][i]) * _m.cap_mw[g]
-
-    m.p_max = pyo.Constraint(extendable, m.T, rule=avail_rule,
-                             doc="output at most available capacity (MW)")
+    m.G_ext = pyo.Set(initialize=extendable, ordered=True, dimen=1, doc="generators whose capacity is a decision")
+    m.avail = pyo.Param(m.G_ext, m.T, initialize={(g, i): float(v) for g in extendable
+                                                  for i, v in enumerate(avail[g])},
+                        doc="available fraction of capacity of extendable generators (-)")
+    with templated():
+        m.p_max = pyo.Constraint(m.G_ext, m.T, rule=lambda _m, g, i: _m.p[g, i] <= _m.avail[g, i] * total_mw(_m, g),
+                                 doc="output at most available capacity (MW)")
 
     ramped = [g for g in m.G if cfg.policy.ramp_limits and not math.isinf(t.at[g, "ramp_frac_per_h"])
-              and t.at[g, "ramp_frac_per_h"] * float(inp.step_h.min()) < 1.0]
-    steps = list(m.T)[1:]
-
-    def ramp_up(_m: pyo.ConcreteModel, g: str, i: int) -> object:
-        r = t.at[g, "ramp_frac_per_h"] * _m.step_h[i]
-        return _m.p[g, i] - _m.p[g, i - 1] <= r * _m.cap_mw[g]
-
-    def ramp_down(_m: pyo.ConcreteModel, g: str, i: int) -> object:
-        r = t.at[g, "ramp_frac_per_h"] * _m.step_h[i]
-        return _m.p[g, i - 1] - _m.p[g, i] <= r * _m.cap_mw[g]
-
-    m.ramp_up = pyo.Constraint(ramped, steps, rule=ramp_up, doc="ramp-up limit (MW per step)")
-    m.ramp_down = pyo.Constraint(ramped, steps, rule=ramp_down, doc="ramp-down limit (MW per step)")
+              and t.at[g, "ramp_frac_per_h"] * float(inp.step_h[0]) < 1.0]
+    m.G_ramp = pyo.Set(initialize=ramped, ordered=True, dimen=1, doc="generators with a ramp limit")
+    m.ramp_per_step = pyo.Param(m.G_ramp, initialize={g: t.at[g, "ramp_frac_per_h"] * float(inp.step_h[0])
+                                                      for g in ramped},
+                                doc="ramp limit per step (fraction of capacity)")
+    with templated():
+        m.ramp_up = pyo.Constraint(
+            m.G_ramp, m.T1, rule=lambda _m, g, i: _m.p[g, i] - _m.p[g, i - 1] <= _m.ramp_per_step[g] * total_mw(_m, g),
+            doc="ramp-up limit (MW per step)")
+        m.ramp_down = pyo.Constraint(
+            m.G_ramp, m.T1, rule=lambda _m, g, i: _m.p[g, i - 1] - _m.p[g, i] <= _m.ramp_per_step[g] * total_mw(_m, g),
+            doc="ramp-down limit (MW per step)")
 
     w = [float(x) for x in inp.weight_h]
     m.gen_mwh = pyo.Expression(m.G, rule=lambda _m, g: pyo.quicksum(w[i] * _m.p[g, i] for i in _m.T),

@@ -35,25 +35,30 @@ import pyomo.environ as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
-from optimizer.model.capacity import is_fixed
+from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import availability, electricity_tce_per_mwh
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone
+from optimizer.model.sets import in_zone, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     t = inp.techs
     avail = {i: availability(inp, i) for i in m.I}
 
+    upper = {c: (avail[c] * float(t.at[c, "existing_mw"])).tolist() for c in m.I if is_fixed(inp, c)}
+
     def bounds(_m: pyo.ConcreteModel, c: str, j: int) -> tuple[float, float | None]:
-        if is_fixed(inp, c):
-            return (0.0, float(avail[c][j] * t.at[c, "existing_mw"]))
-        return (0.0, None)
+        return (0.0, upper[c][j]) if c in upper else (0.0, None)
 
     m.imp = pyo.Var(m.I, m.T, bounds=bounds, doc="power received through an import corridor (MW)")
     ext = [c for c in m.I if not is_fixed(inp, c)]
-    m.imp_max = pyo.Constraint(ext, m.T, rule=lambda _m, c, j: _m.imp[c, j] <= float(avail[c][j]) * _m.cap_mw[c],
-                               doc="imports at most available corridor capacity (MW)")
+    m.I_ext = pyo.Set(initialize=ext, ordered=True, dimen=1, doc="corridors whose capacity is a decision")
+    m.imp_avail = pyo.Param(m.I_ext, m.T, initialize={(c, j): float(v) for c in ext for j, v in enumerate(avail[c])},
+                            doc="available fraction of corridor capacity (-)")
+    with templated():
+        m.imp_max = pyo.Constraint(
+            m.I_ext, m.T, rule=lambda _m, c, j: _m.imp[c, j] <= _m.imp_avail[c, j] * total_mw(_m, c),
+            doc="imports at most available corridor capacity (MW)")
     w = [float(x) for x in inp.weight_h]
     m.import_mwh = pyo.Expression(m.I, rule=lambda _m, c: pyo.quicksum(w[j] * _m.imp[c, j] for j in _m.T),
                                   doc="annual energy imported (MWh/yr)")

@@ -64,6 +64,8 @@ class Registry:
     new_mw: dict[str, Any] = field(default_factory=dict)
     new_mwh: dict[str, Any] = field(default_factory=dict)
     policies: dict[str, PolicyRow] = field(default_factory=dict)
+    #: zone -> the balance constraint of that zone, indexed by time step
+    balance_rows: dict[str, Any] = field(default_factory=dict)
     #: unit of the share accounts ('MWh/yr' or 'tce/yr')
     account_unit: str = ""
 

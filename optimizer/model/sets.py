@@ -9,13 +9,18 @@ Symbol                 Pyomo                      Meaning
 :math:`s \in S`        ``m.S``                    storage (battery)
 :math:`i \in I`        ``m.I``                    import corridors
 :math:`k \in K`        ``m.K``                    all technologies, :math:`K = G \cup S \cup I`
-:math:`\Delta_t`       ``m.step_h[t]``            duration of step *t* (h)
+:math:`t \in T^+`      ``m.T1``                   steps with a predecessor (all but the first)
+:math:`\Delta`         ``m.dt``                   duration of a step (h; uniform)
 :math:`w_t`            ``m.weight_h[t]``          hours of the year that step *t* stands for (h)
 =====================  =========================  ===============================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pyomo.core.base.constraint as _pyomo_constraint
 import pyomo.environ as pyo
 
 from optimizer.inputs import Inputs
@@ -25,15 +30,35 @@ def add(m: pyo.ConcreteModel, inp: Inputs) -> None:
     """Declare the sets and time parameters on ``m``."""
     n = len(inp.time)
     m.T = pyo.RangeSet(0, n - 1, doc="time steps")
-    m.Z = pyo.Set(initialize=list(inp.zones), ordered=True, doc="zones")
-    m.G = pyo.Set(initialize=inp.of_kind("generator"), ordered=True, doc="generators")
-    m.S = pyo.Set(initialize=inp.of_kind("storage"), ordered=True, doc="storage technologies")
-    m.I = pyo.Set(initialize=inp.of_kind("import"), ordered=True, doc="import corridors")
-    m.K = pyo.Set(initialize=list(inp.techs.index), ordered=True, doc="all technologies")
-    m.step_h = pyo.Param(m.T, initialize=dict(enumerate(inp.step_h.tolist())),
-                         doc="duration of each step (h)")
+    m.Z = pyo.Set(initialize=list(inp.zones), ordered=True, dimen=1, doc="zones")
+    m.G = pyo.Set(initialize=inp.of_kind("generator"), ordered=True, dimen=1, doc="generators")
+    m.S = pyo.Set(initialize=inp.of_kind("storage"), ordered=True, dimen=1, doc="storage technologies")
+    m.I = pyo.Set(initialize=inp.of_kind("import"), ordered=True, dimen=1, doc="import corridors")
+    m.K = pyo.Set(initialize=list(inp.techs.index), ordered=True, dimen=1, doc="all technologies")
+    m.T1 = pyo.RangeSet(1, n - 1, doc="time steps with a predecessor")
+    steps = set(inp.step_h.tolist())
+    if len(steps) != 1:  # pragma: no cover - the loader only makes uniform steps
+        raise ValueError("time steps must have a uniform duration")
+    m.dt = pyo.Param(initialize=steps.pop(), doc="duration of a time step (h)")
     m.weight_h = pyo.Param(m.T, initialize=dict(enumerate(inp.weight_h.tolist())),
                            doc="hours of the year each step stands for (h)")
+
+
+@contextmanager
+def templated() -> Iterator[None]:
+    """Declare constraints inside this block as Pyomo templates.
+
+    A templated indexed constraint stores its rule's expression once, with symbolic indices, and the
+    standard-form compiler expands it straight into matrix rows: several times faster to build and
+    compile than one expression object per hour. The rules used inside must only index Pyomo
+    components with the template indices (no Python lookups or branches on them).
+    """
+    old = _pyomo_constraint.TEMPLATIZE_CONSTRAINTS
+    _pyomo_constraint.TEMPLATIZE_CONSTRAINTS = True
+    try:
+        yield
+    finally:
+        _pyomo_constraint.TEMPLATIZE_CONSTRAINTS = old
 
 
 def in_zone(inp: Inputs, techs: list[str], zone: str) -> list[str]:

@@ -2,8 +2,8 @@ r"""Storage: charge, discharge and state of charge, with a cyclic year.
 
 .. math::
 
-    x_{s,t} = (1 - \lambda_s)^{\Delta_t}\, x_{s,t-1} + \eta^{c}_s\, q^{c}_{s,t} \Delta_t
-              - \frac{q^{d}_{s,t}}{\eta^{d}_s} \Delta_t
+    x_{s,t} = (1 - \lambda_s)^{\Delta}\, x_{s,t-1} + \eta^{c}_s\, q^{c}_{s,t} \Delta
+              - \frac{q^{d}_{s,t}}{\eta^{d}_s} \Delta
     \qquad \forall s, t \qquad (x_{s,-1} \equiv x_{s,|T|-1},\ \text{cyclic})
 
     0 \le q^{c}_{s,t} \le \bar P_s, \qquad 0 \le q^{d}_{s,t} \le \bar P_s, \qquad 0 \le x_{s,t} \le \bar E_s
@@ -20,6 +20,7 @@ Symbol                  Pyomo                     Meaning (unit)
 :math:`q^{c}_{s,t}`     ``m.charge[s, t]``        charging power drawn from the grid (MW)
 :math:`q^{d}_{s,t}`     ``m.discharge[s, t]``     discharging power delivered to the grid (MW)
 :math:`x_{s,t}`         ``m.soc[s, t]``           energy stored at the end of step *t* (MWh)
+(rows)                  ``m.soc_balance[s, t]``, ``m.soc_cyclic[s]``  the dynamics for t > 0 and for t = 0
 :math:`\eta^c_s,\eta^d_s` ``efficiency_charge/_discharge``  charge / discharge efficiency (-)
 :math:`\lambda_s`       ``standing_loss_frac_per_h``  share of stored energy lost per hour (-)
 ======================  ========================  ==================================================
@@ -31,9 +32,9 @@ import pyomo.environ as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
-from optimizer.model.capacity import is_fixed
+from optimizer.model.capacity import is_fixed, total_mw, total_mwh
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone
+from optimizer.model.sets import in_zone, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -42,37 +43,49 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     fixed_p = {s: is_fixed(inp, s) for s in m.S}
     fixed_e = {s: not t.at[s, "extendable"] for s in m.S}
 
+    p_up = {s: (float(t.at[s, "existing_mw"]) if fixed_p[s] else None) for s in m.S}
+    e_up = {s: (float(t.at[s, "existing_mwh"]) if fixed_e[s] else None) for s in m.S}
+
     def p_bounds(_m: pyo.ConcreteModel, s: str, i: int) -> tuple[float, float | None]:
-        return (0.0, float(t.at[s, "existing_mw"])) if fixed_p[s] else (0.0, None)
+        return (0.0, p_up[s])
 
     def e_bounds(_m: pyo.ConcreteModel, s: str, i: int) -> tuple[float, float | None]:
-        return (0.0, float(t.at[s, "existing_mwh"])) if fixed_e[s] else (0.0, None)
+        return (0.0, e_up[s])
 
     m.charge = pyo.Var(m.S, m.T, bounds=p_bounds, doc="storage charging power (MW)")
     m.discharge = pyo.Var(m.S, m.T, bounds=p_bounds, doc="storage discharging power (MW)")
     m.soc = pyo.Var(m.S, m.T, bounds=e_bounds, doc="storage state of charge at end of step (MWh)")
 
-    ext_p = [s for s in m.S if not fixed_p[s]]
-    ext_e = [s for s in m.S if not fixed_e[s]]
-    m.charge_max = pyo.Constraint(ext_p, m.T, rule=lambda _m, s, i: _m.charge[s, i] <= _m.cap_mw[s],
-                                  doc="charging at most power capacity (MW)")
-    m.discharge_max = pyo.Constraint(ext_p, m.T,
-                                     rule=lambda _m, s, i: _m.discharge[s, i] <= _m.cap_mw[s],
-                                     doc="discharging at most power capacity (MW)")
-    m.soc_max = pyo.Constraint(ext_e, m.T, rule=lambda _m, s, i: _m.soc[s, i] <= _m.cap_mwh[s],
-                               doc="state of charge at most energy capacity (MWh)")
-
-    def soc_rule(_m: pyo.ConcreteModel, s: str, i: int) -> object:
-        dt = float(inp.step_h[i])
-        keep = (1.0 - t.at[s, "standing_loss_frac_per_h"]) ** dt
-        prev = _m.soc[s, (i - 1) % n]
-        return _m.soc[s, i] == keep * prev + (
-            t.at[s, "efficiency_charge"] * dt * _m.charge[s, i]
-            - dt / t.at[s, "efficiency_discharge"] * _m.discharge[s, i]
-        )
-
-    m.soc_balance = pyo.Constraint(m.S, m.T, rule=soc_rule,
-                                   doc="state-of-charge dynamics, cyclic over the horizon (MWh)")
+    m.S_ext_p = pyo.Set(initialize=[s for s in m.S if not fixed_p[s]], ordered=True, dimen=1,
+                        doc="storage whose power capacity is a decision")
+    m.S_ext_e = pyo.Set(initialize=[s for s in m.S if not fixed_e[s]], ordered=True, dimen=1,
+                        doc="storage whose energy capacity is a decision")
+    dt = float(inp.step_h[0])
+    m.soc_keep = pyo.Param(m.S, initialize={s: (1.0 - t.at[s, "standing_loss_frac_per_h"]) ** dt for s in m.S},
+                           doc="share of stored energy kept over one step (-)")
+    m.charge_gain = pyo.Param(m.S, initialize={s: t.at[s, "efficiency_charge"] * dt for s in m.S},
+                              doc="energy stored per MW charged over one step (MWh/MW)")
+    m.discharge_cost = pyo.Param(m.S, initialize={s: dt / t.at[s, "efficiency_discharge"] for s in m.S},
+                                 doc="energy drawn from store per MW discharged over one step (MWh/MW)")
+    last = n - 1
+    with templated():
+        m.charge_max = pyo.Constraint(m.S_ext_p, m.T, rule=lambda _m, s, i: _m.charge[s, i] <= total_mw(_m, s),
+                                      doc="charging at most power capacity (MW)")
+        m.discharge_max = pyo.Constraint(m.S_ext_p, m.T,
+                                         rule=lambda _m, s, i: _m.discharge[s, i] <= total_mw(_m, s),
+                                         doc="discharging at most power capacity (MW)")
+        m.soc_max = pyo.Constraint(m.S_ext_e, m.T, rule=lambda _m, s, i: _m.soc[s, i] <= total_mwh(_m, s),
+                                   doc="state of charge at most energy capacity (MWh)")
+        m.soc_balance = pyo.Constraint(
+            m.S, m.T1,
+            rule=lambda _m, s, i: _m.soc[s, i] == _m.soc_keep[s] * _m.soc[s, i - 1]
+            + _m.charge_gain[s] * _m.charge[s, i] - _m.discharge_cost[s] * _m.discharge[s, i],
+            doc="state-of-charge dynamics (MWh)")
+    m.soc_cyclic = pyo.Constraint(
+        m.S,
+        rule=lambda _m, s: _m.soc[s, 0] == _m.soc_keep[s] * _m.soc[s, last]
+        + _m.charge_gain[s] * _m.charge[s, 0] - _m.discharge_cost[s] * _m.discharge[s, 0],
+        doc="state-of-charge dynamics of the first step, closing the cycle over the horizon (MWh)")
 
     w = [float(x) for x in inp.weight_h]
     m.discharge_mwh = pyo.Expression(
