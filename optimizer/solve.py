@@ -92,51 +92,89 @@ def new_highs() -> highspy.Highs:
     return h
 
 
+@dataclass
+class CompiledLP:
+    """The LP as arrays, with the Pyomo columns and rows they came from."""
+
+    columns: list[Any]
+    rows: list[Any]
+    A: Any  # scipy.sparse csc
+    cost: np.ndarray
+    offset: float
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+    def same_structure(self, other: CompiledLP) -> bool:
+        """Same shape and sparsity pattern: the other LP differs only in numbers."""
+        return (self.A.shape == other.A.shape and np.array_equal(self.A.indptr, other.A.indptr)
+                and np.array_equal(self.A.indices, other.A.indices))
+
+
+def compile_lp(m: pyo.ConcreteModel) -> CompiledLP:
+    """Compile a Pyomo model to arrays with Pyomo's standard-form compiler (mixed senses)."""
+    repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+    n_col, n_row = len(repn.columns), len(repn.rows)
+    A = repn.A.tocsc()
+    A.sort_indices()
+    lower = np.empty(n_col)
+    upper = np.empty(n_col)
+    for j, v in enumerate(repn.columns):
+        lb, ub = v.bounds
+        lower[j] = -math.inf if lb is None else lb
+        upper[j] = math.inf if ub is None else ub
+    senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_row)
+    rhs = np.asarray(repn.rhs, dtype=float)
+    row_lower = np.where(senses >= 0, np.where(senses == 0, rhs, -math.inf), rhs)
+    row_upper = np.where(senses <= 0, np.where(senses == 0, rhs, math.inf), rhs)
+    cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n_col)
+    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    return CompiledLP(list(repn.columns), list(repn.rows), A, cost, offset, lower, upper, row_lower, row_upper)
+
+
 class HighsModel:
-    """A compiled LP living in a HiGHS instance, mapped back to the Pyomo model."""
+    """A compiled LP living in a HiGHS instance, mapped back to the Pyomo model.
+
+    The instance persists: :meth:`update` moves it to a new Pyomo model of the same structure by
+    changing only the numbers that differ, and :meth:`set_row_bounds` changes one row in place; the
+    next :meth:`solve` then starts from the previous basis (dual simplex), which is far cheaper than
+    a cold solve when only right-hand sides or costs move.
+    """
 
     def __init__(self, m: pyo.ConcreteModel, cfg: SolverConfig):
         self.model = m
         self.cfg = cfg
+        self.solves = 0
         t0 = time.perf_counter()
-        repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+        lp = compile_lp(m)
         t1 = time.perf_counter()
-        self.columns = repn.columns
-        self.rows = repn.rows
-        n_col = len(repn.columns)
-        n_row = len(repn.rows)
-        A = repn.A.tocsc()
-        lower = np.empty(n_col)
-        upper = np.empty(n_col)
-        for j, v in enumerate(repn.columns):
-            lb, ub = v.bounds
-            lower[j] = -math.inf if lb is None else lb
-            upper[j] = math.inf if ub is None else ub
-        senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_row)
-        rhs = np.asarray(repn.rhs, dtype=float)
-        row_lower = np.where(senses >= 0, np.where(senses == 0, rhs, -math.inf), rhs)
-        row_upper = np.where(senses <= 0, np.where(senses == 0, rhs, math.inf), rhs)
-        cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n_col)
-        self.offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-
-        lp = highspy.HighsLp()
-        lp.num_col_ = n_col
-        lp.num_row_ = n_row
-        lp.col_cost_ = cost
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
-        lp.offset_ = self.offset
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr
-        lp.a_matrix_.index_ = A.indices
-        lp.a_matrix_.value_ = A.data
-        self.highs = new_highs()
-        self.highs.passModel(lp)
+        self._load(lp)
         t2 = time.perf_counter()
         self.times = {"compile_s": t1 - t0, "pass_s": t2 - t1}
-        self.size = {"columns": n_col, "rows": n_row, "nonzeros": int(A.nnz)}
+
+    def _load(self, lp: CompiledLP) -> None:
+        self.lp = lp
+        self.columns, self.rows = lp.columns, lp.rows
+        self._row_index: dict[Any, list[int]] | None = None
+        h = highspy.HighsLp()
+        h.num_col_ = len(lp.columns)
+        h.num_row_ = len(lp.rows)
+        h.col_cost_ = lp.cost
+        h.col_lower_ = lp.col_lower
+        h.col_upper_ = lp.col_upper
+        h.row_lower_ = lp.row_lower
+        h.row_upper_ = lp.row_upper
+        h.offset_ = lp.offset
+        h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        h.a_matrix_.start_ = lp.A.indptr
+        h.a_matrix_.index_ = lp.A.indices
+        h.a_matrix_.value_ = lp.A.data
+        self.highs = new_highs()
+        self.highs.passModel(h)
+        self.solves = 0
+        A, cost = lp.A, lp.cost
+        self.size = {"columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(A.nnz)}
         nz = np.abs(A.data[A.data != 0])
         cz = np.abs(cost[cost != 0])
         self.coefficient_ranges = {
@@ -144,13 +182,78 @@ class HighsModel:
             "cost": [float(cz.min()), float(cz.max())] if cz.size else [0.0, 0.0],
         }
 
-    def solve(self) -> SolveResult:
-        """Solve, write the solution into the Pyomo variables, and collect the duals."""
+    def update(self, m: pyo.ConcreteModel) -> bool:
+        """Point this HiGHS instance at ``m``, a model of the same structure with other numbers.
+
+        Returns False (and changes nothing) when the structure differs; the caller then builds a
+        new :class:`HighsModel`. Only changed costs, bounds and coefficients are sent to HiGHS, so
+        its basis survives for a warm start.
+        """
+        t0 = time.perf_counter()
+        new = compile_lp(m)
+        t1 = time.perf_counter()
+        old = self.lp
+        if not old.same_structure(new) or len(old.rows) != len(new.rows):
+            return False
+        h = self.highs
+        idx = np.flatnonzero(old.cost != new.cost)
+        if idx.size:
+            h.changeColsCost(idx.size, idx.astype(np.int32), new.cost[idx])
+        idx = np.flatnonzero((old.col_lower != new.col_lower) | (old.col_upper != new.col_upper))
+        if idx.size:
+            h.changeColsBounds(idx.size, idx.astype(np.int32), new.col_lower[idx], new.col_upper[idx])
+        idx = np.flatnonzero((old.row_lower != new.row_lower) | (old.row_upper != new.row_upper))
+        if idx.size:
+            h.changeRowsBounds(idx.size, idx.astype(np.int32), new.row_lower[idx], new.row_upper[idx])
+        changed = np.flatnonzero(old.A.data != new.A.data)
+        if changed.size:
+            cols = np.searchsorted(new.A.indptr, changed, side="right") - 1
+            for k, j in zip(changed.tolist(), cols.tolist(), strict=True):
+                h.changeCoeff(int(new.A.indices[k]), int(j), float(new.A.data[k]))
+        if new.offset != old.offset:
+            h.changeObjectiveOffset(new.offset)
+        self.model = m
+        self.lp = new
+        self.columns, self.rows = new.columns, new.rows
+        self._row_index = None
+        self.times = {"compile_s": t1 - t0, "pass_s": time.perf_counter() - t1}
+        return True
+
+    def row_indices(self, con: Any) -> list[int]:
+        """HiGHS rows of a Pyomo constraint (two for a ranged one)."""
+        if self._row_index is None:
+            self._row_index = {}
+            for r, (c, _) in enumerate(self.rows):
+                self._row_index.setdefault(c, []).append(r)
+        return self._row_index.get(con, [])
+
+    def set_row_bounds(self, con: Any, lower: float | None, upper: float | None) -> None:
+        """Change the bounds of a single-row constraint in place (HiGHS and the compiled copy)."""
+        rows = self.row_indices(con)
+        if len(rows) != 1:
+            raise ValueError(f"{con.name}: expected one row, found {len(rows)}")
+        r = rows[0]
+        lo = -math.inf if lower is None else float(lower)
+        up = math.inf if upper is None else float(upper)
+        self.highs.changeRowBounds(r, lo, up)
+        self.lp.row_lower[r], self.lp.row_upper[r] = lo, up
+
+    def solve(self, *, warm: bool = True) -> SolveResult:
+        """Solve, write the solution into the Pyomo variables, and collect the duals.
+
+        A re-solve (``warm`` and a previous basis) uses the dual simplex from that basis.
+        """
         opts = highs_options(self.cfg)
+        if self.solves and warm and self.highs.getBasis().valid:
+            opts["solver"] = "simplex"
+            opts["simplex_strategy"] = 1  # dual simplex: the old basis stays dual feasible when rhs move
+        elif self.solves:
+            self.highs.clearSolver()
         for k, v in opts.items():
             self.highs.setOptionValue(k, v)
         t0 = time.perf_counter()
         self.highs.run()
+        self.solves += 1
         solve_s = time.perf_counter() - t0
         ms = self.highs.getModelStatus()
         name = ms.name if hasattr(ms, "name") else str(ms).split(".")[-1]
