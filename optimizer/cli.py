@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from optimizer.errors import OptimizerError
+from optimizer.errors import InputError, OptimizerError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Least-cost capacity expansion and dispatch of Suzhou's power system (Pyomo + HiGHS).")
@@ -23,18 +24,39 @@ err_console = Console(stderr=True)
 
 ConfigArg = Annotated[Path, typer.Argument(help="scenario config (YAML)", show_default=False)]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a config value: key.path=value")]
+ResolutionOpt = Annotated[str | None, typer.Option(
+    "--resolution", help="average the year to coarser steps, e.g. 3h (fast exploratory runs)")]
+TypicalDaysOpt = Annotated[int | None, typer.Option(
+    "--typical-days", help="cluster the year into N typical days (tsam), linked for storage")]
+
+
+def _time_overrides(resolution: str | None, typical_days: int | None) -> list[str]:
+    out = []
+    if resolution is not None:
+        text = resolution.strip().lower().removesuffix("h")
+        if not text.isdigit():
+            raise typer.BadParameter(f"expected hours such as 3h, got {resolution!r}", param_hint="--resolution")
+        out.append(f"time.resolution_h={int(text)}")
+    if typical_days is not None:
+        out.append(f"time.typical_days={typical_days}")
+    return out
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+    # progress comes from the optimizer's own logger only; other libraries (numexpr, tsam, ...) stay
+    # at WARNING so their INFO chatter does not add lines before an error
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", force=True)
-    logging.getLogger("optimizer").setLevel(logging.INFO)
+    logging.getLogger("optimizer").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("pyomo").setLevel(logging.ERROR)
 
 
-def _fail(err: OptimizerError) -> None:
+def _fail(err: OptimizerError, config: Path | None = None) -> None:
     first = str(err).splitlines()[0] if str(err) else type(err).__name__
-    err_console.print(f"[bold red]error:[/] {first}", highlight=False, soft_wrap=True)
+    if config is not None and isinstance(err, InputError) and err.source == "config" and first.startswith("config"):
+        first = f"{config}{first[len('config'):]}"  # name the config file, not just "config"
+    # escape: a message quotes user text (keys, values, paths) that may look like rich markup
+    err_console.print(f"[bold red]error:[/] {escape(first)}", highlight=False, soft_wrap=True)
     raise typer.Exit(err.exit_code)
 
 
@@ -44,10 +66,10 @@ def print_summary(ds: object) -> None:
 
     df = summary_table(ds)
     head = headline(ds)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     table = Table(title=f"{head['scenario']} ({head['year']}): least-cost mix", show_lines=False)
     for col in ("technology", "existing MW", "new MW", "total MW", "energy GWh", "share", "CO2 Mt", "cost M CNY"):
-        table.add_column(col, justify="left" if col == "technology" else "right")
+        table.add_column(col, justify="left" if col == "technology" else "right", no_wrap=True)
     for tech, r in df.iterrows():
         share = "" if r["supply_share"] != r["supply_share"] else f"{r['supply_share']:.1%}"
         table.add_row(str(tech), f"{r['existing_mw']:,.0f}", f"{r['new_mw']:,.0f}", f"{r['total_mw']:,.0f}",
@@ -75,6 +97,8 @@ def run(
     config: ConfigArg,
     out: Annotated[Path | None, typer.Option("--out", help="results folder (default results/<name>)")] = None,
     set_: SetOpt = None,
+    resolution: ResolutionOpt = None,
+    typical_days: TypicalDaysOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress log")] = False,
 ) -> None:
     """Solve one scenario and write results/<name>/ (NetCDF, summary CSV/JSON)."""
@@ -83,10 +107,10 @@ def run(
     from optimizer.run import run as run_scenario
 
     try:
-        cfg = load_config(config, set_)
+        cfg = load_config(config, [*(set_ or []), *_time_overrides(resolution, typical_days)])
         outcome = run_scenario(cfg, out_dir=out)
     except OptimizerError as err:
-        _fail(err)
+        _fail(err, config)
     except KeyboardInterrupt:
         err_console.print("[bold red]interrupted[/]: nothing written")
         raise typer.Exit(130) from None
@@ -109,7 +133,7 @@ def validate(config: ConfigArg, set_: SetOpt = None) -> None:
         day = cfg.model_copy(update={"time": cfg.time.model_copy(update={"scale_to_year": False})})
         build_model(_first_day(inp), day)
     except OptimizerError as err:
-        _fail(err)
+        _fail(err, config)
     typer.echo(f"{config}: valid ({len(inp.time)} steps, {len(inp.techs)} technologies, "
                f"inputs hash {inp.inputs_hash[:12]})")
 
@@ -121,8 +145,82 @@ def _first_day(inp: object) -> object:
     n = min(24, len(inp.time))
     return dataclasses.replace(
         inp, time=inp.time[:n], step_h=inp.step_h[:n], weight_h=inp.weight_h[:n],
-        load_mw=inp.load_mw.iloc[:n], cf=inp.cf.iloc[:n],
+        load_mw=inp.load_mw.iloc[:n], cf=inp.cf.iloc[:n], day_sequence=None, steps_per_day=0,
     )
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="a results folder written by `optimizer run`", show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="report folder (default RESULTS/report)")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or zh")] = "en",
+) -> None:
+    """Write the annual dispatch report: HTML (offline), Excel workbook and PNG figures."""
+    _setup_logging(False)
+    from optimizer.report import report_command
+
+    try:
+        report_command(results, out, lang)
+    except OptimizerError as err:
+        _fail(err)
+
+
+@app.command()
+def sweep(
+    config: ConfigArg,
+    carbon_cap: Annotated[str | None, typer.Option(
+        "--carbon-cap", help="CO2 caps start:stop:points in Mt CO2/yr, e.g. 80:40:11")] = None,
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="key=v1,v2,... (repeatable; the grid is the product)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="output folder (default results/<name>_sweep)")] = None,
+    set_: SetOpt = None,
+    resolution: ResolutionOpt = None,
+    typical_days: TypicalDaysOpt = None,
+    mode: Annotated[str, typer.Option("--mode", help="reuse (warm-started, default) or rebuild")] = "reuse",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress log")] = False,
+) -> None:
+    """Solve along a range of CO2 caps or config values; write the cost-carbon frontier."""
+    _setup_logging(not quiet)
+    from optimizer.config import load_config
+    from optimizer.sweep import make_grid, parse_range, parse_vary, run_sweep, write_frontier
+
+    try:
+        base = [*(set_ or []), *_time_overrides(resolution, typical_days)]
+        cfg = load_config(config, base)
+        caps = parse_range(carbon_cap) if carbon_cap else None
+        points = make_grid(caps, parse_vary(vary))
+        result = run_sweep(config, points, base_overrides=base, mode=mode)
+    except OptimizerError as err:
+        _fail(err, config)
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted[/]: nothing written")
+        raise typer.Exit(130) from None
+    target = out if out is not None else Path(cfg.output.dir).with_name(f"{cfg.name}_sweep")
+    files = write_frontier(result.dataset, target)
+    _print_frontier(result.dataset)
+    typer.echo(f"frontier: {', '.join(str(f) for f in files)} ({result.times['total_s']:.1f} s)")
+    failed = int((result.dataset["status"].values != "optimal").sum())
+    if failed:
+        err_console.print(f"{failed} of {result.dataset.sizes['case']} points did not solve to optimality")
+        raise typer.Exit(3)
+
+
+def _print_frontier(ds: object) -> None:
+    console = Console() if sys.stdout.isatty() else Console(width=140)
+    table = Table(title="cost-carbon frontier")
+    labels = [c for c in ds.coords if ds[c].dims == ("case",) and c not in ("status", "how", "message")]
+    for col in [*labels, "status", "cost bn CNY", "CO2 Mt", "CO2 price CNY/t", "coal share", "non-fossil"]:
+        table.add_column(col, justify="right", no_wrap=True)
+    def num(name: str, i: int, scale: float = 1.0, fmt: str = "{:,.2f}") -> str:
+        v = float(ds[name].values[i])
+        return "" if v != v else fmt.format(v * scale)
+
+    for i in range(ds.sizes["case"]):
+        table.add_row(*[str(ds[c].values[i]) for c in labels], str(ds["status"].values[i]),
+                      num("total_cost_cny", i, 1e-9), num("co2_t", i, 1e-6),
+                      num("carbon_shadow_price_cny_per_t", i, 1, "{:,.1f}"),
+                      num("coal_share", i, 1, "{:.1%}"), num("nonfossil_share", i, 1, "{:.1%}"))
+    console.print(table)
 
 
 def main() -> None:

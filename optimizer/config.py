@@ -8,6 +8,7 @@ config are resolved against the folder of the config file.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,9 +30,9 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 
 
 class _Strict(BaseModel):
-    """Base: unknown keys are errors, values are not coerced across types silently."""
+    """Base: unknown keys are errors, numbers must be finite (no ``.inf`` / ``.nan``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class InputsConfig(_Strict):
@@ -57,10 +58,23 @@ class TimeConfig(_Strict):
     start: str | None = Field(default=None, description="first timestamp modelled (local time)")
     end: str | None = Field(default=None, description="last timestamp modelled (inclusive)")
     resolution_h: int = Field(default=1, ge=1, le=24, description="hours averaged into one step")
+    typical_days: int | None = Field(
+        default=None, ge=2, le=364,
+        description="cluster the year into this many typical days (tsam), linked through the calendar")
     scale_to_year: bool = Field(
         default=True,
         description="weight the modelled steps so they stand for a full year (8760 h)",
     )
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date_as_text(cls, v: Any) -> Any:
+        # YAML reads an unquoted 2025-07-01 (or 2025-07-01 00:00:00) as a date/datetime, not text
+        if isinstance(v, dt.datetime):
+            return v.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return v
 
 
 class EconomicsConfig(_Strict):
@@ -208,29 +222,40 @@ class Config(_Strict):
         return self.model_dump(mode="json")
 
 
+#: the two ways of giving a policy number (:class:`TargetRef`); ``--set`` of one replaces the other
+_TARGET_OR_VALUE = {"target": "value", "value": "target"}
+
+
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     keys = dotted.split(".")
+    if any(not k.strip() for k in keys):
+        raise InputError("empty key in the dotted path", source="--set", field=dotted)
     node: Any = data
     for k in keys[:-1]:
         if isinstance(node, list):
             try:
                 node = node[int(k)]
             except (ValueError, IndexError):
-                raise InputError(f"no list item {k!r}", field=dotted) from None
+                raise InputError(f"no list item {k!r}", source="--set", field=dotted) from None
             continue
         if not isinstance(node, dict):
-            raise InputError("cannot set a key inside a non-mapping value", field=dotted)
-        node = node.setdefault(k, {})
+            raise InputError("cannot set a key inside a non-mapping value", source="--set", field=dotted)
+        if node.get(k) is None:  # absent, or switched off with null in the file
+            node[k] = {}
+        node = node[k]
     last = keys[-1]
     if isinstance(node, list):
         try:
             node[int(last)] = value
         except (ValueError, IndexError):
-            raise InputError(f"no list item {last!r}", field=dotted) from None
+            raise InputError(f"no list item {last!r}", source="--set", field=dotted) from None
     elif isinstance(node, dict):
+        other = _TARGET_OR_VALUE.get(last)
+        if keys[0] == "policy" and other is not None and value is not None:
+            node.pop(other, None)  # `--set policy.coal_share_max.value=0.5` replaces the cited target
         node[last] = value
     else:
-        raise InputError("cannot set a key inside a non-mapping value", field=dotted)
+        raise InputError("cannot set a key inside a non-mapping value", source="--set", field=dotted)
 
 
 def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
@@ -238,11 +263,11 @@ def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
     out = []
     for item in items or []:
         if "=" not in item:
-            raise InputError(f"--set expects key=value, got {item!r}")
+            raise InputError(f"expects key=value, got {item!r}", source="--set")
         key, raw = item.split("=", 1)
         key = key.strip()
         if not key:
-            raise InputError(f"--set expects key=value, got {item!r}")
+            raise InputError(f"expects key=value, got {item!r}", source="--set")
         try:
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
@@ -251,12 +276,15 @@ def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
     return out
 
 
-def _format_validation_error(err: ValidationError) -> str:
+def _format_validation_error(err: ValidationError, override_keys: list[str] | None = None) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         msg = "unknown key"
+    from_set = [k for k in override_keys or [] if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")]
+    if from_set:
+        msg += f" (from --set {from_set[-1]})"
     more = len(err.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{loc}: {msg}{tail}"
@@ -293,7 +321,8 @@ def config_from_dict(
     try:
         cfg = Config.model_validate(data)
     except ValidationError as err:
-        raise InputError(_format_validation_error(err), source=source) from None
+        keys = [k for k, _ in overrides or []]
+        raise InputError(_format_validation_error(err, keys), source=source) from None
     if cfg.output.dir is None:
         repo_results = default_results_root(base_dir)
         cfg = cfg.model_copy(update={"output": OutputConfig(dir=repo_results / cfg.name)})

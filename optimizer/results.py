@@ -180,6 +180,17 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     duals = [sol.duals.get(reg.policies[p].constraint, np.nan) if sol.dual_valid else np.nan for p in pol_names]
     put("policy_dual", ("policy",), duals, "CNY/yr per unit of the constraint row",
         "dual of each policy row (sensitivity of total cost to its right-hand side)")
+    achieved = []
+    acc_vals = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
+    for p in pol_names:
+        row = reg.policies[p]
+        if p in ("coal_share", "nonfossil_share"):
+            num = acc_vals["coal" if p == "coal_share" else "nonfossil"]
+            achieved.append(num / acc_vals["total"] if acc_vals["total"] else np.nan)
+        else:
+            achieved.append(_val(row.constraint.body))
+    put("policy_achieved", ("policy",), achieved, "policy unit",
+        "achieved value of each policy row's left-hand side (shares as per-unit)")
     put("policy_slack_needed", ("policy",),
         [(_val(r.slack_up) + _val(r.slack_down)) if r.slack_up is not None else 0.0
          for r in reg.policies.values()], "constraint row unit", "relaxation used (diagnosis mode only)")

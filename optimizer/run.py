@@ -6,6 +6,7 @@ written (atomically) once the solve is optimal and every self-check passed.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -61,8 +62,21 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
                          f"({achieved - row.rhs:+,.6g})")
     if not parts:
         return "the model is infeasible but no single policy relaxation explains it (numerical trouble?)"
+    # the targets the relaxed ones conflict with: policy rows that are tight (binding, non-zero dual)
+    # in the relaxed optimum; they hold exactly, and the relaxation is needed because of them
+    relaxed = {name for name, row in reg.policies.items()
+               if (row.slack_up.value or 0.0) + (row.slack_down.value or 0.0) > 1e-6 * max(row.scale, 1.0)}
+    partners = []
+    if sol.dual_valid:
+        for name, row in reg.policies.items():
+            d = sol.duals.get(row.constraint, 0.0)
+            if name not in relaxed and abs(d) > 1e-6:
+                partners.append(f"{name}" + (f" [{row.target}]" if row.target else ""))
     lead = "these targets cannot be met together" if len(parts) > 1 else "this target cannot be met"
-    return f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)
+    msg = f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)
+    if partners:
+        msg += "; binding against it: " + ", ".join(partners)
+    return msg
 
 
 def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
@@ -101,7 +115,7 @@ def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
     ds = extract(m, inp, cfg, sol, times)
     times["extract_s"] = time.perf_counter() - t0
     checks = check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
-    ds.attrs["checks"] = str({k: float(np.format_float_scientific(v, 3)) for k, v in checks.items()})
+    ds.attrs["checks"] = json.dumps({k: float(np.format_float_scientific(v, 3)) for k, v in checks.items()})
     target = None
     if write:
         target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)

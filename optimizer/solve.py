@@ -76,18 +76,20 @@ def highs_options(cfg: SolverConfig) -> dict[str, Any]:
 
 
 def new_highs() -> highspy.Highs:
-    """A silent HiGHS instance (its licence banner, printed at first construction, goes to stderr)."""
+    """A silent HiGHS instance (its licence banner, printed at first construction, is discarded)."""
     import os
     import sys
 
     sys.stdout.flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         h = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
     h.setOptionValue("output_flag", False)
     return h
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 from optimizer.config import Config, TargetRef
 from optimizer.errors import InputError
 from optimizer.inputs import profiles as prof
+from optimizer.inputs.aggregate import average_steps, typical_days
 from optimizer.inputs.techtable import (
     build_carriers,
     build_table,
@@ -60,6 +62,12 @@ class Inputs:
     files: dict[str, str]  # role -> path
     inputs_hash: str
     attributes: pd.DataFrame = field(repr=False)
+    #: typical-day runs: the typical day (0..N-1) of each calendar day, else None (chronological)
+    day_sequence: np.ndarray | None = field(default=None, repr=False)
+    #: typical-day runs: modelled steps per day
+    steps_per_day: int = 0
+    #: hourly peak load per zone before any time aggregation (MW); None = the modelled load's peak
+    hourly_peak_mw: pd.Series | None = field(default=None, repr=False)
 
     def of_kind(self, kind: str) -> list[str]:
         """Technologies of a kind (generator, storage, import), in table order."""
@@ -71,7 +79,8 @@ class Inputs:
 
     @property
     def peak_load_mw(self) -> pd.Series:
-        return self.load_mw.max()
+        """Peak load per zone (MW) of the hourly data, before averaging or typical days."""
+        return self.hourly_peak_mw if self.hourly_peak_mw is not None else self.load_mw.max()
 
 
 def _hash_files(paths: dict[str, Path], config: Config) -> str:
@@ -121,15 +130,6 @@ def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeI
     return sel
 
 
-def _aggregate(frame: pd.DataFrame, r: int) -> pd.DataFrame:
-    if r == 1:
-        return frame
-    groups = np.arange(len(frame)) // r
-    out = frame.groupby(groups).mean()
-    out.index = frame.index[::r]
-    return out
-
-
 def resolve_target(ref: TargetRef | None, targets: dict[str, dict[str, Any]], *, unit: str,
                    field: str) -> float | None:
     """The internal-unit value of a policy reference, or None when off."""
@@ -163,7 +163,47 @@ def _read_targets(path: Path | None) -> dict[str, dict[str, Any]]:
         raise InputError("not valid YAML", source=str(path)) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InputError("expected a mapping of id -> {value, unit, ...}", source=str(path))
+    for tid, entry in data.items():
+        v = entry.get("value")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)):
+            raise InputError(f"expected a finite number, got {v!r}", source=str(path), field=f"{tid}.value")
     return data
+
+
+def _check_policy(config: Config, techs: pd.DataFrame, targets: dict[str, dict[str, Any]],
+                  targets_path: Path | None) -> None:
+    """Resolve every policy reference before anything is built.
+
+    The model build resolves them again; checking here means a bad reference fails before any
+    progress is logged, with the config field named: unknown target ids, units that do not fit,
+    shares outside [0, 1], negative caps, unknown technologies in a capacity target.
+    """
+    pol = config.policy
+
+    def value(ref: TargetRef | None, unit: str, field: str) -> float | None:
+        if ref is not None and ref.enabled and ref.target is not None and ref.target not in targets:
+            where = f"not in {targets_path}" if targets_path is not None else "inputs.targets names no targets file"
+            raise InputError(f"unknown target {ref.target!r} ({where})", source="config", field=f"{field}.target")
+        return resolve_target(ref, targets, unit=unit, field=field)
+
+    for name in ("coal_share_max", "nonfossil_share_min"):
+        share = value(getattr(pol, name), "per-unit", f"policy.{name}")
+        if share is not None and not 0.0 <= share <= 1.0:
+            raise InputError(f"share must lie in [0, 1], got {share}", source="config", field=f"policy.{name}")
+    cap = value(pol.co2_cap_t, "tCO2/yr", "policy.co2_cap_t")
+    if cap is not None and cap < 0:
+        raise InputError(f"CO2 cap must not be negative, got {cap}", source="config", field="policy.co2_cap_t")
+    for n, tgt in enumerate(pol.capacity_targets):
+        field = f"policy.capacity_targets.{n}"
+        v = value(tgt, "MWh" if tgt.measure == "energy" else "MW", field)
+        if v is not None and v < 0:
+            raise InputError(f"target value must not be negative, got {v}", source="config", field=f"{field}.value")
+        for k in tgt.technologies:
+            if k not in techs.index:
+                raise InputError(f"unknown technology {k!r}", source="config", field=f"{field}.technologies")
+            if tgt.measure == "energy" and techs.at[k, "kind"] != "storage":
+                raise InputError(f"{k!r} is not a storage technology (measure: energy)", source="config",
+                                 field=f"{field}.technologies")
 
 
 def load_inputs(config: Config) -> Inputs:
@@ -194,6 +234,12 @@ def load_inputs(config: Config) -> Inputs:
         t = bad_carrier[0]
         raise InputError(f"carrier {techs.at[t, 'carrier']!r} is not in the carrier table",
                          source=str(ic.technologies), field=f"{t}.carrier")
+
+    targets = {}
+    if ic.targets is not None:
+        files["targets"] = ic.targets
+        targets = _read_targets(ic.targets)
+    _check_policy(config, techs, targets, ic.targets)
 
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
@@ -237,17 +283,24 @@ def load_inputs(config: Config) -> Inputs:
     cf.columns.name = "technology"
 
     r = config.time.resolution_h
-    load = _aggregate(load, r)
-    cf = _aggregate(cf, r) if len(cf.columns) else pd.DataFrame(index=load.index)
+    hourly_peak = load.max()
+    day_sequence, steps_per_day = None, 0
+    if config.time.typical_days is not None:
+        if config.time.start is not None or config.time.end is not None:
+            raise InputError("typical days need the full year: remove time.start/time.end", source="config",
+                             field="time.typical_days")
+        td = typical_days(load, cf, config.time.typical_days, r)
+        load, cf = td.load, td.cf
+        day_sequence, steps_per_day = td.day_sequence, td.steps_per_day
+        step_h = np.full(len(load), float(r))
+        # each typical step stands for as many steps as its typical day has calendar days
+        weight_h = step_h * np.repeat(td.days_per_typical, steps_per_day)
+    else:
+        load = average_steps(load, r)
+        cf = average_steps(cf, r) if len(cf.columns) else pd.DataFrame(index=load.index)
+        step_h = np.full(len(load), float(r))
+        weight_h = step_h * (HOURS_PER_YEAR / step_h.sum()) if config.time.scale_to_year else step_h.copy()
     time = pd.DatetimeIndex(load.index, name="time")
-    n = len(time)
-    step_h = np.full(n, float(r))
-    weight_h = step_h * (HOURS_PER_YEAR / step_h.sum()) if config.time.scale_to_year else step_h.copy()
-
-    targets = {}
-    if ic.targets is not None:
-        files["targets"] = ic.targets
-        targets = _read_targets(ic.targets)
 
     return Inputs(
         year=config.year,
@@ -263,4 +316,7 @@ def load_inputs(config: Config) -> Inputs:
         files={k: str(v) for k, v in files.items()},
         inputs_hash=_hash_files(files, config),
         attributes=attributes,
+        day_sequence=day_sequence,
+        steps_per_day=steps_per_day,
+        hourly_peak_mw=hourly_peak,
     )

@@ -80,6 +80,10 @@ def _check_values(frame: pd.DataFrame, *, source: str, lo: float, hi: float, wha
         col = frame.columns[np.isnan(values).any(axis=0)][0]
         first = frame.index[np.isnan(frame[col].to_numpy())][0]
         raise InputError(f"NaN at {first}", source=source, field=str(col))
+    if np.isinf(values).any():
+        col = frame.columns[np.isinf(values).any(axis=0)][0]
+        first = frame.index[np.isinf(frame[col].to_numpy())][0]
+        raise InputError(f"infinite value at {first}", source=source, field=str(col))
     if (values < lo).any():
         col = frame.columns[(values < lo).any(axis=0)][0]
         raise InputError(f"{what} below {lo}", source=source, field=str(col))

@@ -159,48 +159,58 @@ def build_table(
         rows[tech] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "technology"
-    _validate(table, source=source, zones=zones)
+    # attributes whose default is "inf" (an absent bound) may be infinite; any other must be finite
+    may_be_infinite = frozenset(
+        a for a, spec in attributes.iterrows() if spec["type"] == "float" and str(spec["default"]).strip() == "inf")
+    _validate(table, source=source, zones=zones, overridden=overrides, may_be_infinite=may_be_infinite)
     return table
 
 
-def _validate(t: pd.DataFrame, *, source: str, zones: list[str]) -> None:
+def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
+              overridden: dict[str, dict[str, Any]] | None = None,
+              may_be_infinite: frozenset[str] = frozenset()) -> None:
+    overridden = overridden or {}
+
+    def fail(message: str, tech: str, attr: str) -> InputError:
+        # a value set in the config's `technologies:` section is the config's fault, not the table's
+        if attr in overridden.get(tech, {}):
+            return InputError(message, source="config", field=f"technologies.{tech}.{attr}")
+        return InputError(message, source=source, field=f"{tech}.{attr}")
+
+    float_attrs = [a for a in t.columns if pd.api.types.is_float_dtype(t[a])]
     for tech, row in t.iterrows():
-        where = f"{tech}"
         if row["kind"] not in KINDS:
-            raise InputError(f"kind must be one of {', '.join(KINDS)}, got {row['kind']!r}",
-                             source=source, field=f"{where}.kind")
+            raise fail(f"kind must be one of {', '.join(KINDS)}, got {row['kind']!r}", tech, "kind")
         if row["zone"] not in zones:
-            raise InputError(f"zone {row['zone']!r} is not a configured zone {zones}",
-                             source=source, field=f"{where}.zone")
+            raise fail(f"zone {row['zone']!r} is not a configured zone {zones}", tech, "zone")
+        for attr in float_attrs:
+            if attr not in may_be_infinite and math.isinf(row[attr]):
+                raise fail(f"must be finite, got {row[attr]}", tech, attr)
         for attr in NONNEGATIVE:
             if row[attr] < 0:
-                raise InputError(f"must not be negative, got {row[attr]}", source=source, field=f"{where}.{attr}")
+                raise fail(f"must not be negative, got {row[attr]}", tech, attr)
         for attr in FRACTIONS:
             if not 0.0 <= row[attr] <= 1.0:
-                raise InputError(f"must lie in [0, 1], got {row[attr]}", source=source, field=f"{where}.{attr}")
+                raise fail(f"must lie in [0, 1], got {row[attr]}", tech, attr)
         if row["min_total_mw"] > row["max_total_mw"]:
-            raise InputError("min_total_mw exceeds max_total_mw", source=source, field=f"{where}.min_total_mw")
+            raise fail("min_total_mw exceeds max_total_mw", tech, "min_total_mw")
         if not row["extendable"] and row["existing_mw"] < row["min_total_mw"] - 1e-9:
-            raise InputError("min_total_mw exceeds existing_mw but the technology is not extendable",
-                             source=source, field=f"{where}.min_total_mw")
+            raise fail("min_total_mw exceeds existing_mw but the technology is not extendable", tech, "min_total_mw")
         if row["existing_mw"] > row["max_total_mw"] + 1e-9:
-            raise InputError("existing_mw exceeds max_total_mw", source=source, field=f"{where}.existing_mw")
+            raise fail("existing_mw exceeds max_total_mw", tech, "existing_mw")
         if row["lifetime_yr"] <= 0 and row["extendable"]:
-            raise InputError("lifetime must be positive", source=source, field=f"{where}.lifetime_yr")
+            raise fail("lifetime must be positive", tech, "lifetime_yr")
         if row["kind"] == "storage":
             if row["efficiency_charge"] <= 0 or row["efficiency_discharge"] <= 0:
-                raise InputError("storage efficiencies must be positive", source=source,
-                                 field=f"{where}.efficiency_charge")
+                attr = "efficiency_charge" if row["efficiency_charge"] <= 0 else "efficiency_discharge"
+                raise fail("storage efficiencies must be positive", tech, attr)
             if row["min_duration_h"] > row["max_duration_h"]:
-                raise InputError("min_duration_h exceeds max_duration_h", source=source,
-                                 field=f"{where}.min_duration_h")
+                raise fail("min_duration_h exceeds max_duration_h", tech, "min_duration_h")
         if row["kind"] == "import":
             if row["annual_energy_min_mwh"] > row["annual_energy_max_mwh"]:
-                raise InputError("annual_energy_min_mwh exceeds annual_energy_max_mwh",
-                                 source=source, field=f"{where}.annual_energy_min_mwh")
+                raise fail("annual_energy_min_mwh exceeds annual_energy_max_mwh", tech, "annual_energy_min_mwh")
             if row["nonfossil_fraction"] + row["coal_fraction"] > 1 + 1e-9:
-                raise InputError("nonfossil_fraction + coal_fraction exceeds 1", source=source,
-                                 field=f"{where}.coal_fraction")
+                raise fail("nonfossil_fraction + coal_fraction exceeds 1", tech, "coal_fraction")
 
 
 def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, source: str) -> pd.DataFrame:
@@ -209,7 +219,12 @@ def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, s
     missing = need - set(raw.columns)
     if missing:
         raise InputError(f"missing column(s) {sorted(missing)}", source=source)
-    names = [n.strip() for n in raw["name"]]
+    names = [str(n).strip() for n in raw["name"]]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"carrier {dup[0]!r} appears twice", source=source, field="name")
+    if any(not n for n in names):
+        raise InputError("a row has an empty name", source=source, field="name")
     for c, attrs in overrides.items():
         if c not in names:
             raise InputError(f"unknown carrier {c!r}", source="config", field=f"carriers.{c}")
@@ -221,14 +236,16 @@ def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, s
         row = {}
         for col, typ in CARRIER_COLUMNS.items():
             if col in overrides.get(name, {}):
-                row[col] = _convert(overrides[name][col], typ, source="config", field=f"carriers.{name}.{col}")
-                continue
-            cell = raw.iloc[i][col]
-            if cell.strip() == "":
-                cell = "false" if typ == "bool" else "0"
-            row[col] = _convert(cell, typ, source=source, field=f"{name}.{col}")
-            if typ == "float" and row[col] < 0:
-                raise InputError("must not be negative", source=source, field=f"{name}.{col}")
+                src, fld = "config", f"carriers.{name}.{col}"
+                row[col] = _convert(overrides[name][col], typ, source=src, field=fld)
+            else:
+                src, fld = source, f"{name}.{col}"
+                cell = raw.iloc[i][col]
+                if cell.strip() == "":
+                    cell = "false" if typ == "bool" else "0"
+                row[col] = _convert(cell, typ, source=src, field=fld)
+            if typ == "float" and not 0.0 <= row[col] < math.inf:
+                raise InputError(f"must be finite and not negative, got {row[col]}", source=src, field=fld)
         rows[name] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "carrier"

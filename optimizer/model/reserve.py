@@ -30,7 +30,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     margin = cfg.policy.reserve_margin
     if margin is None:
         return
-    peak = float(inp.load_mw.max().sum())
+    peak = float(inp.peak_load_mw.sum())  # hourly peak, also when steps are averaged or clustered
     need = (1.0 + margin) * peak
     reg.add_policy(m, "reserve_margin", pyo.quicksum(e for _, e in reg.firm), ">=", need, unit="MW",
                    description=f"firm capacity at least {1 + margin:.2f} x peak load {peak:.0f} MW",

@@ -35,7 +35,12 @@ def add(m: pyo.ConcreteModel, inp: Inputs) -> None:
     m.S = pyo.Set(initialize=inp.of_kind("storage"), ordered=True, dimen=1, doc="storage technologies")
     m.I = pyo.Set(initialize=inp.of_kind("import"), ordered=True, dimen=1, doc="import corridors")
     m.K = pyo.Set(initialize=list(inp.techs.index), ordered=True, dimen=1, doc="all technologies")
-    m.T1 = pyo.RangeSet(1, n - 1, doc="time steps with a predecessor")
+    if inp.day_sequence is None:
+        m.T1 = pyo.RangeSet(1, n - 1, doc="time steps with a predecessor")
+    else:  # typical days: each day's first step has no predecessor
+        spd = inp.steps_per_day
+        m.T1 = pyo.Set(initialize=[i for i in range(n) if i % spd], ordered=True, dimen=1,
+                       doc="time steps with a predecessor in the same typical day")
     steps = set(inp.step_h.tolist())
     if len(steps) != 1:  # pragma: no cover - the loader only makes uniform steps
         raise ValueError("time steps must have a uniform duration")

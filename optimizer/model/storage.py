@@ -52,9 +52,15 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     def e_bounds(_m: pyo.ConcreteModel, s: str, i: int) -> tuple[float, float | None]:
         return (0.0, e_up[s])
 
+    linked = inp.day_sequence is not None
+    if linked:  # typical days: soc is the change since the start of the typical day, may be negative
+        def e_bounds(_m: pyo.ConcreteModel, s: str, i: int) -> tuple[float | None, float | None]:
+            return (None, None) if e_up[s] is None else (-e_up[s], e_up[s])
+
     m.charge = pyo.Var(m.S, m.T, bounds=p_bounds, doc="storage charging power (MW)")
     m.discharge = pyo.Var(m.S, m.T, bounds=p_bounds, doc="storage discharging power (MW)")
-    m.soc = pyo.Var(m.S, m.T, bounds=e_bounds, doc="storage state of charge at end of step (MWh)")
+    m.soc = pyo.Var(m.S, m.T, bounds=e_bounds,
+                    doc="storage state of charge at end of step (MWh; typical days: change within the day)")
 
     m.S_ext_p = pyo.Set(initialize=[s for s in m.S if not fixed_p[s]], ordered=True, dimen=1,
                         doc="storage whose power capacity is a decision")
@@ -74,18 +80,22 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         m.discharge_max = pyo.Constraint(m.S_ext_p, m.T,
                                          rule=lambda _m, s, i: _m.discharge[s, i] <= total_mw(_m, s),
                                          doc="discharging at most power capacity (MW)")
-        m.soc_max = pyo.Constraint(m.S_ext_e, m.T, rule=lambda _m, s, i: _m.soc[s, i] <= total_mwh(_m, s),
-                                   doc="state of charge at most energy capacity (MWh)")
+        if not linked:
+            m.soc_max = pyo.Constraint(m.S_ext_e, m.T, rule=lambda _m, s, i: _m.soc[s, i] <= total_mwh(_m, s),
+                                       doc="state of charge at most energy capacity (MWh)")
         m.soc_balance = pyo.Constraint(
             m.S, m.T1,
             rule=lambda _m, s, i: _m.soc[s, i] == _m.soc_keep[s] * _m.soc[s, i - 1]
             + _m.charge_gain[s] * _m.charge[s, i] - _m.discharge_cost[s] * _m.discharge[s, i],
             doc="state-of-charge dynamics (MWh)")
-    m.soc_cyclic = pyo.Constraint(
-        m.S,
-        rule=lambda _m, s: _m.soc[s, 0] == _m.soc_keep[s] * _m.soc[s, last]
-        + _m.charge_gain[s] * _m.charge[s, 0] - _m.discharge_cost[s] * _m.discharge[s, 0],
-        doc="state-of-charge dynamics of the first step, closing the cycle over the horizon (MWh)")
+    if linked:
+        _add_linked_days(m, inp)
+    else:
+        m.soc_cyclic = pyo.Constraint(
+            m.S,
+            rule=lambda _m, s: _m.soc[s, 0] == _m.soc_keep[s] * _m.soc[s, last]
+            + _m.charge_gain[s] * _m.charge[s, 0] - _m.discharge_cost[s] * _m.discharge[s, 0],
+            doc="state-of-charge dynamics of the first step, closing the cycle over the horizon (MWh)")
 
     w = [float(x) for x in inp.weight_h]
     m.discharge_mwh = pyo.Expression(
@@ -99,3 +109,48 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         "storage",
         lambda z, i: pyo.quicksum(m.discharge[s, i] - m.charge[s, i] for s in by_zone[z]),
     )
+
+
+def _add_linked_days(m: pyo.ConcreteModel, inp: Inputs) -> None:
+    """Typical days linked through the calendar (Kotzur et al., 2018).
+
+    Within a typical day :math:`k` the state :math:`x_{s,t}` starts from zero; an inter-day state
+    :math:`X_{s,d}` per calendar day carries energy across days:
+    :math:`X_{s,d+1} = \\kappa_s^{n} X_{s,d} + x_{s,\\mathrm{end}(k(d))}`, cyclic over the year, and
+    :math:`0 \\le X_{s,d} + \\underline{x}_{s,k(d)}`, :math:`X_{s,d} + \\overline{x}_{s,k(d)} \\le \\bar E_s`
+    with :math:`\\underline{x}, \\overline{x}` the lowest and highest intra-day state of the typical day.
+    """
+    spd = inp.steps_per_day
+    seq = [int(k) for k in inp.day_sequence]
+    n_typ = len(inp.time) // spd
+    n_days = len(seq)
+    m.DAYS = pyo.RangeSet(0, n_days, doc="calendar day boundaries (typical-day runs)")
+    m.DAY = pyo.RangeSet(0, n_days - 1, doc="calendar days (typical-day runs)")
+    m.TYP = pyo.RangeSet(0, n_typ - 1, doc="typical days")
+    m.soc_day = pyo.Var(m.S, m.DAYS, within=pyo.NonNegativeReals,
+                        doc="energy stored at the start of each calendar day (MWh)")
+    m.soc_hi = pyo.Var(m.S, m.TYP, doc="highest intra-day state of charge of a typical day (MWh)")
+    m.soc_lo = pyo.Var(m.S, m.TYP, doc="lowest intra-day state of charge of a typical day (MWh)")
+    m.soc_day_start = pyo.Constraint(
+        m.S, m.TYP, rule=lambda _m, s, k: _m.soc[s, k * spd] == _m.charge_gain[s] * _m.charge[s, k * spd]
+        - _m.discharge_cost[s] * _m.discharge[s, k * spd],
+        doc="intra-day state of charge starts from zero each typical day (MWh)")
+    m.soc_hi_def = pyo.Constraint(m.S, m.T, rule=lambda _m, s, i: _m.soc_hi[s, i // spd] >= _m.soc[s, i],
+                                  doc="highest intra-day state bounds every step (MWh)")
+    m.soc_lo_def = pyo.Constraint(m.S, m.T, rule=lambda _m, s, i: _m.soc_lo[s, i // spd] <= _m.soc[s, i],
+                                  doc="lowest intra-day state bounds every step (MWh)")
+    m.soc_day_link = pyo.Constraint(
+        m.S, m.DAY,
+        rule=lambda _m, s, d: _m.soc_day[s, d + 1] == _m.soc_keep[s] ** spd * _m.soc_day[s, d]
+        + _m.soc[s, seq[d] * spd + spd - 1],
+        doc="energy carried from one calendar day to the next (MWh)")
+    m.soc_day_cyclic = pyo.Constraint(m.S, rule=lambda _m, s: _m.soc_day[s, n_days] == _m.soc_day[s, 0],
+                                      doc="the year closes where it began (MWh)")
+    m.soc_day_max = pyo.Constraint(
+        m.S, m.DAY,
+        rule=lambda _m, s, d: _m.soc_day[s, d] + _m.soc_hi[s, seq[d]] <= total_mwh(_m, s),
+        doc="stored energy at most the energy capacity on every day (MWh)")
+    m.soc_day_min = pyo.Constraint(
+        m.S, m.DAY,
+        rule=lambda _m, s, d: _m.soc_keep[s] ** spd * _m.soc_day[s, d] + _m.soc_lo[s, seq[d]] >= 0,
+        doc="stored energy never negative on any day (MWh)")

@@ -1,0 +1,95 @@
+"""The annual dispatch report of a run: ``optimizer report results/<scenario> [--out DIR] [--lang en|zh]``.
+
+:func:`build_report` reads ``results.nc`` and writes, atomically (a temporary sibling folder renamed
+into place), a folder with
+
+* ``report.html`` — self-contained (inline CSS, figures as base64 PNG data URIs, no URL), readable
+  offline, in English or Chinese;
+* ``report.xlsx`` — the same tables, one sheet each, plus the hourly data of the dispatch weeks;
+* ``figures/*.png`` — every figure.
+
+Every number comes from the results file, and every table adds up to the results' totals
+(:mod:`optimizer.report.tables`). A missing folder, a folder without ``results.nc``, or a corrupt or
+wrong-schema ``results.nc`` raises :class:`optimizer.errors.InputError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+from optimizer.errors import InputError
+from optimizer.report.i18n import LANGS
+
+__all__ = ["LANGS", "build_report", "load_results", "report_command"]
+
+
+def load_results(results_dir: Path) -> xr.Dataset:
+    """Read and check a results folder (or results.nc) for the report; InputError if unusable."""
+    from optimizer.report.tables import REQUIRED_COORDS, REQUIRED_VARS
+    from optimizer.results import read_results
+
+    p = Path(results_dir)
+    if not p.exists():
+        raise InputError("results folder not found", source=str(p))
+    ds = read_results(p)
+    f = p / "results.nc" if p.is_dir() else p
+    missing = [v for v in REQUIRED_VARS if v not in ds.data_vars] + [
+        c for c in REQUIRED_COORDS if c not in ds.coords and c not in ds.dims]
+    if missing:
+        raise InputError(f"not a results file of this optimizer: missing {', '.join(missing[:5])}"
+                         + (" ..." if len(missing) > 5 else ""), source=str(f))
+    if ds.sizes.get("time", 0) == 0:
+        raise InputError("results have no time steps", source=str(f))
+    if "zone" not in ds.dims or ds.sizes["zone"] == 0:
+        raise InputError("results have no zone", source=str(f))
+    return ds
+
+
+def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en") -> Path:
+    """Write the report of ``results_dir`` into ``out_dir`` (default ``<results_dir>/report``).
+
+    Returns the path of ``report.html``. The folder is built in a temporary sibling and renamed
+    into place when complete, so an interrupted build never leaves half a report and never
+    destroys the previous one.
+    """
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
+    results_dir = Path(results_dir)
+    ds = load_results(results_dir)
+
+    from optimizer.report import excel, figures, html, i18n, tables
+
+    base = results_dir if results_dir.is_dir() else results_dir.parent
+    out = Path(out_dir) if out_dir is not None else base / "report"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        figs = figures.make_figures(ds, tmp / "figures", lang)
+        tbl = tables.all_tables(ds)
+        note = i18n.label("no_cjk_font_note", lang) if lang == "zh" and figures.figure_lang(lang) != "zh" else ""
+        page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
+        os.chmod(tmp, 0o755)
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out / "report.html"
+
+
+def report_command(results_dir: Path, out: Path | None, lang: str) -> None:
+    """CLI entry: build the report and print where it is; InputError (one line) for bad input."""
+    path = build_report(results_dir, out, lang)
+    print(f"report: {path}")

@@ -1,0 +1,360 @@
+"""The report as one self-contained HTML page: inline CSS, PNG figures as base64 data URIs, no URL.
+
+A tiny inline script records, after the window's load event, how many images the page has, how
+many loaded and how many script errors happened, in the ``data-report-check`` attribute of the
+``<html>`` element (``report-ok n_images=N loaded=M errors=K``); the browser test reads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from optimizer.report import i18n
+from optimizer.report import tables as T
+from optimizer.report.figures import FigureInfo
+
+SECTIONS = ("sec_headline", "sec_targets", "sec_capacity", "sec_energy", "sec_imports", "sec_dispatch",
+            "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost", "sec_metadata")
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5b6776; --line:#d9dee5; --band:#f4f6f9; --accent:#1f5fa8; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
+  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+    "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial, sans-serif; font-size: 14px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 60px; }
+header.top { border-bottom: 3px solid var(--accent); margin-bottom: 18px; padding-bottom: 10px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 18px 0 6px; color: var(--muted); }
+.sub { color: var(--muted); margin: 2px 0; }
+nav.toc { background: var(--band); border: 1px solid var(--line); padding: 10px 16px; border-radius: 6px; }
+nav.toc ol { margin: 4px 0; padding-left: 22px; columns: 2; }
+nav.toc a { color: var(--accent); text-decoration: none; }
+table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; vertical-align: top; }
+th { background: var(--band); text-align: left; font-weight: 600; border-bottom: 2px solid #b9c2cd; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.total td { font-weight: 700; border-top: 2px solid #b9c2cd; }
+tbody tr:nth-child(even) td { background: #fafbfc; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 700; font-size: 12px;
+  white-space: nowrap; }
+.badge.met { background: #dff3e4; color: #17692f; }
+.badge.not_met { background: #fde2e1; color: #a61b1b; }
+.badge.other { background: #eceff3; color: #4a5563; }
+.quote { color: #333; }
+.clause { font-weight: 600; white-space: nowrap; }
+.small { font-size: 12px; color: var(--muted); }
+td.note-col { min-width: 190px; }
+td.name { white-space: nowrap; }
+figure { margin: 12px 0 22px; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+.note { background: #fff8e1; border-left: 4px solid #f0b429; padding: 6px 12px; margin: 8px 0; }
+.missing { background: #fdecea; border-left: 4px solid #d64545; padding: 6px 12px; margin: 8px 0; }
+pre { background: var(--band); border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 12px; }
+details summary { cursor: pointer; color: var(--accent); }
+.meta { display: flex; flex-wrap: wrap; gap: 0 28px; }
+.metablock table { font-size: 12px; }
+.metablock td:first-child { color: var(--muted); white-space: nowrap; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 180px; background: #fff; }
+.card .v { font-size: 20px; font-weight: 700; }
+.card .k { font-size: 12px; color: var(--muted); }
+"""
+
+# records image and script failures; must come before anything else that runs
+HEAD_SCRIPT = """window.__reportErrors = 0;
+window.onerror = function () { window.__reportErrors += 1; };"""
+
+LOAD_SCRIPT = """window.addEventListener("load", function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok += 1; } }
+  document.documentElement.setAttribute("data-report-check",
+    "report-ok n_images=" + imgs.length + " loaded=" + ok + " errors=" + window.__reportErrors);
+});"""
+
+
+def esc(x: object) -> str:
+    """HTML-escaped text."""
+    return _html.escape(str(x), quote=True)
+
+
+def _isnan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
+
+
+_FMT_BY_KEY = {
+    "energy_gwh": ",.1f", "curtailment_gwh": ",.1f", "full_load_hours": ",.0f", "emissions_mt": ",.3f",
+    "intensity_t_per_mwh": ".3f", "cost_m_cny": ",.1f", "cost_cny_per_mwh": ",.2f", "utilisation_pct": ".1f",
+    "hours": ",.0f", "marginal_cost": ",.2f",
+}
+
+
+def fmt_number(key: str, v: Any, unit: str = "") -> str:
+    """A table value formatted for reading (thousands separators, sensible decimals, '—' for missing)."""
+    if _isnan(v):
+        return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if key in ("plan_value", "lower", "upper", "achieved"):
+        spec = {"%": ".2f", "GW": ",.3f", "GWh": ",.3f", "Mt CO2/yr": ",.2f"}.get(unit, ",.4g")
+    elif key in _FMT_BY_KEY:
+        spec = _FMT_BY_KEY[key]
+    elif key.endswith("_pct"):
+        spec = ".1f"
+    elif key.endswith("_mw") or key.endswith("_mwh"):
+        spec = ",.0f"
+    else:
+        spec = ",.2f"
+    out = format(float(v) + 0.0, spec)
+    if out.startswith("-") and out.strip("-0.,") == "":  # a tiny negative rounded to zero
+        out = out[1:]
+    return out
+
+
+def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] = ()) -> str:
+    """A language-neutral table rendered as HTML (translated, numbers formatted, total row in bold)."""
+    loc = T.localize(name, df, lang, headers=False)
+    cols = [c for c in loc.columns if c not in hide]
+    num = {c: pd.api.types.is_numeric_dtype(loc[c]) for c in cols}
+    head = "".join(f'<th class="{"num" if num[c] else ""}">{esc(T.header_label(name, c, lang))}</th>' for c in cols)
+    ids = list(df.index) if name not in ("metadata",) else [""] * len(df)
+    body = []
+    for i, (_, row) in enumerate(loc.iterrows()):
+        cls = ' class="total"' if i < len(ids) and ids[i] == T.TOTAL else ""
+        cells = []
+        for c in cols:
+            v = row[c]
+            if isinstance(v, pd.Timestamp):
+                text = v.strftime("%Y-%m-%d %H:%M")
+            else:
+                text = fmt_number(str(c), v) if num[c] else ("" if _isnan(v) else str(v))
+            if num[c]:
+                cells.append(f'<td class="num">{esc(text)}</td>')
+            else:
+                cells.append(f'<td class="name">{esc(text)}</td>' if len(text) <= 40 else f"<td>{esc(text)}</td>")
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return (f'<table data-table="{esc(name)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _badge(status: str, lang: str) -> str:
+    cls = status if status in ("met", "not_met") else "other"
+    return f'<span class="badge {cls}">{esc(i18n.label(status, lang))}</span>'
+
+
+def targets_html(df: pd.DataFrame, lang: str) -> str:
+    """The targets table: plan's term, clause and words; plan value; model bounds; achieved; status."""
+    L = lambda k: esc(i18n.label(k, lang))  # noqa: E731
+    sense_sym = {">=": "≥", "<=": "≤", "==": "≈"}
+    head = (f"<tr><th>{L('term')}</th><th>{L('clause')} / {L('quote')}</th><th class='num'>{L('plan_value')}</th>"
+            f"<th class='num'>{L('lower')}</th><th class='num'>{L('upper')}</th><th class='num'>{L('achieved')}</th>"
+            f"<th>{L('unit')}</th><th>{L('status')}</th><th class='num'>{L('marginal_cost')}</th>"
+            f"<th>{L('note')}</th></tr>")
+    rows = []
+    for tid, r in df.iterrows():
+        first_row = r["rows"].split(",")[0].strip() if r["rows"] else ""
+        term = i18n.term(str(tid), first_row, lang)
+        plan = fmt_number("plan_value", r["plan_value"], r["unit"])
+        plan = f"{sense_sym.get(r['sense'], r['sense'])} {plan}" if plan != "—" else plan
+        mc = fmt_number("marginal_cost", r["marginal_cost"])
+        mc = (f"{mc} <span class='small'>{esc(i18n.label(r['marginal_cost_unit'], lang))}</span>"
+              if mc != "—" else mc)
+        ids = [str(tid)] + [x.strip() for x in r["rows"].split(",") if x.strip() and x.strip() != str(tid)]
+        rows_txt = f"<div class='small'>{esc('; '.join(ids))}</div>"
+        clause = (f"<span class='clause'>{esc(r['clause'])}</span><br><span class='quote'>{esc(r['quote'])}</span>"
+                  if r["clause"] or r["quote"] else "—")
+        note = esc(i18n.label(r["note"], lang)) if r["note"] else ""
+        rows.append(
+            f"<tr data-target='{esc(tid)}' data-status='{esc(r['status'])}'><td><b>{esc(term)}</b>{rows_txt}</td>"
+            f"<td>{clause}</td><td class='num'>{esc(plan)}</td>"
+            f"<td class='num'>{esc(fmt_number('lower', r['lower'], r['unit']))}</td>"
+            f"<td class='num'>{esc(fmt_number('upper', r['upper'], r['unit']))}</td>"
+            f"<td class='num'><b>{esc(fmt_number('achieved', r['achieved'], r['unit']))}</b></td>"
+            f"<td>{esc(r['unit'])}</td><td>{_badge(r['status'], lang)}</td><td class='num'>{mc}</td>"
+            f"<td class='small note-col'>{note}</td></tr>")
+    return f"<table data-table='targets'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def headline_html(df: pd.DataFrame, lang: str) -> str:
+    """Headline figures as cards (the main numbers) and a table (all of them)."""
+    v = df["value"]
+
+    def num(key: str, spec: str) -> str:
+        x = v.get(key)
+        return "—" if _isnan(x) else format(float(x), spec)
+
+    cards = [
+        ("total_cost_bn_cny", num("total_cost_bn_cny", ",.2f")),
+        ("cost_per_mwh", num("cost_per_mwh", ",.1f")),
+        ("co2_mt", num("co2_mt", ",.2f")),
+        ("coal_share_pct", num("coal_share_pct", ".1f")),
+        ("nonfossil_share_pct", num("nonfossil_share_pct", ".1f")),
+        ("unserved_mwh", num("unserved_mwh", ",.0f")),
+    ]
+    card_html = "".join(f"<div class='card'><div class='v'>{esc(val)}</div><div class='k'>{esc(i18n.label(k, lang))}"
+                        f"</div></div>" for k, val in cards)
+    rows = []
+    for key, x in v.items():
+        if key == "share_basis":
+            text = i18n.label(str(x), lang)
+        elif key in ("scenario", "solver_status"):
+            text = str(x)
+        elif key == "year":
+            text = str(x)
+        elif key == "carbon_shadow_price" and _isnan(x):
+            text = "— (" + i18n.label("no_cap_note", lang).split(";")[0].split("，")[0] + ")"
+        elif key in ("peak_load_mw", "unserved_mwh"):
+            text = fmt_number(key, x)
+        else:
+            text = "—" if _isnan(x) else format(float(x), ",.2f")
+        rows.append(f"<tr data-item='{esc(key)}'><td>{esc(i18n.label(str(key), lang))}</td>"
+                    f"<td class='num'>{esc(text)}</td></tr>")
+    table = (f"<table data-table='headline'><thead><tr><th>{esc(i18n.label('item', lang))}</th>"
+             f"<th class='num'>{esc(i18n.label('value', lang))}</th></tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table>")
+    return f"<div class='cards'>{card_html}</div>{table}"
+
+
+def figure_html(fig: FigureInfo) -> str:
+    """One figure, embedded as a base64 PNG data URI, with its caption."""
+    data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
+    return (f"<figure id='fig-{esc(fig.key)}'><img alt='{esc(fig.title)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{esc(fig.title)}</figcaption></figure>")
+
+
+def note_html(text: str, cls: str = "note") -> str:
+    """A highlighted note."""
+    return f"<p class='{cls}'>{esc(text)}</p>"
+
+
+def _binding_annual_limits(ds: xr.Dataset, lang: str) -> str:
+    """The plan's terms of the binding annual energy limits (shares, CO2 cap), comma-separated."""
+    out = []
+    for j, p in enumerate(ds["policy"].values.astype(str)):
+        unit = str(ds["policy_unit"].values[j])
+        dual = float(ds["policy_dual"].values[j])
+        if unit in ("per-unit", "tCO2/yr") and math.isfinite(dual) and abs(dual) > 1e-6:
+            out.append(i18n.term(str(ds["policy_target"].values[j]), p, lang))
+    return ", ".join(out)
+
+
+def metadata_html(df: pd.DataFrame, lang: str) -> str:
+    """The run's metadata: one small table per section (run, versions, times, solver, checks, inputs)."""
+    blocks = []
+    for section, grp in df.groupby("section", sort=False):
+        title = i18n.label(str(section), lang)
+        rows = "".join(
+            f"<tr><td>{esc(i18n.label(str(k), lang) if section == 'run' else k)}</td><td>{esc(v)}</td></tr>"
+            for k, v in zip(grp["item"], grp["value"], strict=True))
+        blocks.append(f"<div class='metablock'><h3>{esc(title)}</h3><table data-table='metadata-{esc(section)}'>"
+                      f"<tbody>{rows}</tbody></table></div>")
+    return f"<div class='meta'>{''.join(blocks)}</div>"
+
+
+def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo], lang: str, *,
+           results_dir: Path, figure_note: str = "") -> str:
+    """The whole report page as a string."""
+    L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
+    by_sec: dict[str, list[FigureInfo]] = {}
+    for f in figs:
+        by_sec.setdefault(f.section, []).append(f)
+
+    def figs_of(sec: str) -> str:
+        return "".join(figure_html(f) for f in by_sec.get(sec, []))
+
+    parts: dict[str, str] = {}
+    w = T.weights(ds)
+    pre_notes = ""
+    if len(w) and abs(float(w.max()) - 1.0) > 1e-9 and float(w.max()) == float(w.min()):
+        pre_notes += note_html(L("weighted_note", w=float(w[0])))
+    if figure_note:
+        pre_notes += note_html(figure_note)
+    parts["sec_headline"] = pre_notes + headline_html(tbl["headline"], lang)
+    parts["sec_targets"] = targets_html(tbl["targets"], lang)
+    parts["sec_capacity"] = table_html("capacity", tbl["capacity"], lang) + figs_of("sec_capacity")
+    parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
+    parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")
+
+    weeks = tbl["weeks"]
+    disp = table_html("weeks", weeks, lang)
+    for key, r in weeks.iterrows():
+        if r["note"] in ("no_winter", "missing") or (r["hours"] == 0):
+            disp += f"<h3>{esc(L(key))}</h3>" + note_html(
+                f"{L(key)}: {L('missing')} – {L(r['note'], n=r['note_n']) if r['note'] else ''}", "missing")
+            continue
+        if r["rule"] == "summer_rule_fallback":
+            disp += f"<h3>{esc(L(key))}</h3>" + note_html(f"{L(key)}: {L('missing')} – {L('no_summer')}", "missing")
+        disp += f"<h3>{esc(L(r['title']))}</h3>"
+        if r["note"] and r["note"] != "no_summer":
+            disp += note_html(L(r["note"], n=r["note_n"]))
+        f = next((x for x in by_sec.get("sec_dispatch", []) if x.key == f"dispatch_{str(key).removeprefix('week_')}"),
+                 None)
+        if f is not None:
+            disp += figure_html(f)
+    parts["sec_dispatch"] = disp
+
+    if len(ds["storage"]) == 0:
+        parts["sec_storage"] = note_html(L("no_storage_note"))
+    else:
+        idle = float(abs(ds["storage_charge_mw"]).sum() + abs(ds["storage_discharge_mw"]).sum()) <= 1e-6
+        parts["sec_storage"] = (note_html(L("idle_storage_note")) if idle else "") + figs_of("sec_storage")
+    parts["sec_duration"] = figs_of("sec_duration")
+    price = ds["marginal_price_cny_per_mwh"]
+    if bool(price.isnull().all()):
+        parts["sec_price"] = note_html(L("no_price_note"))
+    else:
+        vals = price.values[~pd.isna(price.values)]
+        flat = float(vals.max() - vals.min()) <= 1e-6 * max(1.0, abs(float(vals.mean())))
+        note = ""
+        if flat:
+            binding = _binding_annual_limits(ds, lang)
+            note = note_html(L("flat_price_note", p=float(vals.mean()), binding=binding) if binding
+                             else L("flat_price_note_plain", p=float(vals.mean())))
+        parts["sec_price"] = note + figs_of("sec_price")
+    em = tbl["headline"]["value"]
+    csp = em.get("carbon_shadow_price")
+    csp_txt = (f"{L('carbon_shadow_price')}: " + ("— " + L("no_cap_note") if _isnan(csp) else f"{float(csp):,.2f}"))
+    parts["sec_emissions"] = (f"<p><b>{esc(csp_txt)}</b></p>" + table_html("emissions", tbl["emissions"], lang)
+                              + figs_of("sec_emissions"))
+    parts["sec_cost"] = (table_html("cost_component", tbl["cost_component"], lang)
+                         + table_html("cost_technology", tbl["cost_technology"], lang) + figs_of("sec_cost"))
+    meta = metadata_html(tbl["metadata"], lang)
+    meta += (f"<p class='small'>{esc(L('results_file'))}: {esc(results_dir / 'results.nc')}<br>"
+             f"{esc(L('report_generated'))}: {esc(datetime.now(UTC).isoformat(timespec='seconds'))}</p>")
+    meta += (f"<details><summary>{esc(L('sec_config'))}</summary><pre>{esc(ds.attrs.get('config_yaml', ''))}</pre>"
+             "</details>")
+    parts["sec_metadata"] = meta
+
+    scen = ds.attrs.get("scenario", "")
+    year = ds.attrs.get("year", "")
+    title = f"{L('report_title')}: {scen} ({year})"
+    toc = "".join(f"<li><a href='#{s}'>{esc(L(s))}</a></li>" for s in SECTIONS)
+    body = "".join(f"<section id='{s}'><h2>{i + 1}. {esc(L(s))}</h2>{parts.get(s, '')}</section>"
+                   for i, s in enumerate(SECTIONS))
+    t = pd.DatetimeIndex(ds["time"].values)
+    period = f"{t[0]:%Y-%m-%d %H:%M} – {t[-1]:%Y-%m-%d %H:%M}" if len(t) else ""
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (
+        f"<!DOCTYPE html>\n<html lang='{html_lang}' data-report-check='pending'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(title)}</title><script>{HEAD_SCRIPT}</script><style>{CSS}</style></head><body><main>"
+        f"<header class='top'><h1>{esc(title)}</h1>"
+        f"<p class='sub'>{esc(ds.attrs.get('title', ''))} · {esc(period)} · {esc(L('solver_status'))}: "
+        f"{esc(ds.attrs.get('solver_status', ''))} · {esc(L('inputs_hash'))}: "
+        f"{esc(str(ds.attrs.get('inputs_hash', ''))[:16])}…</p>"
+        f"<p class='sub'>{esc(L('tables_note'))} {esc(L('excel_note'))}</p></header>"
+        f"<nav class='toc'><b>{esc(L('toc'))}</b><ol>{toc}</ol></nav>{body}"
+        f"</main><script>{LOAD_SCRIPT}</script></body></html>\n"
+    )

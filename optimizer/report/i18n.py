@@ -1,0 +1,346 @@
+"""Labels of the report in English and Chinese.
+
+Column keys of the tables in :mod:`optimizer.report.tables` are stable English identifiers
+(``existing_mw``); :func:`label` turns them, section ids, technology and component names and the
+plan's terms into display text. Chinese labels use the plan's own words (光伏, 生物质, 天然气,
+新型储能, 区外电力受进能力, 煤炭占能源消费总量比重, 非化石能源消费比重, 碳达峰 ...).
+Unknown keys fall back to the key itself, so a new technology never breaks the report.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # page and sections
+    "report_title": ("Annual dispatch report", "年度电力调度报告"),
+    "toc": ("Contents", "目录"),
+    "sec_headline": ("Headline figures", "主要指标"),
+    "sec_targets": ("The plan's targets and what the solution achieves", "碳达峰实施方案目标与优化结果对照"),
+    "sec_capacity": ("Installed capacity by technology", "分技术装机容量"),
+    "sec_energy": ("Annual energy by source", "分电源年度电量"),
+    "sec_imports": ("Imports per corridor", "区外受电（分通道）"),
+    "sec_dispatch": ("Hourly dispatch", "逐时调度"),
+    "sec_storage": ("Storage state of charge", "储能荷电状态"),
+    "sec_duration": ("Load and net-load duration curves", "负荷与净负荷持续曲线"),
+    "sec_price": ("Marginal price", "边际电价"),
+    "sec_emissions": ("Emissions by source", "分电源碳排放"),
+    "sec_cost": ("Cost", "系统成本"),
+    "sec_metadata": ("Run metadata", "运行信息"),
+    "sec_config": ("Resolved config", "完整配置"),
+    # headline keys
+    "scenario": ("Scenario", "情景"),
+    "year": ("Year", "年份"),
+    "total_cost_bn_cny": ("Total system cost (bn CNY/yr)", "系统总成本（十亿元/年）"),
+    "cost_per_mwh": ("Cost per MWh of load (CNY/MWh)", "单位负荷电量成本（元/MWh）"),
+    "load_energy_twh": ("Annual load energy (TWh)", "全年用电量（TWh）"),
+    "peak_load_mw": ("Peak load (MW)", "最高负荷（MW）"),
+    "co2_mt": ("CO2 emissions (Mt/yr)", "二氧化碳排放（百万吨/年）"),
+    "carbon_shadow_price": ("Carbon shadow price (CNY/tCO2)", "碳影子价格（元/吨CO2）"),
+    "coal_share_pct": ("Coal share (%)", "煤炭占能源消费总量比重（%）"),
+    "nonfossil_share_pct": ("Non-fossil share (%)", "非化石能源消费比重（%）"),
+    "share_basis": ("Share basis", "比重口径"),
+    "unserved_mwh": ("Unserved energy (MWh/yr)", "失负荷电量（MWh/年）"),
+    "mean_price": ("Mean marginal price (CNY/MWh)", "平均边际电价（元/MWh）"),
+    "coal_share_cost_m_cny_per_pp": ("Cost of 1 pp tighter coal share (M CNY/yr)",
+                                     "煤炭比重目标收紧1个百分点的成本（百万元/年）"),
+    "nonfossil_share_cost_m_cny_per_pp": ("Cost of 1 pp higher non-fossil share (M CNY/yr)",
+                                          "非化石比重目标提高1个百分点的成本（百万元/年）"),
+    "solver_status": ("Solver status", "求解状态"),
+    "item": ("Item", "项目"),
+    "value": ("Value", "数值"),
+    "basis_energy": ("energy consumption (tce)", "能源消费总量（标准煤）"),
+    "basis_electricity": ("electricity supplied (MWh)", "供电量（MWh）"),
+    # target table
+    "target_id": ("Target id", "目标编号"),
+    "term": ("Target", "目标"),
+    "clause": ("Plan clause", "方案条款"),
+    "quote": ("Plan's words", "方案原文"),
+    "sense": ("Sense", "约束方向"),
+    "plan_value": ("Plan value", "方案目标值"),
+    "lower": ("Lower bound", "下限"),
+    "upper": ("Upper bound", "上限"),
+    "achieved": ("Achieved", "优化结果"),
+    "unit": ("Unit", "单位"),
+    "status": ("Status", "是否达标"),
+    "rows": ("Model rows", "模型约束"),
+    "dual": ("Shadow price (CNY/yr per unit)", "影子价格（元/年·单位）"),
+    "m_cny": ("M CNY/yr", "百万元/年"),
+    "marginal_cost": ("Marginal cost of the target", "目标边际成本"),
+    "marginal_cost_unit": ("Unit of the marginal cost", "边际成本单位"),
+    "met": ("met", "达标"),
+    "not_met": ("NOT MET", "未达标"),
+    "no_target": ("no target in this run", "本情景未设目标"),
+    "model_constraint": ("model constraint (not in the plan)", "模型约束（非方案目标）"),
+    "not_modelled": ("not a row of this run", "本情景未建模"),
+    "not_evaluated": ("achieved value not in the results", "结果中无对应数值"),
+    "no_cap_note": ("no CO2 cap in this run; emissions shown for reference",
+                    "本情景未设碳排放上限，仅列出排放量"),
+    "reserve_note": ("firm capacity is not stored in the results; the row holds because the solve is optimal",
+                     "结果文件未保存可信容量；求解最优即满足该约束"),
+    "fixed_note": ("new capacity of coal-fired technologies in the results", "结果中燃煤技术的新建装机"),
+    # capacity table
+    "id": ("ID", "编号"),
+    "technology": ("Technology", "技术"),
+    "kind": ("Kind", "类别"),
+    "carrier": ("Carrier", "能源品种"),
+    "existing_mw": ("Existing (MW)", "现役（MW）"),
+    "new_mw": ("New (MW)", "新建（MW）"),
+    "total_mw": ("Total (MW)", "合计（MW）"),
+    "energy_existing_mwh": ("Storage energy existing (MWh)", "储能现役容量（MWh）"),
+    "energy_new_mwh": ("Storage energy new (MWh)", "储能新建容量（MWh）"),
+    "energy_total_mwh": ("Storage energy total (MWh)", "储能总容量（MWh）"),
+    "total": ("Total", "合计"),
+    # energy table
+    "source": ("Source", "电源"),
+    "energy_gwh": ("Energy (GWh/yr)", "电量（GWh/年）"),
+    "share_of_load_pct": ("Share of load (%)", "占用电量比重（%）"),
+    "curtailment_gwh": ("Curtailment (GWh/yr)", "弃电量（GWh/年）"),
+    "full_load_hours": ("Full-load hours (h)", "利用小时数（小时）"),
+    "storage_charging": ("Storage charging", "储能充电"),
+    "storage_discharge": ("Storage discharge", "储能放电"),
+    "unserved": ("Unserved load", "失负荷"),
+    "load": ("Load", "负荷"),
+    "net_load": ("Net load (load − PV − wind)", "净负荷（负荷−光伏−风电）"),
+    "curtailment": ("Curtailment", "弃电"),
+    "load_plus_charging": ("Load + storage charging", "负荷+储能充电"),
+    # imports table
+    "corridor": ("Corridor", "通道"),
+    "capacity_mw": ("Capacity (MW)", "容量（MW）"),
+    "peak_mw": ("Peak flow (MW)", "最大受电功率（MW）"),
+    "utilisation_pct": ("Utilisation (%)", "利用率（%）"),
+    "emissions_mt": ("Emissions (Mt CO2/yr)", "排放（百万吨CO2/年）"),
+    "cost_m_cny": ("Cost (M CNY/yr)", "成本（百万元/年）"),
+    # emissions
+    "intensity_t_per_mwh": ("Intensity (tCO2/MWh)", "排放强度（吨CO2/MWh）"),
+    "share_pct": ("Share (%)", "比重（%）"),
+    # cost
+    "component": ("Component", "成本项"),
+    "owner": ("Technology", "技术"),
+    "cost_cny_per_mwh": ("Per MWh of load (CNY/MWh)", "单位负荷电量（元/MWh）"),
+    "capex": ("Investment (annualised)", "投资（年化）"),
+    "fom": ("Fixed O&M", "固定运维"),
+    "vom": ("Variable O&M", "可变运维"),
+    "fuel": ("Fuel", "燃料"),
+    "import": ("Imported electricity", "区外购电"),
+    "carbon": ("Carbon price", "碳成本"),
+    # weeks
+    "week_summer": ("Summer-peak week", "夏季高峰周"),
+    "week_winter": ("Winter week", "冬季周"),
+    "week_lowest": ("Lowest-load week", "最低负荷周"),
+    "week_peak": ("Peak-load week", "最高负荷周"),
+    "title": ("Shown as", "图名"),
+    "week": ("Week", "典型周"),
+    "start": ("Start", "起始"),
+    "end": ("End", "结束"),
+    "hours": ("Hours", "小时数"),
+    "peak_time": ("Peak hour", "峰值时刻"),
+    "mean_load_mw": ("Mean load (MW)", "平均负荷（MW）"),
+    "max_load_mw": ("Max load (MW)", "最大负荷（MW）"),
+    "note": ("Note", "说明"),
+    "no_summer": ("no hours in June–September in these results", "结果中没有6–9月的数据"),
+    "no_winter": ("no hours in December–February in these results", "结果中没有12–2月的数据"),
+    "short_results": ("the results cover only {n} h, less than a week: all of them are shown",
+                      "结果仅有{n}小时，不足一周：全部显示"),
+    "summer_rule": ("7 days around the highest-load hour in June–September",
+                    "6–9月最高负荷时刻所在的7天"),
+    "summer_rule_fallback": ("7 days around the highest-load hour of the results (no June–September hours)",
+                             "结果中最高负荷时刻所在的7天（无6–9月数据）"),
+    "winter_rule": ("7 days around the highest-load hour in December–February",
+                    "12–2月最高负荷时刻所在的7天"),
+    "lowest_rule": ("the 168 h window starting at 00:00 with the lowest mean load",
+                    "平均负荷最低、从0点开始的168小时"),
+    "missing": ("missing", "缺失"),
+    # metadata
+    "run": ("Run", "运行"),
+    "inputs_hash": ("Inputs hash (SHA-256)", "输入数据哈希（SHA-256）"),
+    "created_utc": ("Created (UTC)", "生成时间（UTC）"),
+    "results_file": ("Results file", "结果文件"),
+    "results_schema_version": ("Results schema version", "结果格式版本"),
+    "highs_model_status": ("HiGHS model status", "HiGHS 模型状态"),
+    "versions": ("Versions", "软件版本"),
+    "times_s": ("Times (s)", "耗时（秒）"),
+    "solver_options": ("Solver options", "求解器参数"),
+    "solver_info": ("Solver info", "求解器信息"),
+    "checks": ("Self-checks", "自检"),
+    "input_files": ("Input files", "输入文件"),
+    "report_generated": ("Report generated (UTC)", "报告生成时间（UTC）"),
+    # Excel sheets
+    "sheet_headline": ("headline", "主要指标"),
+    "sheet_targets": ("targets", "目标对照"),
+    "sheet_capacity": ("capacity", "装机容量"),
+    "sheet_energy": ("energy", "年度电量"),
+    "sheet_imports": ("imports", "区外受电"),
+    "sheet_emissions": ("emissions", "碳排放"),
+    "sheet_cost_component": ("cost by component", "分项成本"),
+    "sheet_cost_technology": ("cost by technology", "分技术成本"),
+    "sheet_weeks": ("weeks", "典型周"),
+    "sheet_metadata": ("metadata", "运行信息"),
+    "sheet_config": ("config", "配置"),
+    "sheet_dispatch": ("dispatch", "调度"),
+    "section": ("Section", "类别"),
+    "rule": ("How chosen", "选取规则"),
+    # figures
+    "fig_capacity": ("Installed capacity by technology", "分技术装机容量"),
+    "fig_energy": ("Annual energy by source", "分电源年度电量"),
+    "fig_emissions": ("CO2 emissions by source", "分电源二氧化碳排放"),
+    "fig_cost": ("Annual cost by component", "分项年度成本"),
+    "fig_cost_tech": ("Annual cost by technology and component", "分技术分项年度成本"),
+    "fig_soc": ("Storage state of charge", "储能荷电状态"),
+    "fig_duration": ("Load and net-load duration curves", "负荷与净负荷持续曲线"),
+    "fig_price": ("Marginal price, day × hour", "边际电价（日×时）"),
+    "fig_imports": ("Imports per corridor", "分通道区外受电"),
+    "ax_gw": ("GW", "GW"),
+    "ax_twh": ("TWh/yr", "TWh/年"),
+    "ax_mt": ("Mt CO2/yr", "百万吨CO2/年"),
+    "ax_bn_cny": ("bn CNY/yr", "十亿元/年"),
+    "ax_power_gw": ("Power (GW)", "功率（GW）"),
+    "ax_soc_gwh": ("State of charge (GWh)", "荷电状态（GWh）"),
+    "ax_hours_exceeded": ("Hours of the year (h)", "全年小时数（小时）"),
+    "ax_hour": ("Hour of day", "时"),
+    "ax_day": ("Day", "日期"),
+    "ax_date": ("Date", "日期"),
+    "ax_price": ("CNY/MWh", "元/MWh"),
+    "existing": ("existing", "现役"),
+    "new": ("new", "新建"),
+    "energy_capacity": ("energy capacity", "储能容量"),
+    "flat_price_note": ("The marginal price is the same in every hour ({p:,.1f} CNY/MWh): with an annual limit "
+                        "binding ({binding}), the limited energy is marginal in every hour — a property "
+                        "of the LP, not of a real market.",
+                        "各小时边际电价相同（{p:,.1f} 元/MWh）：年度约束（{binding}）起作用时，"
+                        "受限电量在每个小时都是边际电源——这是线性规划的性质，并非真实市场价格。"),
+    "flat_price_note_plain": ("The marginal price is the same in every hour ({p:,.1f} CNY/MWh).",
+                              "各小时边际电价相同（{p:,.1f} 元/MWh）。"),
+    "charging": ("charging", "充电"),
+    # units of the targets' marginal cost
+    "CNY/kW/yr": ("CNY/kW/yr", "元/kW·年"),
+    "CNY/kWh/yr": ("CNY/kWh/yr", "元/kWh·年"),
+    "M CNY/yr per pp": ("M CNY/yr per pp", "百万元/年·百分点"),
+    "CNY/tCO2": ("CNY/tCO2", "元/吨CO2"),
+    "discharge": ("discharge", "放电"),
+    "no_price_note": ("No marginal prices in these results (duals not available).",
+                      "结果中没有边际电价（无对偶值）。"),
+    "no_storage_note": ("No storage in these results.", "结果中没有储能。"),
+    "idle_storage_note": ("Storage never charges or discharges in these results: it is built for its "
+                          "capacity (target or firm capacity), not for arbitrage.",
+                          "储能在结果中从不充放电：其装机来自容量目标或可信容量要求，而非峰谷套利。"),
+    "no_cjk_font_note": ("No CJK font is available to matplotlib on this machine: figure labels are in English.",
+                         "本机 matplotlib 没有中文字体：图中标注为英文。"),
+    "weighted_note": ("Each step stands for {w:g} h of the year (a cut of the year scaled to a full year): "
+                      "annual figures are per year.",
+                      "每个时段代表全年 {w:g} 小时（截取部分时段并折算至全年）：年度数值为全年值。"),
+    "tables_note": ("Figures below come from results.nc; totals add up to the results' totals.",
+                    "以下数值均来自 results.nc；各表合计与结果总量一致。"),
+    "excel_note": ("The same tables are in report.xlsx; the figures are in figures/ as PNG files.",
+                   "相同表格见 report.xlsx；图片以 PNG 格式保存在 figures/ 目录。"),
+}
+
+# the plan's terms, by target id (seeds/targets.yaml) or by policy family
+_TERMS: dict[str, tuple[str, str]] = {
+    "renewable": ("Renewable capacity", "可再生能源装机"),
+    "pv": ("PV capacity", "光伏发电装机"),
+    "biomass": ("Biomass power capacity", "生物质发电装机"),
+    "import": ("Import capability", "区外电力受进能力"),
+    "gas": ("Gas-fired capacity", "天然气装机"),
+    "storage": ("New-type storage capacity", "新型储能装机"),
+    "coal_share": ("Coal share of energy consumption", "煤炭占能源消费总量比重"),
+    "nonfossil_share": ("Non-fossil share of energy consumption", "非化石能源消费比重"),
+    "carbon_peak": ("CO2 emissions (carbon peak)", "二氧化碳排放（碳达峰）"),
+    "co2_cap": ("CO2 emissions cap", "二氧化碳排放上限"),
+    "co2": ("CO2 emissions", "二氧化碳排放"),
+    "no_new_coal": ("No new coal capacity", "禁止新建燃煤电厂"),
+    "reserve_margin": ("Reserve margin (firm capacity ≥ (1 + margin) × peak)",
+                       "备用容量（可信容量 ≥ (1+备用率)×最高负荷）"),
+}
+
+_TECHS: dict[str, tuple[str, str]] = {
+    "coal_existing": ("Coal (existing)", "煤电（现役）"),
+    "gas_ccgt": ("Gas CCGT", "天然气联合循环"),
+    "pv_utility": ("PV, utility-scale", "集中式光伏"),
+    "pv_rooftop": ("PV, rooftop", "分布式光伏"),
+    "wind_onshore": ("Wind, onshore", "陆上风电"),
+    "biomass": ("Biomass", "生物质发电"),
+    "battery": ("Battery storage", "新型储能（电池）"),
+    "import_jinping": ("Import: Jinping UHVDC", "区外受电：锦苏直流"),
+    "import_baihetan": ("Import: Baihetan UHVDC", "区外受电：白鹤滩直流"),
+    "import_provincial_ac": ("Import: provincial AC grid", "区外受电：省内交流电网"),
+    "unserved": ("Unserved load", "失负荷"),
+}
+
+_KINDS: dict[str, tuple[str, str]] = {
+    "generator": ("generator", "电源"),
+    "storage": ("storage", "储能"),
+    "import": ("import", "区外受电"),
+}
+
+_CARRIERS: dict[str, tuple[str, str]] = {
+    "coal": ("coal", "煤炭"),
+    "gas": ("gas", "天然气"),
+    "solar": ("solar", "太阳能"),
+    "wind": ("wind", "风能"),
+    "biomass": ("biomass", "生物质"),
+    "hydro": ("hydro", "水电"),
+    "grid_mix": ("grid mix", "电网混合"),
+    "electricity": ("electricity", "电力"),
+}
+
+
+def _pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | None:
+    pair = table.get(key)
+    if pair is None:
+        return None
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise ValueError."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    return lang
+
+
+def label(key: str, lang: str = "en", **fmt: object) -> str:
+    """Display text of a section, column or note key; the key itself if unknown."""
+    text = _pick(_LABELS, key, lang) or key
+    return text.format(**fmt) if fmt else text
+
+
+def tech(name: str, lang: str = "en") -> str:
+    """Display name of a technology (or cost owner); the id itself if unknown."""
+    return _pick(_TECHS, name, lang) or name
+
+
+def kind(name: str, lang: str = "en") -> str:
+    """Display name of a technology kind."""
+    return _pick(_KINDS, name, lang) or name
+
+
+def carrier(name: str, lang: str = "en") -> str:
+    """Display name of an energy carrier."""
+    return _pick(_CARRIERS, name, lang) or name
+
+
+def term(target_id: str, policy: str = "", lang: str = "en") -> str:
+    """The plan's term for a target id of seeds/targets.yaml (or a policy row name).
+
+    The id's stem decides (``pv_capacity_2025`` -> ``pv``); a policy row name is the fallback.
+    """
+    for key in _term_keys(target_id, policy):
+        found = _pick(_TERMS, key, lang)
+        if found:
+            return found
+    return target_id or policy
+
+
+def _term_keys(target_id: str, policy: str) -> list[str]:
+    keys = []
+    tid = target_id or ""
+    for stem in ("renewable", "pv", "biomass", "import", "gas", "storage", "coal_share", "nonfossil_share",
+                 "carbon_peak", "no_new_coal"):
+        if tid.startswith(stem):
+            keys.append(stem)
+            break
+    if policy:
+        base = policy.removeprefix("cap_").removesuffix("_min").removesuffix("_max")
+        keys += [policy, base, base.rstrip("s")]
+    return keys

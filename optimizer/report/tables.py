@@ -1,0 +1,774 @@
+"""The report's tables: pure functions from a results Dataset to pandas DataFrames.
+
+Every number comes from ``results.nc``; annual quantities are sums over steps weighted by
+``weight_h`` (so a cut of the year scaled to a full year gives annual figures). Tables carry a
+``total`` row computed as the sum of their rows, which equals the results' own totals (tests check
+this): capacity, energy (= annual load energy), emissions (= ``co2_t``) and cost (= ``total_cost_cny``).
+
+Tables are language-neutral: the index holds ids (technology, component, target), code columns hold
+keys (``met``, ``not_met``...), and column names are stable identifiers with their unit
+(``existing_mw``). :func:`localize` turns one into display form for a language.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+
+from optimizer.report import i18n
+
+TOTAL = "total"
+MET_RTOL = 1e-6
+
+# results variables the report reads; a results.nc without one of them is not a usable results file
+REQUIRED_VARS = (
+    "load_mw", "weight_h", "capacity_existing_mw", "capacity_new_mw", "capacity_total_mw",
+    "energy_capacity_existing_mwh", "energy_capacity_new_mwh", "energy_capacity_total_mwh",
+    "generation_mw", "curtailment_mw", "storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh",
+    "import_mw", "unserved_mw", "marginal_price_cny_per_mwh", "energy_mwh", "emissions_t", "cost_cny",
+    "policy_rhs", "policy_dual", "total_cost_cny", "co2_t", "unserved_mwh", "coal_share", "nonfossil_share",
+    "carbon_shadow_price_cny_per_t",
+)
+REQUIRED_COORDS = ("time", "technology", "kind", "carrier", "generator", "storage", "corridor", "component",
+                   "owner", "policy", "policy_sense", "policy_unit", "policy_target")
+
+
+# ----------------------------------------------------------------------------- basics
+
+def weights(ds: xr.Dataset) -> np.ndarray:
+    """Hours of the year each step stands for (h)."""
+    return np.asarray(ds["weight_h"].values, dtype=float)
+
+
+def load_series(ds: xr.Dataset) -> pd.Series:
+    """Load summed over zones (MW), indexed by time."""
+    return pd.Series(ds["load_mw"].sum("zone").values, index=pd.DatetimeIndex(ds["time"].values), name="load_mw")
+
+
+def load_energy_mwh(ds: xr.Dataset) -> float:
+    """Annual load energy: sum of load_mw x weight_h over steps and zones (MWh/yr)."""
+    return float(ds["load_mw"].sum("zone").values @ weights(ds))
+
+
+def _annual(da: xr.DataArray, ds: xr.Dataset) -> np.ndarray:
+    """Weighted sum over time of a (time, x) array -> MWh/yr per x."""
+    return weights(ds) @ np.asarray(da.values, dtype=float)
+
+
+def _scalar(ds: xr.Dataset, name: str) -> float:
+    return float(ds[name].values) if name in ds else float("nan")
+
+
+def _with_total(df: pd.DataFrame, sum_cols: list[str], **fixed: Any) -> pd.DataFrame:
+    total = {c: df[c].sum(min_count=1) for c in sum_cols}
+    total.update(fixed)
+    row = pd.DataFrame([total], index=pd.Index([TOTAL], name=df.index.name))
+    return pd.concat([df, row.reindex(columns=df.columns)])
+
+
+def parse_attr(ds: xr.Dataset, name: str) -> Any:
+    """A JSON (or Python-literal) attribute as data; the raw text if it parses as neither."""
+    raw = ds.attrs.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw
+
+
+def config(ds: xr.Dataset) -> dict[str, Any]:
+    """The resolved config stored with the results (empty if absent or unreadable)."""
+    try:
+        cfg = yaml.safe_load(ds.attrs.get("config_yaml", "") or "")
+    except yaml.YAMLError:
+        return {}
+    return cfg if isinstance(cfg, dict) else {}
+
+
+# ----------------------------------------------------------------------------- targets
+
+def plan_targets(ds: xr.Dataset) -> dict[str, Any]:
+    """The plan's target entries: the targets file the run used (attrs input_files), else the repo's seeds."""
+    candidates: list[Path] = []
+    files = parse_attr(ds, "input_files")
+    if isinstance(files, dict) and files.get("targets"):
+        candidates.append(Path(files["targets"]))
+    import optimizer
+
+    candidates.append(Path(optimizer.__file__).resolve().parents[1] / "seeds" / "targets.yaml")
+    for path in candidates:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict):
+            return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+    return {}
+
+
+_DISPLAY = {  # model unit -> (display unit, factor)
+    "MW": ("GW", 1e-3),
+    "MWh": ("GWh", 1e-3),
+    "per-unit": ("%", 100.0),
+    "tCO2/yr": ("Mt CO2/yr", 1e-6),
+}
+_PLAN_UNIT = {"GW": ("GW", 1.0), "GWh": ("GWh", 1.0), "percent": ("%", 1.0), "MtCO2/yr": ("Mt CO2/yr", 1.0),
+              "MW": ("GW", 1e-3)}
+
+
+def _display(unit: str) -> tuple[str, float]:
+    return _DISPLAY.get(unit, (unit, 1.0))
+
+
+def _capacity_target_rows(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Policy row name -> capacity target definition (from the resolved config)."""
+    out: dict[str, dict[str, Any]] = {}
+    for ct in (cfg.get("policy") or {}).get("capacity_targets") or []:
+        name = ct.get("name")
+        if not name:
+            continue
+        if ct.get("sense") == "==" and float(ct.get("tolerance") or 0.0) > 0:
+            out[f"cap_{name}_min"] = ct
+            out[f"cap_{name}_max"] = ct
+        else:
+            out[f"cap_{name}"] = ct
+    return out
+
+
+def _achieved(ds: xr.Dataset, row: str, cap_rows: dict[str, dict[str, Any]]) -> float:
+    """The left-hand side of policy row ``row`` at the solution, in the row's unit (NaN if not in the results)."""
+    if row in cap_rows:
+        ct = cap_rows[row]
+        techs = list(ct.get("technologies") or [])
+        if ct.get("measure") == "energy":
+            var = "energy_capacity_new_mwh" if ct.get("new_only") else "energy_capacity_total_mwh"
+            return float(ds[var].sel(storage=techs).sum())
+        var = "capacity_new_mw" if ct.get("new_only") else "capacity_total_mw"
+        return float(ds[var].sel(technology=techs).sum())
+    if row in ("coal_share", "nonfossil_share"):
+        return _scalar(ds, row)
+    if row == "co2_cap":
+        return _scalar(ds, "co2_t")
+    return float("nan")
+
+
+def is_met(achieved: float, sense: str, rhs: float) -> bool | None:
+    """Whether ``achieved sense rhs`` holds within a relative tolerance of 1e-6 (of max(|rhs|, 1))."""
+    if not np.isfinite(achieved) or not np.isfinite(rhs):
+        return None
+    tol = MET_RTOL * max(abs(rhs), 1.0)
+    if sense == ">=":
+        return achieved >= rhs - tol
+    if sense == "<=":
+        return achieved <= rhs + tol
+    return abs(achieved - rhs) <= tol
+
+
+TARGET_COLUMNS = ["rows", "clause", "quote", "sense", "plan_value", "lower", "upper", "achieved", "unit",
+                  "status", "marginal_cost", "marginal_cost_unit", "dual", "note"]
+
+
+def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The plan's targets side by side with what the solution achieves.
+
+    One row per plan target (a target with a tolerance band has two model rows, shown as lower and
+    upper bound), one per model row without a target (reserve margin), a CO2 row and any plan entry
+    of the run's year that is not a row of this run. Values are in display units (GW, %, Mt CO2/yr);
+    ``status`` is ``met``, ``not_met``, ``no_target`` (CO2 without a cap), ``model_constraint`` (a row
+    that is not a plan target), ``not_modelled`` (a plan entry that is no row of the run) or
+    ``not_evaluated`` (a row whose left-hand side is not in the results).
+    """
+    targets = plan_targets(ds) if targets is None else targets
+    cap_rows = _capacity_target_rows(config(ds))
+    year = int(ds.attrs.get("year", 0) or 0)
+    pol = ds["policy"].values.astype(str)
+    # rows of one target and one family (cap_gas_min + cap_gas_max) form one line of the table
+    groups: dict[tuple[str, str], list[int]] = {}
+    for j, p in enumerate(pol):
+        tid = str(ds["policy_target"].values[j]) or ""
+        base = p.removesuffix("_min").removesuffix("_max") if p.startswith("cap_") else p
+        groups.setdefault((tid, base), []).append(j)
+    tid_count: dict[str, int] = {}
+    for tid, _ in groups:
+        tid_count[tid] = tid_count.get(tid, 0) + 1
+
+    records: list[dict[str, Any]] = []
+    index: list[str] = []
+    for (tid, base), idx in groups.items():
+        entry = targets.get(tid, {}) if tid else {}
+        unit_model = str(ds["policy_unit"].values[idx[0]])
+        unit, f = _display(unit_model)
+        lower = upper = np.nan
+        achieved = np.nan
+        statuses: list[bool | None] = []
+        duals = []
+        for j in idx:
+            p, sense, rhs = pol[j], str(ds["policy_sense"].values[j]), float(ds["policy_rhs"].values[j])
+            a = _achieved(ds, p, cap_rows)
+            achieved = a if np.isfinite(a) else achieved
+            if sense in (">=", "=="):
+                lower = rhs * f
+            if sense in ("<=", "=="):
+                upper = rhs * f
+            statuses.append(is_met(a, sense, rhs))
+            duals.append(float(ds["policy_dual"].values[j]))
+        note = ""
+        if any(s is None for s in statuses):
+            status = "not_evaluated" if tid else "model_constraint"
+            note = "reserve_note" if pol[idx[0]] == "reserve_margin" else ""
+        else:
+            status = "met" if all(statuses) else "not_met"
+        finite = [d for d in duals if np.isfinite(d)]
+        dual = max(finite, key=abs) if finite else np.nan
+        mcost, mcost_unit = _marginal_cost(ds, pol[idx[0]], unit_model, dual)
+        records.append({
+            "rows": ", ".join(pol[j] for j in idx),
+            "clause": entry.get("clause", ""),
+            "quote": entry.get("quote", ""),
+            "sense": entry.get("sense") or str(ds["policy_sense"].values[idx[0]]),
+            "plan_value": _plan_value(entry, unit),
+            "lower": lower, "upper": upper,
+            "achieved": achieved * f,
+            "unit": unit, "status": status, "marginal_cost": mcost, "marginal_cost_unit": mcost_unit,
+            "dual": dual, "note": note,
+        })
+        index.append(base if not tid else tid if tid_count[tid] == 1 else f"{tid} ({base})")
+
+    if "co2_cap" not in pol:
+        peak = next((k for k in targets if k.startswith("carbon_peak")), "")
+        entry = targets.get(peak, {})
+        records.append({
+            "rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""), "sense": "<=",
+            "plan_value": np.nan, "lower": np.nan, "upper": np.nan,
+            "achieved": _scalar(ds, "co2_t") * 1e-6, "unit": "Mt CO2/yr", "status": "no_target",
+            "marginal_cost": np.nan, "marginal_cost_unit": "", "dual": np.nan,
+            "note": "no_cap_note",
+        })
+        index.append(peak or "co2")
+
+    used = set(index)
+    for tid, entry in targets.items():
+        if tid in used or int(entry.get("year", 0) or 0) != year:
+            continue
+        unit, _ = _PLAN_UNIT.get(str(entry.get("unit")), (str(entry.get("unit")), 1.0))
+        rec = {"rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""),
+               "sense": entry.get("sense", ""), "plan_value": _plan_value(entry, unit), "lower": np.nan,
+               "upper": np.nan, "achieved": np.nan, "unit": unit, "status": "not_modelled", "marginal_cost": np.nan,
+               "marginal_cost_unit": "", "dual": np.nan,
+               "note": ""}
+        if tid.startswith("no_new_coal") and "carrier" in ds.coords:
+            coal = ds["carrier"].values.astype(str) == "coal"
+            new = float(ds["capacity_new_mw"].values[coal].sum()) * 1e-3
+            rec["achieved"] = new
+            ok = is_met(new * 1e3, str(entry.get("sense", "==")), float(entry.get("value") or 0.0) * 1e3)
+            rec["status"] = "met" if ok else "not_met"
+            rec["note"] = "fixed_note"
+        records.append(rec)
+        index.append(tid)
+    return pd.DataFrame(records, index=pd.Index(index, name="target_id"), columns=TARGET_COLUMNS)
+
+
+def _marginal_cost(ds: xr.Dataset, row: str, unit: str, dual: float) -> tuple[float, str]:
+    """What tightening a row by one unit of the plan would cost: |dual| in a readable unit.
+
+    Capacity rows: CNY/kW/yr (CNY/kWh/yr for energy); shares: M CNY/yr per percentage point (from
+    the results' ``*_cost_cny_per_pp``); the CO2 cap: the carbon shadow price in CNY/tCO2.
+    """
+    if row in ("coal_share", "nonfossil_share"):
+        return abs(_scalar(ds, f"{row}_cost_cny_per_pp")) / 1e6, "M CNY/yr per pp"
+    if row == "co2_cap":
+        return abs(_scalar(ds, "carbon_shadow_price_cny_per_t")), "CNY/tCO2"
+    if not np.isfinite(dual):
+        return float("nan"), ""
+    if unit == "MW":
+        return abs(dual) / 1e3, "CNY/kW/yr"
+    if unit == "MWh":
+        return abs(dual) / 1e3, "CNY/kWh/yr"
+    return abs(dual), f"CNY/yr per {unit}"
+
+
+def _plan_value(entry: dict[str, Any], unit: str) -> float:
+    v = entry.get("value")
+    if v is None:
+        return float("nan")
+    plan_unit, f = _PLAN_UNIT.get(str(entry.get("unit")), (unit, 1.0))
+    return float(v) * f if plan_unit == unit else float("nan")
+
+
+# ----------------------------------------------------------------------------- capacity, energy, imports
+
+def capacity_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Installed capacity by technology, existing vs new (MW), storage energy capacity (MWh), total row."""
+    techs = ds["technology"].values.astype(str)
+    df = pd.DataFrame({
+        "kind": ds["kind"].values.astype(str),
+        "carrier": ds["carrier"].values.astype(str),
+        "existing_mw": ds["capacity_existing_mw"].values,
+        "new_mw": ds["capacity_new_mw"].values,
+        "total_mw": ds["capacity_total_mw"].values,
+    }, index=pd.Index(techs, name="technology"))
+    stores = ds["storage"].values.astype(str)
+    for col, var in (("energy_existing_mwh", "energy_capacity_existing_mwh"),
+                     ("energy_new_mwh", "energy_capacity_new_mwh"),
+                     ("energy_total_mwh", "energy_capacity_total_mwh")):
+        df[col] = pd.Series(ds[var].values, index=stores).reindex(df.index).astype(float)
+    return _with_total(df, ["existing_mw", "new_mw", "total_mw", "energy_existing_mwh", "energy_new_mwh",
+                            "energy_total_mwh"], kind="", carrier="")
+
+
+CHARGE_SUFFIX = ":charge"
+
+
+def energy_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Annual energy by source (GWh/yr): generation, imports, storage discharge and charging, unserved.
+
+    Storage charging is a negative row, so the total equals the annual load energy (the hourly
+    balance closes). Curtailment and full-load hours are given per generator.
+    """
+    rows: list[dict[str, Any]] = []
+    index: list[str] = []
+    load = load_energy_mwh(ds)
+    cap = ds["capacity_total_mw"].to_series()
+    gens = ds["generator"].values.astype(str)
+    gen_e = _annual(ds["generation_mw"], ds)
+    curt = _annual(ds["curtailment_mw"], ds)
+    for j, g in enumerate(gens):
+        index.append(g)
+        rows.append({"kind": "generator", "energy_gwh": gen_e[j] / 1e3, "curtailment_gwh": curt[j] / 1e3,
+                     "full_load_hours": gen_e[j] / cap[g] if cap[g] > 0 else np.nan})
+    cors = ds["corridor"].values.astype(str)
+    imp_e = _annual(ds["import_mw"], ds)
+    for j, c in enumerate(cors):
+        index.append(c)
+        rows.append({"kind": "import", "energy_gwh": imp_e[j] / 1e3, "curtailment_gwh": np.nan,
+                     "full_load_hours": imp_e[j] / cap[c] if cap[c] > 0 else np.nan})
+    stores = ds["storage"].values.astype(str)
+    dis = _annual(ds["storage_discharge_mw"], ds)
+    chg = _annual(ds["storage_charge_mw"], ds)
+    for j, s in enumerate(stores):
+        index.append(s)
+        rows.append({"kind": "storage", "energy_gwh": dis[j] / 1e3, "curtailment_gwh": np.nan,
+                     "full_load_hours": dis[j] / cap[s] if cap[s] > 0 else np.nan})
+    for j, s in enumerate(stores):
+        index.append(s + CHARGE_SUFFIX)
+        rows.append({"kind": "storage", "energy_gwh": -chg[j] / 1e3, "curtailment_gwh": np.nan,
+                     "full_load_hours": np.nan})
+    index.append("unserved")
+    rows.append({"kind": "unserved", "energy_gwh": float(_annual(ds["unserved_mw"], ds).sum()) / 1e3,
+                 "curtailment_gwh": np.nan, "full_load_hours": np.nan})
+    df = pd.DataFrame(rows, index=pd.Index(index, name="source"))
+    df["share_of_load_pct"] = df["energy_gwh"] * 1e3 / load * 100 if load else np.nan
+    df = df[["kind", "energy_gwh", "share_of_load_pct", "curtailment_gwh", "full_load_hours"]]
+    return _with_total(df, ["energy_gwh", "share_of_load_pct", "curtailment_gwh"], kind="")
+
+
+def imports_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Per import corridor: capacity, annual energy, peak flow, utilisation, emissions and cost."""
+    cors = ds["corridor"].values.astype(str)
+    w = weights(ds)
+    imp = np.asarray(ds["import_mw"].values, dtype=float)
+    cap = ds["capacity_total_mw"].sel(technology=cors).values
+    energy = w @ imp if len(cors) else np.zeros(0)
+    cost = ds["cost_cny"].sum("component").sel(owner=cors).values
+    df = pd.DataFrame({
+        "capacity_mw": cap,
+        "energy_gwh": energy / 1e3,
+        "peak_mw": imp.max(axis=0) if imp.size else np.zeros(len(cors)),
+        "utilisation_pct": np.where(cap > 0, energy / np.where(cap > 0, cap, 1.0) / w.sum() * 100, np.nan),
+        "emissions_mt": ds["emissions_t"].sel(technology=cors).values / 1e6,
+        "cost_m_cny": cost / 1e6,
+    }, index=pd.Index(cors, name="corridor"))
+    out = _with_total(df, ["capacity_mw", "energy_gwh", "emissions_mt", "cost_m_cny"])
+    tot_cap = float(df["capacity_mw"].sum())
+    out.loc[TOTAL, "utilisation_pct"] = (float(energy.sum()) / tot_cap / w.sum() * 100) if tot_cap else np.nan
+    return out
+
+
+# ----------------------------------------------------------------------------- emissions and cost
+
+def emissions_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Annual CO2 emissions by technology (Mt/yr), intensity and share; the total equals ``co2_t``."""
+    techs = ds["technology"].values.astype(str)
+    e = ds["emissions_t"].values.astype(float)
+    energy = ds["energy_mwh"].values.astype(float)
+    total = float(e.sum())
+    df = pd.DataFrame({
+        "kind": ds["kind"].values.astype(str),
+        "energy_gwh": energy / 1e3,
+        "emissions_mt": e / 1e6,
+        "intensity_t_per_mwh": np.where(energy > 0, e / np.where(energy > 0, energy, 1.0), np.nan),
+        "share_pct": e / total * 100 if total else np.zeros_like(e),
+    }, index=pd.Index(techs, name="technology"))
+    out = _with_total(df, ["emissions_mt", "share_pct"], kind="")
+    supply = float(energy[ds["kind"].values.astype(str) != "storage"].sum())
+    out.loc[TOTAL, "energy_gwh"] = supply / 1e3
+    out.loc[TOTAL, "intensity_t_per_mwh"] = total / supply if supply else np.nan
+    return out
+
+
+def cost_by_component(ds: xr.Dataset) -> pd.DataFrame:
+    """Annual cost by component (M CNY/yr), per MWh of load and share; the total equals ``total_cost_cny``."""
+    comp = ds["component"].values.astype(str)
+    c = ds["cost_cny"].sum("owner").values.astype(float)
+    load = load_energy_mwh(ds)
+    total = float(c.sum())
+    df = pd.DataFrame({
+        "cost_m_cny": c / 1e6,
+        "cost_cny_per_mwh": c / load if load else np.nan,
+        "share_pct": c / total * 100 if total else np.zeros_like(c),
+    }, index=pd.Index(comp, name="component"))
+    return _with_total(df, list(df.columns))
+
+
+def cost_by_technology(ds: xr.Dataset) -> pd.DataFrame:
+    """Annual cost by technology (rows) and component (columns), M CNY/yr, with totals."""
+    cost = ds["cost_cny"].transpose("owner", "component")
+    df = pd.DataFrame(cost.values / 1e6, index=pd.Index(ds["owner"].values.astype(str), name="owner"),
+                      columns=ds["component"].values.astype(str))
+    df = df.loc[(df.abs().sum(axis=1) > 0) | (df.index != "unserved")]
+    df[TOTAL] = df.sum(axis=1)
+    return _with_total(df, list(df.columns))
+
+
+def headline_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Headline figures: cost, cost per MWh, load, CO2, shadow prices, shares, unserved, prices, status."""
+    load = load_energy_mwh(ds)
+    price = ds["marginal_price_cny_per_mwh"]
+    w = ds["weight_h"]
+    mean_price = (np.nan if bool(price.isnull().all())
+                  else float((price * w).sum() / (w * price.notnull()).sum()))
+    cost = _scalar(ds, "total_cost_cny")
+    vals: dict[str, Any] = {
+        "scenario": ds.attrs.get("scenario", ""),
+        "year": int(ds.attrs.get("year", 0) or 0),
+        "total_cost_bn_cny": cost / 1e9,
+        "cost_per_mwh": cost / load if load else np.nan,
+        "load_energy_twh": load / 1e6,
+        "peak_load_mw": float(ds["load_mw"].sum("zone").max()),
+        "co2_mt": _scalar(ds, "co2_t") / 1e6,
+        "carbon_shadow_price": _scalar(ds, "carbon_shadow_price_cny_per_t"),
+        "coal_share_pct": _scalar(ds, "coal_share") * 100,
+        "nonfossil_share_pct": _scalar(ds, "nonfossil_share") * 100,
+        "share_basis": "basis_" + str(ds.attrs.get("share_basis", "")),
+        "unserved_mwh": _scalar(ds, "unserved_mwh"),
+        "mean_price": mean_price,
+        "coal_share_cost_m_cny_per_pp": _scalar(ds, "coal_share_cost_cny_per_pp") / 1e6,
+        "nonfossil_share_cost_m_cny_per_pp": _scalar(ds, "nonfossil_share_cost_cny_per_pp") / 1e6,
+        "solver_status": ds.attrs.get("solver_status", ""),
+    }
+    return pd.DataFrame({"value": pd.Series(vals, dtype=object)}).rename_axis("item")
+
+
+# ----------------------------------------------------------------------------- weeks and hourly series
+
+@dataclass(frozen=True)
+class Week:
+    """A window of the results shown as an hourly dispatch stack (``start`` None: missing)."""
+
+    key: str                      # week_summer, week_winter, week_lowest
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None      # exclusive
+    rule: str                     # i18n key of how it was chosen
+    note: str = ""                # i18n key of what is missing or short
+    note_n: int = 0
+    peak_time: pd.Timestamp | None = None
+    n_steps: int = 0
+    mean_load_mw: float = float("nan")
+    max_load_mw: float = float("nan")
+
+
+_WEEK = pd.Timedelta(days=7)
+
+
+def _window_around(load: pd.Series, when: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """7 days starting at 00:00, the peak's day in the middle, shifted to lie within the results."""
+    first = load.index[0].normalize()
+    last = load.index[-1]
+    start = when.normalize() - pd.Timedelta(days=3)
+    start = min(start, (last - _WEEK + pd.Timedelta(hours=1)).ceil("D"))
+    start = max(start, first)
+    return start, start + _WEEK
+
+
+def _make_week(key: str, load: pd.Series, start: pd.Timestamp, end: pd.Timestamp, rule: str, note: str = "",
+               peak: pd.Timestamp | None = None) -> Week:
+    sel = load[(load.index >= start) & (load.index < end)]
+    return Week(key=key, start=start, end=end, rule=rule, note=note, note_n=len(load), peak_time=peak,
+                n_steps=len(sel), mean_load_mw=float(sel.mean()) if len(sel) else np.nan,
+                max_load_mw=float(sel.max()) if len(sel) else np.nan)
+
+
+def select_weeks(ds: xr.Dataset) -> list[Week]:
+    """The summer-peak week, the winter week and the lowest-load week of the results.
+
+    * summer-peak: 7 days from 00:00 around the highest-load hour in June–September (if the results
+      have no such hour: around the highest-load hour of the results, said in the note);
+    * winter: 7 days around the highest-load hour in December–February (missing if none);
+    * lowest-load: the 168 h window starting at 00:00 with the lowest mean load.
+
+    Results shorter than a week give the whole period for each, with a note.
+    """
+    load = load_series(ds)
+    idx = load.index
+    if len(load) == 0:
+        return [Week(k, None, None, r, "missing") for k, r in
+                (("week_summer", "summer_rule"), ("week_winter", "winter_rule"), ("week_lowest", "lowest_rule"))]
+    step = (idx[1] - idx[0]) if len(idx) > 1 else pd.Timedelta(hours=1)
+    span_end = idx[-1] + step
+    short = span_end - idx[0] < _WEEK
+    weeks: list[Week] = []
+
+    summer = load[idx.month.isin([6, 7, 8, 9])]
+    if len(summer):
+        peak = summer.idxmax()
+        rule, note = "summer_rule", ""
+    else:
+        peak = load.idxmax()
+        rule, note = "summer_rule_fallback", "no_summer"
+    if short:
+        weeks.append(_make_week("week_summer", load, idx[0], span_end, rule, "short_results", peak))
+    else:
+        s, e = _window_around(load, peak)
+        weeks.append(_make_week("week_summer", load, s, e, rule, note, peak))
+
+    winter = load[idx.month.isin([12, 1, 2])]
+    if not len(winter):
+        weeks.append(Week("week_winter", None, None, "winter_rule", "no_winter"))
+    elif short:
+        weeks.append(_make_week("week_winter", load, idx[0], span_end, "winter_rule", "short_results",
+                                winter.idxmax()))
+    else:
+        peak = winter.idxmax()
+        s, e = _window_around(load, peak)
+        weeks.append(_make_week("week_winter", load, s, e, "winter_rule", "", peak))
+
+    if short:
+        weeks.append(_make_week("week_lowest", load, idx[0], span_end, "lowest_rule", "short_results"))
+    else:
+        best: tuple[float, pd.Timestamp] | None = None
+        day = idx[0].normalize() if idx[0] == idx[0].normalize() else idx[0].ceil("D")
+        while day + _WEEK <= span_end:
+            window = load[(idx >= day) & (idx < day + _WEEK)]
+            m = float(window.mean())
+            if best is None or m < best[0]:
+                best = (m, day)
+            day += pd.Timedelta(days=1)
+        if best is None:  # fewer than 7 whole days from the first midnight: start at the first step
+            best = (float("nan"), idx[0])
+        weeks.append(_make_week("week_lowest", load, best[1], best[1] + _WEEK, "lowest_rule"))
+    return weeks
+
+
+def week_title(week: Week) -> str:
+    """i18n key of a week's heading: a summer week chosen without summer hours is the peak-load week."""
+    return "week_peak" if week.rule == "summer_rule_fallback" else week.key
+
+
+def weeks_table(weeks: list[Week]) -> pd.DataFrame:
+    """The chosen weeks: start, end, number of steps, peak hour, mean and max load, rule and note keys."""
+    rows = []
+    for wk in weeks:
+        rows.append({
+            "start": wk.start, "end": (wk.end - pd.Timedelta(hours=1)) if wk.end is not None else None,
+            "hours": wk.n_steps, "peak_time": wk.peak_time, "mean_load_mw": wk.mean_load_mw,
+            "max_load_mw": wk.max_load_mw, "rule": wk.rule, "note": wk.note, "note_n": wk.note_n,
+            "title": week_title(wk),
+        })
+    return pd.DataFrame(rows, index=pd.Index([wk.key for wk in weeks], name="week"))
+
+
+def variable_renewables(ds: xr.Dataset) -> list[str]:
+    """Generators whose output follows the weather (carrier solar or wind)."""
+    carrier = ds["carrier"].to_series()
+    return [g for g in ds["generator"].values.astype(str) if carrier.get(g) in ("solar", "wind")]
+
+
+def net_load_series(ds: xr.Dataset) -> pd.Series:
+    """Load minus available PV and wind output (generation + curtailment), MW."""
+    load = load_series(ds)
+    vre = variable_renewables(ds)
+    if not vre:
+        return load.rename("net_load_mw")
+    avail = (ds["generation_mw"].sel(generator=vre) + ds["curtailment_mw"].sel(generator=vre)).sum("generator")
+    return (load - avail.values).rename("net_load_mw")
+
+
+def dispatch_frame(ds: xr.Dataset, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
+                   ) -> pd.DataFrame:
+    """Hourly supply and use (MW) in [start, end): one column per generator, corridor, storage discharge,
+    storage charging (negative, ``<s>:charge``), ``unserved``, ``curtailment`` (total) and ``load``."""
+    t = pd.DatetimeIndex(ds["time"].values)
+    mask = np.ones(len(t), dtype=bool)
+    if start is not None:
+        mask &= t >= start
+    if end is not None:
+        mask &= t < end
+    cols: dict[str, np.ndarray] = {}
+    for g in ds["generator"].values.astype(str):
+        cols[g] = ds["generation_mw"].sel(generator=g).values[mask]
+    for c in ds["corridor"].values.astype(str):
+        cols[c] = ds["import_mw"].sel(corridor=c).values[mask]
+    for s in ds["storage"].values.astype(str):
+        cols[s] = ds["storage_discharge_mw"].sel(storage=s).values[mask]
+    for s in ds["storage"].values.astype(str):
+        cols[s + CHARGE_SUFFIX] = -ds["storage_charge_mw"].sel(storage=s).values[mask]
+    cols["unserved"] = ds["unserved_mw"].sum("zone").values[mask]
+    cols["curtailment"] = ds["curtailment_mw"].sum("generator").values[mask]
+    cols["load"] = ds["load_mw"].sum("zone").values[mask]
+    return pd.DataFrame(cols, index=pd.DatetimeIndex(t[mask], name="time"))
+
+
+def soc_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """State of charge per storage (MWh), indexed by time."""
+    return pd.DataFrame({s: ds["storage_soc_mwh"].sel(storage=s).values for s in ds["storage"].values.astype(str)},
+                        index=pd.DatetimeIndex(ds["time"].values, name="time"))
+
+
+def duration_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """Load and net load sorted from highest to lowest, against cumulative hours of the year."""
+    load = load_series(ds)
+    net = net_load_series(ds)
+    w = weights(ds)
+    ol, on = np.argsort(-load.values, kind="stable"), np.argsort(-net.values, kind="stable")
+    return pd.DataFrame({
+        "hours_load": np.cumsum(w[ol]), "load_mw": load.values[ol],
+        "hours_net_load": np.cumsum(w[on]), "net_load_mw": net.values[on],
+    })
+
+
+def price_matrix(ds: xr.Dataset, zone: str | None = None) -> pd.DataFrame:
+    """Marginal price (CNY/MWh) as a day x hour-of-day table (rows: dates, columns: 0..23)."""
+    price = ds["marginal_price_cny_per_mwh"]
+    z = zone if zone is not None else str(ds["zone"].values[0])
+    s = pd.Series(price.sel(zone=z).values, index=pd.DatetimeIndex(ds["time"].values))
+    df = pd.DataFrame({"date": s.index.normalize(), "hour": s.index.hour, "price": s.values})
+    return df.pivot_table(index="date", columns="hour", values="price", aggfunc="mean", dropna=False).reindex(
+        columns=range(24))
+
+
+# ----------------------------------------------------------------------------- metadata
+
+def metadata_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The run's metadata as (section, item, value) rows: identity, solver, versions, times, checks, inputs."""
+    rows: list[tuple[str, str, str]] = []
+    for key in ("scenario", "year", "created_utc", "inputs_hash", "results_schema_version", "share_basis",
+                "solver_status", "highs_model_status"):
+        if key in ds.attrs:
+            rows.append(("run", key, str(ds.attrs[key])))
+    for section in ("versions", "times_s", "solver_options", "solver_info", "checks", "input_files"):
+        data = parse_attr(ds, section)
+        if isinstance(data, dict):
+            rows += [(section, str(k), _fmt_meta(v)) for k, v in data.items()]
+        elif data is not None:
+            rows.append((section, "", str(data)))
+    return pd.DataFrame(rows, columns=["section", "item", "value"])
+
+
+def _fmt_meta(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+# ----------------------------------------------------------------------------- all tables, localized
+
+def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the report, by name (language-neutral)."""
+    return {
+        "headline": headline_table(ds),
+        "targets": targets_table(ds, targets),
+        "capacity": capacity_table(ds),
+        "energy": energy_table(ds),
+        "imports": imports_table(ds),
+        "emissions": emissions_table(ds),
+        "cost_component": cost_by_component(ds),
+        "cost_technology": cost_by_technology(ds),
+        "weeks": weeks_table(select_weeks(ds)),
+        "metadata": metadata_table(ds),
+    }
+
+
+def row_label(key: str, lang: str) -> str:
+    """Display name of a row id (technology, corridor, component, charging row, total, headline item)."""
+    if key == TOTAL:
+        return i18n.label("total", lang)
+    if key.endswith(CHARGE_SUFFIX):
+        return f"{i18n.tech(key[: -len(CHARGE_SUFFIX)], lang)} – {i18n.label('charging', lang)}"
+    if key in ("capex", "fom", "vom", "fuel", "import", "carbon"):
+        return i18n.label(key, lang)
+    name = i18n.tech(key, lang)
+    if name != key:
+        return name
+    return i18n.label(key, lang)
+
+
+def header_label(name: str, key: str, lang: str) -> str:
+    """Display header of column ``key`` of table ``name``."""
+    if name == "cost_technology" and key not in ("id", "owner"):
+        return f"{i18n.label(key, lang)} ({i18n.label('m_cny', lang)})"
+    return i18n.label(key, lang)
+
+
+def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd.DataFrame:
+    """Display form of table ``name``: translated row names, code values and (if ``headers``) column headers.
+
+    Numbers are left as numbers; the first column keeps the row ids (``id``) so that a
+    translated table can still be matched to the results. Without ``headers`` the columns keep
+    their keys (for per-column formatting); :func:`header_label` gives their display text.
+    """
+    out = df.copy()
+    if name == "targets":
+        out.insert(0, "term", [i18n.term(tid, rows.split(",")[0].strip(), lang)
+                               for tid, rows in zip(out.index, out["rows"], strict=True)])
+        out["status"] = [i18n.label(s, lang) for s in out["status"]]
+        out["sense"] = out["sense"].replace({">=": "≥", "<=": "≤", "==": "≈"})
+        out["note"] = [i18n.label(n, lang) if n else "" for n in out["note"]]
+        out = out.reset_index().rename(columns={"target_id": "id"})
+    elif name == "headline":
+        vals = out["value"].tolist()
+        items = list(out.index)
+        vals = [i18n.label(v, lang) if (k == "share_basis") else v for k, v in zip(items, vals, strict=True)]
+        out = pd.DataFrame({"item": [i18n.label(k, lang) for k in items], "value": vals})
+    elif name == "weeks":
+        out["rule"] = [i18n.label(r, lang) for r in out["rule"]]
+        out["title"] = [i18n.label(t, lang) for t in out["title"]]
+        out["note"] = [i18n.label(n, lang, n=k) if n else "" for n, k in zip(out["note"], out["note_n"], strict=True)]
+        out = out.drop(columns=["note_n"])
+        out.index = [i18n.label(k, lang) for k in out.index]
+        out = out.rename_axis("week").reset_index()
+    elif name == "metadata":
+        out["section"] = [i18n.label(s, lang) if s != "run" else "" for s in out["section"]]
+        out["item"] = [i18n.label(k, lang) if k in ("scenario", "year", "created_utc", "inputs_hash",
+                                                    "results_schema_version", "share_basis", "solver_status",
+                                                    "highs_model_status") else k for k in out["item"]]
+    else:
+        ids = list(out.index)
+        names = [row_label(k, lang) for k in ids]
+        if name == "energy":  # a storage row without suffix is its discharge
+            names = [f"{n} – {i18n.label('discharge', lang)}" if kd == "storage" and not k.endswith(CHARGE_SUFFIX)
+                     else n for n, k, kd in zip(names, ids, out["kind"], strict=True)]
+        out.insert(0, out.index.name or "id", names)
+        out.insert(0, "id", ids)
+        if "kind" in out:
+            out["kind"] = [i18n.kind(k, lang) if k else "" for k in out["kind"]]
+        if "carrier" in out:
+            out["carrier"] = [i18n.carrier(k, lang) if k else "" for k in out["carrier"]]
+        out = out.reset_index(drop=True)
+    if headers:
+        out.columns = [header_label(name, str(c), lang) for c in out.columns]
+    return out
