@@ -18,6 +18,13 @@ from rich.table import Table
 
 from optimizer.errors import InputError, OptimizerError
 
+
+def threading_is_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Least-cost capacity expansion and dispatch of Suzhou's power system (Pyomo + HiGHS).")
 err_console = Console(stderr=True)
@@ -42,7 +49,26 @@ def _time_overrides(resolution: str | None, typical_days: int | None) -> list[st
     return out
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered as an interrupt so a build or solve stops the same way as on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _interrupted(err: KeyboardInterrupt) -> None:
+    err_console.print("[bold red]interrupted[/]: stopped cleanly, nothing written", highlight=False)
+    raise typer.Exit(143 if isinstance(err, Terminated) else 130) from None
+
+
 def _setup_logging(verbose: bool) -> None:
+    import signal
+
+    if threading_is_main():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        # a shell starts background jobs with SIGINT ignored; take Ctrl-C / kill -INT in any case
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     # progress comes from the optimizer's own logger only; other libraries (numexpr, tsam, ...) stay
     # at WARNING so their INFO chatter does not add lines before an error
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
@@ -111,9 +137,8 @@ def run(
         outcome = run_scenario(cfg, out_dir=out)
     except OptimizerError as err:
         _fail(err, config)
-    except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]: nothing written")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as err:
+        _interrupted(err)
     print_summary(outcome.dataset)
     typer.echo(f"results: {outcome.out_dir}")
 
@@ -192,9 +217,8 @@ def sweep(
         result = run_sweep(config, points, base_overrides=base, mode=mode)
     except OptimizerError as err:
         _fail(err, config)
-    except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]: nothing written")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as err:
+        _interrupted(err)
     target = out if out is not None else Path(cfg.output.dir).with_name(f"{cfg.name}_sweep")
     files = write_frontier(result.dataset, target)
     _print_frontier(result.dataset)

@@ -18,7 +18,7 @@ import xarray as xr
 
 from optimizer.checks import check_results
 from optimizer.config import Config
-from optimizer.errors import InfeasibleError, SolverError, SolverLimitError
+from optimizer.errors import CheckError, InfeasibleError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_model
 from optimizer.results import extract, write_results
@@ -79,6 +79,28 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
     return msg
 
 
+def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult, times: dict[str, float],
+                   write: bool, out_dir: Path | None) -> str:
+    """Stopped on a limit: write the best solution, if HiGHS has one, clearly marked not optimal."""
+    head = f"HiGHS stopped on {sol.status.replace('_', ' ')} ({sol.highs_status}) without proving optimality"
+    if not sol.primal_valid:
+        return f"{head}; no solution to report, nothing written"
+    ds = extract(m, inp, cfg, sol, times)
+    try:
+        checks = check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
+        ds.attrs["checks"] = json.dumps(checks)
+    except CheckError as err:
+        ds.attrs["checks"] = json.dumps({"failed": str(err)})
+    ds.attrs["optimal"] = "false"
+    infeas = sol.info.get("max_primal_infeasibility", float("nan"))
+    ds.attrs["note"] = f"NOT OPTIMAL: {head}; max primal infeasibility {infeas:.3g}"
+    if not write:
+        return f"{head}; best solution kept in memory only"
+    target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)
+    write_results(ds, target)
+    return f"{head}; best solution (max primal infeasibility {infeas:.3g}) written to {target}, marked not optimal"
+
+
 def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
         inputs: Inputs | None = None) -> RunOutcome:
     """Solve one scenario. Raises an OptimizerError subclass on any failure (nothing written)."""
@@ -106,8 +128,7 @@ def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
             msg = diagnose_infeasibility(inp, cfg)
         raise InfeasibleError(msg)
     if sol.status in ("time_limit", "iteration_limit", "interrupted"):
-        raise SolverLimitError(f"HiGHS stopped: {sol.status} ({sol.highs_status}); no optimal solution, "
-                               "nothing written")
+        raise SolverLimitError(_limit_message(m, inp, cfg, sol, times, write, out_dir))
     if not sol.optimal:
         raise SolverError(f"HiGHS returned {sol.highs_status}; nothing written")
 

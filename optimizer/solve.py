@@ -229,6 +229,26 @@ class HighsModel:
         self.times = {"compile_s": t1 - t0, "pass_s": time.perf_counter() - t1}
         return True
 
+    def _run_interruptibly(self) -> None:
+        """Run HiGHS in its worker thread so Ctrl-C / SIGTERM stop it promptly.
+
+        On KeyboardInterrupt the solve is cancelled through HiGHS's user-interrupt callbacks; if the
+        solver does not stop within a few seconds the (daemon) thread is abandoned. The interrupt is
+        re-raised either way, so nothing downstream treats a cancelled solve as a result.
+        """
+        h = self.highs
+        h.HandleUserInterrupt = True
+        h.startSolve()
+        try:
+            while not h.wait(0.1)[0]:
+                pass
+        except KeyboardInterrupt:
+            h.cancelSolve()
+            deadline = time.perf_counter() + 5.0
+            while time.perf_counter() < deadline and not h.wait(0.1)[0]:
+                pass
+            raise
+
     def row_indices(self, con: Any) -> list[int]:
         """HiGHS rows of a Pyomo constraint (two for a ranged one)."""
         if self._row_index is None:
@@ -262,7 +282,7 @@ class HighsModel:
         for k, v in opts.items():
             self.highs.setOptionValue(k, v)
         t0 = time.perf_counter()
-        self.highs.run()
+        self._run_interruptibly()
         self.solves += 1
         solve_s = time.perf_counter() - t0
         ms = self.highs.getModelStatus()
