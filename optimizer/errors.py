@@ -6,6 +6,7 @@ Exit codes (documented in the README):
 * 3 - the model is infeasible; the message names the targets in conflict.
 * 4 - the solver stopped on a limit (time, iterations) without proving optimality.
 * 5 - the solution failed its own consistency checks.
+* 6 - another run is writing the same results folder.
 * 1 - any other solver failure.
 """
 
@@ -57,3 +58,9 @@ class SolverError(OptimizerError):
     """The solver failed in another way (numerical trouble, unbounded, error)."""
 
     exit_code = 1
+
+
+class BusyError(InputError):
+    """Another run holds the lock of the same results folder."""
+
+    exit_code = 6

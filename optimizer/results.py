@@ -12,6 +12,8 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ import yaml
 
 from optimizer import RESULTS_SCHEMA_VERSION, __version__
 from optimizer.config import Config
-from optimizer.errors import InputError
+from optimizer.errors import BusyError, InputError
 from optimizer.inputs import Inputs
 from optimizer.model.dispatch import availability
 from optimizer.solve import SolveResult
@@ -332,6 +334,36 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a results folder for the whole run (a second run stops at once).
+
+    The lock is a file beside the folder (``.<name>.lock``) locked with ``flock``: the kernel releases
+    it when the process ends, however it ends, so a killed run never leaves a stale lock.
+    """
+    import fcntl
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    path = out_dir.with_name(f".{out_dir.name}.lock")
+    fh = open(path, "a+")  # held for the duration of the context
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise BusyError(f"another optimizer run ({holder}) is writing this folder; wait for it to finish "
+                            "or choose another --out", source=str(out_dir)) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
 
 
 def read_results(folder: str | Path) -> xr.Dataset:

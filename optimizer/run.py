@@ -21,7 +21,7 @@ from optimizer.config import Config
 from optimizer.errors import CheckError, InfeasibleError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_model
-from optimizer.results import extract, write_results
+from optimizer.results import extract, output_lock, write_results
 from optimizer.solve import SolveResult, solve_model
 
 log = logging.getLogger("optimizer")
@@ -103,7 +103,19 @@ def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveRes
 
 def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
         inputs: Inputs | None = None) -> RunOutcome:
-    """Solve one scenario. Raises an OptimizerError subclass on any failure (nothing written)."""
+    """Solve one scenario. Raises an OptimizerError subclass on any failure (nothing written).
+
+    While it runs, a run that writes holds the lock of its results folder: a second run aimed at
+    the same folder stops at once with :class:`~optimizer.errors.BusyError` (exit code 6).
+    """
+    if not write:
+        return _run(cfg, write=False, out_dir=None, inputs=inputs)
+    target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)
+    with output_lock(target):
+        return _run(cfg, write=True, out_dir=target, inputs=inputs)
+
+
+def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | None) -> RunOutcome:
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     inp = inputs if inputs is not None else load_inputs(cfg)

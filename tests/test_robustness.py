@@ -48,3 +48,24 @@ def test_time_limit_exits_4_and_writes_nothing_without_a_solution(tmp_path):
     assert "time limit" in proc.stderr and "optimal" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_second_run_on_the_same_folder_stops_with_a_clear_message(tmp_path):
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "optimizer", "run", str(CFG), "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = first.stderr.readline()
+            if "inputs loaded" in line or not line:
+                break
+        second = subprocess.run([sys.executable, "-m", "optimizer", "run", str(CFG), "--out", str(out), "-q"],
+                                capture_output=True, text=True, cwd=REPO, timeout=120)
+        assert second.returncode == 6, second.stderr
+        assert "another optimizer run" in second.stderr and f"pid {first.pid}" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert not out.exists()
