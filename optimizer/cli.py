@@ -130,8 +130,12 @@ def run(
     """Solve one scenario and write results/<name>/ (NetCDF, summary CSV/JSON)."""
     _setup_logging(not quiet)
     from optimizer.config import load_config
+    from optimizer.pathway import is_pathway_file
     from optimizer.run import run as run_scenario
 
+    if is_pathway_file(config):
+        _run_pathway(config, out, [*(set_ or []), *_time_overrides(resolution, typical_days)])
+        return
     try:
         cfg = load_config(config, [*(set_ or []), *_time_overrides(resolution, typical_days)])
         outcome = run_scenario(cfg, out_dir=out)
@@ -144,13 +148,73 @@ def run(
 
 
 @app.command()
+def batch(
+    configs: Annotated[list[Path], typer.Argument(help="scenario configs (YAML)", show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="folder for all scenarios' results")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="local Dask workers (0 = in this process)")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="existing Dask scheduler tcp://HOST:PORT")] = None,
+    force: Annotated[bool, typer.Option("--force", help="re-run scenarios whose results are current")] = False,
+    set_: SetOpt = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="skip the HTML/Excel report per scenario")] = False,
+) -> None:
+    """Run many scenarios (on a local or existing Dask cluster); one failure never stops the others."""
+    _setup_logging(False)
+    from optimizer.batch import batch_command
+
+    code = batch_command(configs, out, workers, scheduler, force, set_, not no_report)
+    raise typer.Exit(code)
+
+
+def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
+    """A multi-period pathway config: solve it and print the trajectory."""
+    import dataclasses
+
+    from optimizer.pathway import load_pathway, solve_pathway
+
+    try:
+        pw = load_pathway(config, overrides)
+        if out is not None:
+            pw = dataclasses.replace(pw, out_dir=out)
+        outcome = solve_pathway(pw)
+    except OptimizerError as err:
+        _fail(err, config)
+    except KeyboardInterrupt as err:
+        _interrupted(err)
+    ds = outcome.dataset
+    console = Console() if sys.stdout.isatty() else Console(width=220)
+    table = Table(title=f"{pw.config.name}: pathway ({ds.attrs['foresight']} foresight)")
+    for col in ("period", "CO2 Mt", "cost bn CNY/yr", "coal share", "non-fossil", *[str(k) for k in
+                ds["technology"].values if float(ds["capacity_total_mw"].sel(technology=k).max()) > 0]):
+        table.add_column(escape(col), justify="right", no_wrap=True)
+    techs = [k for k in ds["technology"].values if float(ds["capacity_total_mw"].sel(technology=k).max()) > 0]
+    for y in ds["period"].values:
+        row = ds.sel(period=y)
+        table.add_row(str(y), f"{float(row['co2_t']) / 1e6:,.2f}", f"{float(row['total_cost_cny']) / 1e9:,.2f}",
+                      f"{float(row['coal_share']):.1%}", f"{float(row['nonfossil_share']):.1%}",
+                      *[f"{float(row['capacity_total_mw'].sel(technology=k)):,.0f}" for k in techs])
+    console.print(table)
+    typer.echo(f"discounted total cost {outcome.total_cost_cny / 1e9:,.2f} bn CNY (capacity in MW)")
+    typer.echo(f"results: {outcome.out_dir}")
+
+
+@app.command()
 def validate(config: ConfigArg, set_: SetOpt = None) -> None:
     """Check a config and every input file it names, without building the model."""
     _setup_logging(False)
     from optimizer.config import load_config
     from optimizer.inputs import load_inputs
     from optimizer.model import build_model
+    from optimizer.pathway import is_pathway_file, load_pathway
 
+    if is_pathway_file(config):
+        try:
+            pw = load_pathway(config, set_)
+        except OptimizerError as err:
+            _fail(err, config)
+        typer.echo(f"{config}: valid pathway ({', '.join(str(y) for y in pw.periods)})")
+        return
     try:
         cfg = load_config(config, set_)
         inp = load_inputs(cfg)

@@ -48,12 +48,30 @@ FAMILIES: tuple[ModuleType, ...] = (
 
 def build_model(inputs: Inputs, config: Config, *, elastic: bool = False) -> pyo.ConcreteModel:
     """Build the LP for ``inputs`` and ``config``; ``elastic`` adds penalised policy slacks."""
-    m = pyo.ConcreteModel(name=config.name)
-    m.registry = Registry(elastic=elastic)
-    sets.add(m, inputs)
+    return build_into(pyo.ConcreteModel(name=config.name), inputs, config, elastic=elastic)
+
+
+def build_into(b: pyo.Block, inputs: Inputs, config: Config, *, elastic: bool = False,
+               capex_external: bool = False) -> pyo.Block:
+    """Build one year's model on a model or block ``b`` (a pathway builds one block per period)."""
+    b.registry = Registry(elastic=elastic, capex_external=capex_external)
+    sets.add(b, inputs)
     for family in FAMILIES:
-        family.add(m, inputs, config, m.registry)
-    return m
+        family.add(b, inputs, config, b.registry)
+    return b
 
 
-__all__ = ["FAMILIES", "Registry", "build_model"]
+__all__ = ["FAMILIES", "Registry", "build_into", "build_model"]
+
+
+class _DropSparseIteritems:
+    """Pyomo 6.10 templating calls its own deprecated ``sparse_iteritems``; the warning is noise."""
+
+    def filter(self, record: object) -> bool:
+        return "sparse_iteritems" not in str(getattr(record, "msg", ""))
+
+
+for _name in ("pyomo.core.base.param", "pyomo.core"):
+    _logger = __import__("logging").getLogger(_name)
+    if not any(isinstance(f, _DropSparseIteritems) for f in _logger.filters):
+        _logger.addFilter(_DropSparseIteritems())

@@ -20,7 +20,7 @@ r"""Capacity: new build, capacity bounds, annualised investment and fixed O&M.
 ==============================  ============================  ==========================================
 Symbol                          Pyomo                         Meaning (unit)
 ==============================  ============================  ==========================================
-:math:`P^{new}_k`               ``m.new_mw[k]``               new power capacity (MW)
+:math:`P^{new}_k`               ``m.new_mw[k]``               new power capacity (MW); retirable: :math:`\ge -P^0_k`
 :math:`E^{new}_s`               ``m.new_mwh[s]``              new storage energy capacity (MWh)
 :math:`\bar P_k`                ``m.cap_mw[k]``               total power capacity (MW)
 :math:`\bar E_s`                ``m.cap_mwh[s]``              total storage energy capacity (MWh)
@@ -58,8 +58,10 @@ def crf(rate: float, lifetime_yr: float) -> float:
 
 
 def is_fixed(inp: Inputs, k: str) -> bool:
-    """True when a technology's capacity is a constant (no new build possible)."""
+    """True when a technology's capacity is a constant (no new build, no early retirement)."""
     row = inp.techs.loc[k]
+    if row["retirable"] and not row["extendable"] and row["existing_mw"] > 0:
+        return False
     return (not row["extendable"]) or row["max_total_mw"] <= row["existing_mw"]
 
 
@@ -80,12 +82,14 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     def new_bounds(_m: pyo.ConcreteModel, k: str) -> tuple[float, float | None]:
         if is_fixed(inp, k):
             return (0.0, 0.0)
+        if not t.at[k, "extendable"]:  # retirable: "new" capacity is minus the capacity retired early
+            return (-float(t.at[k, "existing_mw"]), 0.0)
         lo = max(0.0, t.at[k, "min_total_mw"] - t.at[k, "existing_mw"])
         hi = t.at[k, "max_total_mw"] - t.at[k, "existing_mw"]
         return (lo, None if math.isinf(hi) else hi)
 
-    m.new_mw = pyo.Var(m.K, within=pyo.NonNegativeReals, bounds=new_bounds,
-                       doc="new power capacity (MW)")
+    m.new_mw = pyo.Var(m.K, within=pyo.Reals, bounds=new_bounds,
+                       doc="new power capacity (MW); negative = existing capacity retired early")
 
     def new_e_bounds(_m: pyo.ConcreteModel, s: str) -> tuple[float, float | None]:
         return (0.0, 0.0) if not t.at[s, "extendable"] else (0.0, None)
@@ -118,7 +122,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         reg.capacity_mw[k] = m.cap_mw[k]
         reg.new_mw[k] = m.new_mw[k]
         a = crf(rate, t.at[k, "lifetime_yr"])
-        if not is_fixed(inp, k) and t.at[k, "capex_cny_per_kw"] > 0:
+        builds = t.at[k, "extendable"] and not is_fixed(inp, k)
+        if builds and not reg.capex_external and t.at[k, "capex_cny_per_kw"] > 0:
             reg.add_cost("capex", k, a * t.at[k, "capex_cny_per_kw"] * KW_PER_MW * m.new_mw[k])
         if t.at[k, "fom_cny_per_kw_yr"] > 0:
             reg.add_cost("fom", k, t.at[k, "fom_cny_per_kw_yr"] * KW_PER_MW * m.cap_mw[k])
@@ -138,5 +143,5 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         reg.capacity_mwh[s] = m.cap_mwh[s]
         reg.new_mwh[s] = m.new_mwh[s]
         a = crf(rate, t.at[s, "lifetime_yr"])
-        if t.at[s, "extendable"] and t.at[s, "capex_cny_per_kwh"] > 0:
+        if not reg.capex_external and t.at[s, "extendable"] and t.at[s, "capex_cny_per_kwh"] > 0:
             reg.add_cost("capex", s, a * t.at[s, "capex_cny_per_kwh"] * KW_PER_MW * m.new_mwh[s])

@@ -49,6 +49,8 @@ class Registry:
     """Terms registered by the constraint modules during one build."""
 
     elastic: bool = False
+    #: investment costs are accounted outside this block (multi-period pathway)
+    capex_external: bool = False
     #: name -> f(zone, t) returning the MW injected into the zone's balance at step t
     balance: dict[str, Callable[[str, int], Any]] = field(default_factory=dict)
     costs: list[CostTerm] = field(default_factory=list)

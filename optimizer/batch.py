@@ -1,0 +1,681 @@
+"""Many scenarios in one command: ``optimizer batch CONFIG... [--workers N] [--scheduler tcp://HOST:PORT]``.
+
+A batch is a list of :class:`Scenario` (a name, a config path, ``--set`` overrides and an output
+folder). Each scenario runs as one task, by default on a local Dask cluster of worker processes
+sized to the machine, or on an existing Dask cluster (``scheduler="tcp://HOST:PORT"``), or in this
+process one after the other (``workers=0`` or ``scheduler="synchronous"``).
+
+* A task receives only small things (the scenario's paths and override strings, flags): the worker
+  reads the config and every input file itself, so paths must be valid on the workers (a shared
+  filesystem for a remote cluster). Each worker solves with one HiGHS thread unless the config sets
+  ``solver.threads``, so workers do not oversubscribe cores.
+* Results are written atomically by :func:`optimizer.run.run` (temporary sibling folder, renamed when
+  complete). A scenario whose ``results.nc`` is optimal and carries the same inputs hash as a fresh
+  load of its inputs is skipped unless ``force``.
+* One scenario's failure (bad input: exit code 2, infeasible: 3, solver limit: 4, failed check: 5,
+  anything else: 1) is recorded with its one-line message and never stops the others; the batch's
+  exit code is the largest failing exit code (0 when every scenario is ok or skipped).
+* A worker that dies mid-task (killed, out of memory) is noticed by the scheduler, which runs the
+  task again on another worker (up to ``distributed.scheduler.allowed-failures`` deaths, then the
+  scenario is recorded as failed). Temporary folders left behind by a dead worker are removed by the
+  re-run of the same scenario, under the results folder's lock (a run holds it while it writes; the
+  kernel releases it when a process dies).
+* A summary table (one row per scenario: status, exit code, headline figures, time, message) is
+  printed and written atomically as ``batch_summary.csv`` and ``batch_summary.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from optimizer.errors import InputError, OptimizerError
+
+log = logging.getLogger("optimizer")
+
+OK, SKIPPED, FAILED = "ok", "skipped", "failed"
+
+#: headline figures carried by every scenario's result (from results.nc; None when not available)
+HEADLINE = ("total_cost_cny", "co2_t", "coal_share", "nonfossil_share", "carbon_shadow_price_cny_per_t")
+
+#: columns of :meth:`BatchSummary.table`
+TABLE_COLUMNS = ("scenario", "status", "exit_code", "total_cost_bn_cny", "co2_mt", "coal_share",
+                 "nonfossil_share", "carbon_price", "elapsed_s", "message")
+
+_NAME_OK = re.compile(r"^[A-Za-z0-9_.-]+$")
+#: overrides that do not change a scenario's results, so they do not make its name differ
+_NEUTRAL_KEYS = ("name", "output.dir")
+_NEUTRAL_PREFIXES = ("solver.",)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario of a batch: small and picklable (paths and strings only)."""
+
+    name: str
+    config: Path
+    overrides: tuple[str, ...] = ()
+    out_dir: Path = Path("results")
+
+
+# --------------------------------------------------------------------------------------- scenarios
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    """The config file as a mapping, or {} when unreadable (the task reports the error)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _config_name(path: Path, raw: dict[str, Any]) -> tuple[str, bool]:
+    """The config's name and whether it is a valid one (else the file's stem, and False)."""
+    name = raw.get("name")
+    if isinstance(name, str) and _NAME_OK.match(name):
+        return name, True
+    return path.stem, False
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "x"
+
+
+def override_suffix(overrides: Sequence[str]) -> str:
+    """A short, readable, file-name-safe suffix naming the overrides that change results ('' if none).
+
+    ``policy.coal_share_max.value=0.5`` -> ``coal_share_max.value-0.5``; solver options, ``name`` and
+    ``output.dir`` do not count (they do not change the optimum). Long suffixes end in a hash.
+    """
+    from optimizer.config import parse_overrides
+
+    parts = []
+    for (key, _), raw in zip(parse_overrides(list(overrides)), overrides, strict=True):
+        if key in _NEUTRAL_KEYS or key.startswith(_NEUTRAL_PREFIXES):
+            continue
+        keys = key.split(".")
+        label = ".".join(keys[-2:]) if keys[-1] in ("value", "target", "enabled") and len(keys) > 1 else keys[-1]
+        parts.append(_slug(f"{label}-{raw.split('=', 1)[1].strip()}"))
+    suffix = "__".join(parts)
+    if len(suffix) > 48:
+        import hashlib
+
+        suffix = suffix[:39].rstrip("-_.") + "-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
+    return suffix
+
+
+def _config_output_dir(path: Path, raw: dict[str, Any], name: str, overrides: Sequence[str]) -> Path:
+    """Where ``optimizer run`` would write this config: its output.dir, else results/<name>."""
+    from optimizer.config import default_results_root, parse_overrides
+
+    out = (raw.get("output") or {}).get("dir") if isinstance(raw.get("output"), dict) else None
+    for key, value in parse_overrides(list(overrides)):
+        if key == "output.dir" and value:
+            out = str(value)
+    if isinstance(out, str) and out:
+        p = Path(out)
+        return (p if p.is_absolute() else path.parent / p).resolve()
+    return default_results_root(path.parent) / name
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    taken = set(names)
+    for n in names:
+        if n in seen:
+            k = seen[n] + 1
+            while f"{n}-{k}" in taken:
+                k += 1
+            seen[n] = k
+            new = f"{n}-{k}"
+            taken.add(new)
+            out.append(new)
+        else:
+            seen[n] = 1
+            out.append(n)
+    return out
+
+
+def _build(items: list[tuple[Path, str, list[str]]], out_root: Path | None) -> list[Scenario]:
+    """Scenarios from (config path, scenario name, overrides); names made unique, out dirs chosen."""
+    names = _unique([name for _, name, _ in items])
+    scenarios = []
+    for (path, _, ovr), name in zip(items, names, strict=True):
+        raw = _read_raw(path)
+        cfg_name, valid = _config_name(path, raw)
+        ovr = list(ovr)
+        explicit_name = any(o.split("=", 1)[0].strip() == "name" for o in ovr)
+        if valid and name != cfg_name and not explicit_name:
+            ovr.append(f"name={name}")  # results, summary and report carry the scenario's own name
+        if out_root is not None:
+            out = Path(out_root).resolve() / name
+        else:
+            out = _config_output_dir(path, raw, cfg_name, ovr)
+            if name != cfg_name:
+                out = out.parent / name
+        scenarios.append(Scenario(name=name, config=path, overrides=tuple(ovr), out_dir=out))
+    dirs = [s.out_dir for s in scenarios]
+    if len(set(dirs)) != len(dirs):  # two configs naming the same output.dir: one folder per scenario
+        scenarios = [Scenario(s.name, s.config, s.overrides, s.out_dir.parent / s.name) for s in scenarios]
+    return scenarios
+
+
+def scenarios_from_configs(paths: Iterable[str | Path], overrides: Sequence[str] | None = None,
+                           out_root: Path | None = None) -> list[Scenario]:
+    """One scenario per config file, each with the same ``--set`` overrides.
+
+    The name is the config's ``name`` (the file's stem if it cannot be read; the task then reports
+    why), plus ``__<suffix>`` when the overrides change results (see :func:`override_suffix`);
+    repeated names get ``-2``, ``-3``. The output folder is ``out_root/<name>``, or without
+    ``out_root`` where ``optimizer run`` would write (the config's ``output.dir``, else
+    ``results/<name>``). Raises :class:`InputError` only for malformed ``--set`` items.
+    """
+    ovr = list(overrides or [])
+    suffix = override_suffix(ovr)
+    items = []
+    for p in paths:
+        path = Path(p).resolve()
+        cfg_name, _ = _config_name(path, _read_raw(path))
+        set_name = [o.split("=", 1)[1].strip() for o in ovr if o.split("=", 1)[0].strip() == "name"]
+        name = set_name[-1] if set_name else (f"{cfg_name}__{suffix}" if suffix else cfg_name)
+        items.append((path, _slug(name), ovr))
+    return _build(items, out_root)
+
+
+def scenarios_from_sweep(config: str | Path, points: Iterable[tuple[str, Sequence[str]]],
+                         out_root: Path | None = None, overrides: Sequence[str] | None = None) -> list[Scenario]:
+    """One scenario per sweep point ``(name, overrides)`` of one config; ``overrides`` apply to all
+    points first. The point's name becomes the scenario's (and, if a valid config name, the results')
+    name; output folders as in :func:`scenarios_from_configs`."""
+    from optimizer.config import parse_overrides
+
+    path = Path(config).resolve()
+    base = list(overrides or [])
+    items = []
+    for name, point in points:
+        ovr = [*base, *point]
+        parse_overrides(ovr)  # malformed items fail the batch before anything runs
+        items.append((path, _slug(str(name)), ovr))
+    return _build(items, out_root)
+
+
+# ------------------------------------------------------------------------------------------ a task
+
+
+def _num(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip()
+    first = text.splitlines()[0] if text else ""
+    return first or type(err).__name__
+
+
+def _finished(out_dir: Path, inputs_hash: str) -> dict[str, float | None] | None:
+    """Headline figures of a finished, optimal result for these inputs; None if it must be run."""
+    import xarray as xr
+
+    from optimizer import RESULTS_SCHEMA_VERSION
+
+    f = out_dir / "results.nc"
+    if not f.is_file():
+        return None
+    try:
+        with xr.open_dataset(f) as ds:
+            a = ds.attrs
+            if (a.get("inputs_hash") != inputs_hash or a.get("solver_status") != "optimal"
+                    or int(a.get("results_schema_version", -1)) != RESULTS_SCHEMA_VERSION):
+                return None
+            return {k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE}
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError):
+        return None  # unreadable: run it again
+
+
+def _remove_stale_temps(out_dir: Path) -> None:
+    """Remove temporary folders of this scenario left by an interrupted write (a killed worker).
+
+    Done while holding the folder's lock (:func:`optimizer.results.output_lock`): a run writes only
+    while it holds that lock, so any temporary folder found then belongs to a run that has died.
+    """
+    from optimizer.results import output_lock
+
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    stale = [p for pattern in (f".{out_dir.name}.tmp-*", f".{out_dir.name}.old-*") for p in parent.glob(pattern)
+             if p.is_dir()]
+    if stale:
+        with output_lock(out_dir):  # BusyError (exit 6) if another run is writing this folder now
+            for p in stale:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _where() -> str:
+    if "distributed" in sys.modules:
+        try:
+            from distributed import get_worker
+
+            return str(get_worker().address)
+        except (ImportError, ValueError):
+            pass
+    return "local"
+
+
+def _make_report(out_dir: Path) -> tuple[str | None, str]:
+    """Build the scenario's report; (path, '') or (None, note). Never raises."""
+    try:
+        from optimizer.report import report_command
+    except ImportError as err:
+        return None, f"report skipped: {_one_line(err)}"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            report_command(out_dir, None, "en")
+    except Exception as err:
+        return None, f"report failed: {type(err).__name__}: {_one_line(err)}"
+    path = out_dir / "report" / "report.html"
+    return (str(path) if path.is_file() else None), ""
+
+
+_highs_lock = threading.Lock()
+_highs_threads: int | None = None  # HiGHS thread count of the last solve started in this process
+
+
+def _use_highs_threads(threads: int) -> None:
+    """Make HiGHS accept ``threads`` (0 = its default) in this process.
+
+    HiGHS sizes one global thread pool per process at its first solve; a later solve asking for
+    another thread count fails (model status kNotset). A worker runs scenarios one after another,
+    whose configs may ask for different counts, so the pool is reset when the count changes.
+    """
+    global _highs_threads
+    with _highs_lock:
+        if _highs_threads != threads:
+            import highspy
+
+            highspy.Highs.resetGlobalScheduler(True)
+            _highs_threads = threads
+
+
+def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool = False,
+                 report: bool = False) -> dict[str, Any]:
+    """Run one scenario where this function executes (a Dask worker or this process); never raises.
+
+    Loads the config and its inputs, skips the scenario if a finished result for the same inputs
+    exists (unless ``force``), else solves and writes it atomically. Returns a small dict: name,
+    status (ok / skipped / failed), exit_code, message (one line), the headline figures, elapsed_s,
+    out_dir, config, worker, note (and report, when one was built).
+    """
+    t0 = time.perf_counter()
+    res: dict[str, Any] = {"name": scenario.name, "status": FAILED, "exit_code": 1, "message": "",
+                           **dict.fromkeys(HEADLINE), "elapsed_s": None, "out_dir": str(scenario.out_dir),
+                           "config": str(scenario.config), "overrides": list(scenario.overrides),
+                           "worker": _where(), "note": ""}
+    try:
+        from optimizer.config import load_config
+        from optimizer.inputs import load_inputs
+        from optimizer.run import run
+
+        cfg = load_config(scenario.config, list(scenario.overrides))
+        if single_thread and cfg.solver.threads == 0:
+            cfg = cfg.model_copy(update={"solver": cfg.solver.model_copy(update={"threads": 1})})
+        inp = load_inputs(cfg)
+        out_dir = Path(scenario.out_dir)
+        _remove_stale_temps(out_dir)
+        done = None if force else _finished(out_dir, inp.inputs_hash)
+        if done is not None:
+            res.update(done, status=SKIPPED, exit_code=0,
+                       message=f"inputs unchanged (hash {inp.inputs_hash[:12]}): kept the finished result")
+            if report and not (out_dir / "report" / "report.html").is_file():
+                res["report"], res["note"] = _make_report(out_dir)
+        else:
+            _use_highs_threads(cfg.solver.threads)
+            outcome = run(cfg, out_dir=out_dir, inputs=inp)
+            ds = outcome.dataset
+            res.update({k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE})
+            res.update(status=OK, exit_code=0, message="")
+            if report:
+                res["report"], res["note"] = _make_report(out_dir)
+    except OptimizerError as err:
+        res.update(status=FAILED, exit_code=int(err.exit_code), message=_one_line(err))
+    except Exception as err:
+        res.update(status=FAILED, exit_code=1, message=f"{type(err).__name__}: {_one_line(err)}")
+    res["elapsed_s"] = round(time.perf_counter() - t0, 3)
+    return res
+
+
+def _lost(scenario: Scenario, err: BaseException) -> dict[str, Any]:
+    """Result of a task that never returned (its worker died too often, the cluster went away)."""
+    return {"name": scenario.name, "status": FAILED, "exit_code": 1,
+            "message": f"{type(err).__name__}: {_one_line(err)}", **dict.fromkeys(HEADLINE),
+            "elapsed_s": None, "out_dir": str(scenario.out_dir), "config": str(scenario.config),
+            "overrides": list(scenario.overrides), "worker": "", "note": ""}
+
+
+# ---------------------------------------------------------------------------------------- summary
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class BatchSummary:
+    """Every scenario's result (in the order the scenarios were given) and the batch's exit code."""
+
+    results: list[dict[str, Any]]
+    elapsed_s: float = 0.0
+    summary_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        failed = [int(r.get("exit_code") or 1) for r in self.results if r["status"] == FAILED]
+        return max(failed) if failed else 0
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(r["status"] == s for r in self.results) for s in (OK, SKIPPED, FAILED)}
+
+    def table(self) -> pd.DataFrame:
+        """One row per scenario: status, exit code, headline figures (bn CNY/yr, Mt/yr, shares, CNY/t)."""
+
+        def scaled(r: dict[str, Any], key: str, div: float) -> float:
+            v = r.get(key)
+            return float("nan") if v is None else v / div
+
+        rows = [{
+            "scenario": r["name"],
+            "status": r["status"],
+            "exit_code": int(r["exit_code"]),
+            "total_cost_bn_cny": scaled(r, "total_cost_cny", 1e9),
+            "co2_mt": scaled(r, "co2_t", 1e6),
+            "coal_share": scaled(r, "coal_share", 1.0),
+            "nonfossil_share": scaled(r, "nonfossil_share", 1.0),
+            "carbon_price": scaled(r, "carbon_shadow_price_cny_per_t", 1.0),
+            "elapsed_s": scaled(r, "elapsed_s", 1.0),
+            "message": r["message"] or r.get("note", ""),
+        } for r in self.results]
+        return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+    def write(self, folder: Path) -> list[Path]:
+        """Write batch_summary.csv and batch_summary.json into ``folder`` (each atomically)."""
+        folder = Path(folder)
+        csv_path, json_path = folder / "batch_summary.csv", folder / "batch_summary.json"
+        _write_atomic(csv_path, self.table().to_csv(index=False, float_format="%.6g"))
+        doc = {
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "exit_code": self.exit_code,
+            "counts": self.counts(),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "scenarios": self.results,
+        }
+        _write_atomic(json_path, json.dumps(_clean(doc), indent=2, ensure_ascii=False, default=str) + "\n")
+        self.summary_dir, self.files = folder, [csv_path, json_path]
+        return self.files
+
+
+# --------------------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A rich progress bar on stderr: done/total, failed, skipped, elapsed, remaining (or nothing)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        self.failed = self.skipped = 0
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed[/] {task.fields[skipped]} skipped"),
+            TimeElapsedColumn(), TextColumn("remaining"), TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.task = self.bar.add_task("batch", total=total, failed=0, skipped=0)
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def advance(self, res: dict[str, Any]) -> None:
+        self.failed += res["status"] == FAILED
+        self.skipped += res["status"] == SKIPPED
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, failed=self.failed, skipped=self.skipped)
+
+
+# ------------------------------------------------------------------------------------------ batch
+
+
+def _in_process(scenarios: list[Scenario], kw: dict[str, Any],
+                done: Callable[[Scenario, dict[str, Any]], None]) -> None:
+    for sc in scenarios:
+        done(sc, run_scenario(sc, **kw))
+
+
+def _on_dask(scenarios: list[Scenario], kw: dict[str, Any], workers: int | None, scheduler: str | None,
+             done: Callable[[Scenario, dict[str, Any]], None]) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as err:
+        raise OptimizerError(f"Dask distributed is not installed ({err}); use --workers 0 to run "
+                             "the scenarios in this process") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            n = workers or min(os.cpu_count() or 1, len(scenarios))
+            # memory_limit=0: a solver's memory is not Dask-managed data; Dask's per-worker memory
+            # limit would terminate a large (legitimate) solve. Choose --workers to fit the memory.
+            cluster = LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=True,
+                                   dashboard_address=None, host="127.0.0.1", memory_limit=0,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as err:
+        if cluster is not None:
+            cluster.close()
+        what = (f"cannot connect to the Dask scheduler at {scheduler}" if scheduler
+                else "cannot start a local Dask cluster")
+        raise OptimizerError(f"{what}: {_one_line(err)}") from None
+    futures = {}
+    try:
+        batch_id = uuid.uuid4().hex[:8]
+        for sc in scenarios:
+            fut = client.submit(run_scenario, sc, **kw, pure=False, retries=2,
+                                key=f"scenario-{sc.name}-{batch_id}")
+            futures[fut] = sc
+        # loop=client.loop: as_completed otherwise waits on the *default* client's event loop, which
+        # is another client's when the caller has one of its own ("bound to a different event loop")
+        for fut in as_completed(futures, loop=client.loop):
+            sc = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as err:  # KilledWorker (died too often), CancelledError, lost scheduler
+                res = _lost(sc, err)
+            done(sc, res)
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures))
+        with contextlib.suppress(Exception):
+            client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+
+
+def run_batch(scenarios: Sequence[Scenario], *, workers: int | None = None, scheduler: str | None = None,
+              force: bool = False, progress: bool = True, report: bool = False,
+              summary_dir: Path | None = None,
+              on_result: Callable[[dict[str, Any]], None] | None = None) -> BatchSummary:
+    """Run every scenario; one's failure never stops the others.
+
+    ``workers=0`` or ``scheduler="synchronous"`` (or a single scenario with neither given): in this
+    process, one after another. Otherwise on Dask: ``scheduler="tcp://HOST:PORT"`` uses an existing
+    cluster, else a local cluster of ``workers`` processes (default: one per core, at most one per
+    scenario) is started and closed; each worker solves with one HiGHS thread unless the config sets
+    ``solver.threads``.
+    ``on_result`` is called (in this process) with each result as it arrives. The summary is written
+    to ``summary_dir`` (default: the folder holding the scenarios' output folders, if they share one).
+    """
+    scenarios = list(scenarios)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError("scenario names repeat: " + ", ".join(sorted({n for n in names if names.count(n) > 1})),
+                         source="batch")
+    t0 = time.perf_counter()
+    results: dict[str, dict[str, Any]] = {}
+    # one scenario and no cluster asked for: no need for Dask (and the solver may use every core)
+    in_process = workers == 0 or scheduler == "synchronous" or (
+        workers is None and scheduler is None and len(scenarios) == 1)
+    kw = {"force": force, "single_thread": not in_process, "report": report}
+    with _Progress(len(scenarios), progress) as bar:
+
+        def done(sc: Scenario, res: dict[str, Any]) -> None:
+            results[sc.name] = res
+            bar.advance(res)
+            if on_result is not None:
+                on_result(res)
+
+        if scenarios:
+            if in_process:
+                _in_process(scenarios, kw, done)
+            else:
+                _on_dask(scenarios, kw, workers, scheduler, done)
+    summary = BatchSummary([results[n] for n in names], elapsed_s=time.perf_counter() - t0)
+    if summary_dir is None and scenarios:
+        parents = {s.out_dir.parent for s in scenarios}
+        summary_dir = parents.pop() if len(parents) == 1 else Path(os.path.commonpath([str(p) for p in parents]))
+    if summary_dir is not None:
+        summary.write(summary_dir)
+    return summary
+
+
+# -------------------------------------------------------------------------------------------- CLI
+
+
+def print_batch_summary(summary: BatchSummary) -> None:
+    """The summary table on stdout (rich)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    table = Table(title="batch summary")
+    name_width = min(max((len(r["name"]) for r in summary.results), default=8), 40)
+    for col, justify in (("scenario", "left"), ("status", "left"), ("exit", "right"), ("cost bn CNY", "right"),
+                         ("CO2 Mt", "right"), ("coal", "right"), ("non-fossil", "right"),
+                         ("carbon CNY/t", "right"), ("time s", "right"), ("message", "left")):
+        wraps = col in ("scenario", "message")
+        table.add_column(col, justify=justify, overflow="fold" if col == "scenario" else "ellipsis",
+                         no_wrap=not wraps, min_width=name_width if col == "scenario" else None,
+                         max_width=48 if col == "message" else None)
+    style = {OK: "green", SKIPPED: "cyan", FAILED: "red"}
+
+    def fmt(v: float, spec: str) -> str:
+        return "" if v != v else format(v, spec)
+
+    for _, r in summary.table().iterrows():
+        table.add_row(escape(str(r["scenario"])), f"[{style[r['status']]}]{r['status']}[/]", str(r["exit_code"]),
+                      fmt(r["total_cost_bn_cny"], ",.3f"), fmt(r["co2_mt"], ",.3f"), fmt(r["coal_share"], ".1%"),
+                      fmt(r["nonfossil_share"], ".1%"), fmt(r["carbon_price"], ",.1f"), fmt(r["elapsed_s"], ".1f"),
+                      escape(str(r["message"])))
+    console.print(table)
+    for r in summary.results:  # full messages, one line each (the table's column may cut them)
+        if r["status"] == FAILED or r.get("note"):
+            label = f"failed {r['name']} (exit {r['exit_code']})" if r["status"] == FAILED else r["name"]
+            console.print(f"[{style[r['status']]}]{escape(label)}[/]: {escape(r['message'] or r['note'])}",
+                          highlight=False, soft_wrap=True)
+    c = summary.counts()
+    line = f"{c[OK]} ok, {c[SKIPPED]} skipped, {c[FAILED]} failed in {summary.elapsed_s:.1f} s"
+    if summary.files:
+        line += f"; summary: {summary.files[0]}"
+    console.print(line, highlight=False, soft_wrap=True)
+
+
+def batch_command(configs: list[Path], out: Path | None, workers: int | None, scheduler: str | None,
+                  force: bool, set_: list[str] | None, report: bool) -> int:
+    """CLI entry of ``optimizer batch``: run, print the summary table, return the exit code.
+
+    A scenario's failure is a row of the table (the exit code is the largest failing one); only a
+    malformed ``--set``, no config at all or an unreachable scheduler end the batch early (one line
+    on stderr).
+    """
+    from rich.console import Console
+    from rich.markup import escape
+
+    err_console = Console(stderr=True)
+    try:
+        if not configs:
+            raise InputError("no config given", source="batch")
+        scenarios = scenarios_from_configs(configs, set_, out)
+        summary = run_batch(scenarios, workers=workers, scheduler=scheduler, force=force,
+                            progress=True, report=report, summary_dir=out)
+    except OptimizerError as err:
+        err_console.print(f"[bold red]error:[/] {escape(_one_line(err))}", highlight=False, soft_wrap=True)
+        return err.exit_code
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM delivered as an interrupt by the CLI (143)
+        err_console.print("[bold red]interrupted[/]: finished scenarios are written, the others are not")
+        return 143 if type(err).__name__ == "Terminated" else 130
+    print_batch_summary(summary)
+    return summary.exit_code
