@@ -1,0 +1,87 @@
+"""The sweep, report, batch and pathway commands as a user types them (tiny cases, in process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+import yaml
+from test_pathway import COAL, GAS, make_pathway
+from typer.testing import CliRunner
+
+from optimizer.cli import app
+from tiny import write_case
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def tiny_config(tmp_path: Path, name: str = "tiny", **policy) -> Path:
+    data = write_case(tmp_path / name, [COAL, GAS], [60.0, 150.0])
+    data["name"] = name
+    data["policy"].update(policy)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_sweep_command_writes_the_frontier(tmp_path):
+    cfg = tiny_config(tmp_path)
+    out = tmp_path / "frontier"
+    res = invoke("sweep", cfg, "--carbon-cap", "0.0001:0.00006:3",
+                 "--vary", "carriers.gas.fuel_price_cny_per_tce=2000,3000",
+                 "--out", out, "-q")
+    assert res.exit_code == 0, res.output
+    assert "cost-carbon frontier" in res.stdout
+    table = pd.read_csv(out / "frontier.csv")
+    assert len(table) == 6 and set(table["status"]) == {"optimal"}
+    ds = xr.open_dataset(out / "frontier.nc")
+    assert (ds["co2_t"].values <= ds["policy.co2_cap_t.value"].values + 1e-6).all()
+    assert (out / "frontier.png").stat().st_size > 1000
+
+
+def test_sweep_needs_something_to_sweep(tmp_path):
+    res = invoke("sweep", tiny_config(tmp_path), "-q")
+    assert res.exit_code == 2 and "nothing to sweep" in res.stderr
+
+
+def test_run_then_report(tmp_path):
+    cfg = tiny_config(tmp_path)
+    out = tmp_path / "res"
+    assert invoke("run", cfg, "--out", out, "-q").exit_code == 0
+    res = invoke("report", out, "--lang", "zh")
+    assert res.exit_code == 0, res.output
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    assert "煤炭" in html or "燃煤" in html
+    assert invoke("report", tmp_path / "nowhere").exit_code == 2
+
+
+def test_batch_command_records_failures_and_exit_code(tmp_path):
+    good = tiny_config(tmp_path, "good")
+    bad = tiny_config(tmp_path, "bad", co2_cap_t={"value": 0.0})  # coal and gas both emit: infeasible
+    res = invoke("batch", good, bad, "--out", tmp_path / "batch", "--workers", "0", "--no-report")
+    assert res.exit_code == 3, res.output
+    summary = json.loads((tmp_path / "batch" / "batch_summary.json").read_text())
+    assert summary["exit_code"] == 3 and summary["counts"] == {"ok": 1, "skipped": 0, "failed": 1}
+    rows = summary["scenarios"]
+    status = {r["name"]: r["status"] for r in rows}
+    assert status == {"good": "ok", "bad": "failed"}
+    assert (tmp_path / "batch" / "good" / "results.nc").is_file()
+    assert not (tmp_path / "batch" / "bad").exists()
+
+
+def test_pathway_through_run_and_validate(tmp_path):
+    years = [2025, 2030]
+    path = make_pathway(tmp_path, {y: [COAL, GAS] for y in years}, {2025: [100.0], 2030: [150.0]},
+                        years_per_period=[5, 5])
+    assert invoke("validate", path).exit_code == 0
+    out = tmp_path / "pw"
+    res = invoke("run", path, "--out", out, "-q")
+    assert res.exit_code == 0, res.output
+    assert "pathway" in res.stdout and "discounted total cost" in res.stdout
+    ds = xr.open_dataset(out / "pathway.nc")
+    assert list(ds["period"].values) == years
+    assert (out / "period_2030" / "results.nc").is_file()
