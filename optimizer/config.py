@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,10 +30,35 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 
 
+def _numeric(annotation: Any) -> tuple[bool, bool]:
+    """(is a number, is a mapping to numbers) for a field annotation (through Optional/Annotated)."""
+    if annotation in (int, float):
+        return True, False
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        return False, _numeric(args[1])[0]
+    if origin is Annotated:
+        return _numeric(args[0])
+    if args and bool not in args:  # Optional[...] / unions
+        return any(_numeric(a)[0] for a in args if a is not type(None)), False
+    return False, False
+
+
 class _Strict(BaseModel):
-    """Base: unknown keys are errors, numbers must be finite (no ``.inf`` / ``.nan``)."""
+    """Base: unknown keys are errors, numbers must be finite (no ``.inf`` / ``.nan``) and not
+    booleans (YAML ``yes``/``true`` would otherwise be read as 1)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, v: Any, info: Any) -> Any:
+        number, mapping = _numeric(cls.model_fields[info.field_name].annotation)
+        if number and isinstance(v, bool):
+            raise ValueError(f"expected a number, got {v!r}")
+        if mapping and isinstance(v, dict) and any(isinstance(x, bool) for x in v.values()):
+            raise ValueError("expected numbers, got a boolean")
+        return v
 
 
 class InputsConfig(_Strict):
@@ -63,7 +89,7 @@ class TimeConfig(_Strict):
         description="cluster the year into this many typical days (tsam), linked through the calendar")
     scale_to_year: bool = Field(
         default=True,
-        description="weight the modelled steps so they stand for a full year (8760 h)",
+        description="weight the modelled steps so they stand for the full calendar year (8760 h; 8784 in a leap year)",
     )
 
     @field_validator("start", "end", mode="before")
@@ -188,6 +214,9 @@ class SolverConfig(_Strict):
     dual_feasibility_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-7
     ipm_optimality_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-8
     presolve: bool = True
+    objective_scale: Annotated[float, Field(gt=0)] = Field(
+        default=1e-6, description="cost multiplier at the solver boundary only (1e-6: HiGHS sees million CNY); "
+        "results, duals and the objective are scaled back")
     log_to_console: bool = False
     diagnose_infeasibility: bool = Field(
         default=True, description="on infeasibility, re-solve with penalised policy slacks"
@@ -216,6 +245,13 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @field_validator("zones")
+    @classmethod
+    def _unique_zones(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"zones repeat: {v}")
+        return v
 
     def dump(self) -> dict[str, Any]:
         """The resolved config as plain data (paths as strings)."""
@@ -279,7 +315,7 @@ def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
 def _format_validation_error(err: ValidationError, override_keys: list[str] | None = None) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = first["msg"]
+    msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         msg = "unknown key"
     from_set = [k for k in override_keys or [] if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")]

@@ -170,12 +170,13 @@ class HighsModel:
         h = highspy.HighsLp()
         h.num_col_ = len(lp.columns)
         h.num_row_ = len(lp.rows)
-        h.col_cost_ = lp.cost
+        self.obj_scale = float(self.cfg.objective_scale)
+        h.col_cost_ = lp.cost * self.obj_scale
         h.col_lower_ = lp.col_lower
         h.col_upper_ = lp.col_upper
         h.row_lower_ = lp.row_lower
         h.row_upper_ = lp.row_upper
-        h.offset_ = lp.offset
+        h.offset_ = lp.offset * self.obj_scale
         h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         h.a_matrix_.start_ = lp.A.indptr
         h.a_matrix_.index_ = lp.A.indices
@@ -208,7 +209,7 @@ class HighsModel:
         h = self.highs
         idx = np.flatnonzero(old.cost != new.cost)
         if idx.size:
-            h.changeColsCost(idx.size, idx.astype(np.int32), new.cost[idx])
+            h.changeColsCost(idx.size, idx.astype(np.int32), new.cost[idx] * self.obj_scale)
         idx = np.flatnonzero((old.col_lower != new.col_lower) | (old.col_upper != new.col_upper))
         if idx.size:
             h.changeColsBounds(idx.size, idx.astype(np.int32), new.col_lower[idx], new.col_upper[idx])
@@ -221,7 +222,7 @@ class HighsModel:
             for k, j in zip(changed.tolist(), cols.tolist(), strict=True):
                 h.changeCoeff(int(new.A.indices[k]), int(j), float(new.A.data[k]))
         if new.offset != old.offset:
-            h.changeObjectiveOffset(new.offset)
+            h.changeObjectiveOffset(new.offset * self.obj_scale)
         self.model = m
         self.lp = new
         self.columns, self.rows = new.columns, new.rows
@@ -300,10 +301,11 @@ class HighsModel:
                 v.set_value(val, skip_validation=True)
         if dual_valid:
             y = np.asarray(sol.row_dual).tolist()
+            inv = 1.0 / self.obj_scale
             for (con, _), d in zip(self.rows, y, strict=True):
-                duals[con] = duals.get(con, 0.0) + d
+                duals[con] = duals.get(con, 0.0) + d * inv
         t2 = time.perf_counter()
-        obj = float(info.objective_function_value) if primal_valid else float("nan")
+        obj = float(info.objective_function_value) / self.obj_scale if primal_valid else float("nan")
         result = SolveResult(
             status=status,
             highs_status=name,
@@ -317,6 +319,8 @@ class HighsModel:
                 "crossover_iterations": int(info.crossover_iteration_count),
                 "max_primal_infeasibility": float(info.max_primal_infeasibility),
                 "max_dual_infeasibility": float(info.max_dual_infeasibility),
+                "objective_scale": self.obj_scale,
+                "coefficient_ranges": self.coefficient_ranges,
                 "mip_gap": float("nan"),
                 **self.size,
             },
