@@ -86,7 +86,7 @@ def main() -> None:
                      int(info.crossover_iteration_count), bool(sol.dual_valid)))
         print(f"  {name:<18} {status:<12} {dt:8.1f} s", flush=True)
     default = next((r for r in rows if r[0] == ("hipo+crossover" if cfg.solver.crossover else "hipo")), rows[0])
-    print(f"\n{"method":<19}{'status':<13}{'time s':>9}{'x default':>10}{'objective rel. diff':>21}"
+    print(f"\n{'method':<19}{'status':<13}{'time s':>9}{'x default':>10}{'objective rel. diff':>21}"
           f"{'max rel. row viol.':>20}{'ipm it':>8}{'simplex it':>11}{'xover it':>9}{'duals':>7}")
     for name, status, dt, obj, viol, ipm, spx, xo, dual in rows:
         rel = abs(obj - ref_obj) / abs(ref_obj) if ref_obj and obj == obj else float("nan")
