@@ -312,7 +312,7 @@ def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
     return out
 
 
-def _format_validation_error(err: ValidationError, override_keys: list[str] | None = None) -> str:
+def format_validation_error(err: ValidationError, override_keys: list[str] | None = None) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     msg = first["msg"].removeprefix("Value error, ")
@@ -358,7 +358,7 @@ def config_from_dict(
         cfg = Config.model_validate(data)
     except ValidationError as err:
         keys = [k for k, _ in overrides or []]
-        raise InputError(_format_validation_error(err, keys), source=source) from None
+        raise InputError(format_validation_error(err, keys), source=source) from None
     if cfg.output.dir is None:
         repo_results = default_results_root(base_dir)
         cfg = cfg.model_copy(update={"output": OutputConfig(dir=repo_results / cfg.name)})

@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from optimizer.checks import check_results
-from optimizer.config import Config, default_results_root, load_config
+from optimizer.config import Config, default_results_root, format_validation_error, load_config
 from optimizer.errors import InfeasibleError, InputError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_into
@@ -142,10 +142,7 @@ def load_pathway(path: str | Path, overrides: list[str] | None = None) -> Pathwa
     except yaml.YAMLError:
         raise InputError("not valid YAML", source=str(p)) from None
     except ValidationError as err:
-        first = err.errors()[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        raise InputError(f"{loc}: {msg}", source=str(p)) from None
+        raise InputError(format_validation_error(err), source=str(p)) from None
     s = cfg.pathway
     base = p.resolve().parent
     configs: dict[int, Config] = {}
