@@ -377,7 +377,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
     if s.foresight == "perfect" and not math.isclose(total, objective, rel_tol=1e-6, abs_tol=1.0):
         raise SolverError(f"pathway cost recomputed from the periods ({total:.6g}) differs from the objective "
                           f"({objective:.6g})")
-    ds = _trajectory(pw, period_ds, builds, retired, total)
+    ds = _trajectory(pw, period_ds, builds, builds_e, retired, total)
     times = {"total_s": time.perf_counter() - t0}
     ds.attrs["times_s"] = str(times)
     target = None
@@ -415,7 +415,8 @@ def _discounted_cost(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict
 
 
 def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int, dict[str, float]],
-                retired: dict[int, dict[str, float]], total: float) -> xr.Dataset:
+                builds_e: dict[int, dict[str, float]], retired: dict[int, dict[str, float]],
+                total: float) -> xr.Dataset:
     techs = list(pw.inputs[pw.periods[0]].techs.index)
     per = pw.periods
     stack = lambda name: np.stack([period_ds[y][name].values for y in per])  # noqa: E731
@@ -430,12 +431,36 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
     }
     for name in ("co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh"):
         data[name] = (("period",), np.array([float(period_ds[y][name]) for y in per]))
+    t = pw.inputs[per[0]].techs
+    rate = pw.config.pathway.discount_rate
+    invest = []
+    stranded = []
+    prev: dict[str, float] = {}
+    for y in per:
+        inv = 0.0
+        for q, bk in builds.items():
+            for k, mw in bk.items():
+                life = float(t.at[k, "lifetime_yr"])
+                if _alive(pw, q, y, life):
+                    a = crf(rate, life) * KW_PER_MW
+                    inv += a * (float(t.at[k, "capex_cny_per_kw"]) * mw
+                                + float(t.at[k, "capex_cny_per_kwh"]) * builds_e.get(q, {}).get(k, 0.0))
+        invest.append(inv)
+        st = sum(pw.config.pathway.stranded_cost_cny_per_kw.get(k, 0.0) * KW_PER_MW * max(0.0, r - prev.get(k, 0.0))
+                 for k, r in retired[y].items())
+        stranded.append(st)
+        prev = retired[y]
+    data["investment_cny"] = (("period",), np.array(invest))
+    data["stranded_cny"] = (("period",), np.array(stranded))
     data["years_represented"] = (("period",), np.array([pw.years[y] for y in per]))
     data["discounted_years"] = (("period",), np.array([pw.weight[y] for y in per]))
     ds = xr.Dataset(data, coords={"period": per, "technology": techs,
+                                  "kind": ("technology", t.loc[techs, "kind"].tolist()),
+                                  "carrier": ("technology", t.loc[techs, "carrier"].tolist()),
                                   "component": list(period_ds[per[0]]["component"].values)})
     units = {"capacity_total_mw": "MW", "energy_mwh": "MWh/yr", "emissions_t": "tCO2/yr", "built_mw": "MW",
-             "retired_early_mw": "MW", "cost_cny": "CNY/yr", "co2_t": "tCO2/yr", "total_cost_cny": "CNY/yr",
+             "retired_early_mw": "MW", "cost_cny": "CNY/yr", "investment_cny": "CNY/yr", "stranded_cny": "CNY",
+             "co2_t": "tCO2/yr", "total_cost_cny": "CNY/yr",
              "coal_share": "1", "nonfossil_share": "1", "unserved_mwh": "MWh/yr", "years_represented": "yr",
              "discounted_years": "yr"}
     for k, u in units.items():
@@ -444,6 +469,10 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
     ds.attrs.update({"scenario": pw.config.name, "foresight": s.foresight, "discount_rate": s.discount_rate,
                      "base_year": s.base_year or per[0], "peak_year": s.peak_year if s.peak_year else "none",
                      "discounted_total_cost_cny": total,
+                     "share_basis": pw.configs[per[0]].policy.share_basis,
+                     "note": "cost_cny and total_cost_cny are each period's annual operating costs (no investment "
+                             "under perfect foresight); investment_cny is the annuity of capacity alive in the "
+                             "period, stranded_cny the one-off cost of early retirement in it",
                      "pathway_yaml": yaml.safe_dump(pw.config.model_dump(mode="json"), sort_keys=False)})
     return ds
 

@@ -50,6 +50,9 @@ def test_capacity_lives_until_its_lifetime_ends(tmp_path):
     opex = 5 * (100 * 300 + 50 * 600) * 3
     capex = (1 / 6) * 1000 * 50 * (5 + 5) + (1 / 6) * 1000 * 50 * 5
     assert out.total_cost_cny == pytest.approx(opex + capex)
+    # the annuity of capacity alive in each period: 50 MW x 1000/6 CNY/MW/yr in every period
+    assert ds["investment_cny"].values.tolist() == pytest.approx([50 * 1000 / 6] * 3)
+    assert list(ds["kind"].values) == ["generator", "generator"]
     assert (out.out_dir / "pathway.nc").is_file() and (out.out_dir / "period_2030" / "results.nc").is_file()
 
 
@@ -111,6 +114,7 @@ def test_early_retirement_saves_fixed_costs_and_pays_stranded_cost(tmp_path):
     assert ds["capacity_total_mw"].sel(technology="coal").values.tolist() == pytest.approx([40, 40])
     opex = 2 * 5 * (40 * 300 + 40 * 10 * 1000)
     assert out.total_cost_cny == pytest.approx(opex + 60 * 50 * 1000)
+    assert ds["stranded_cny"].values.tolist() == pytest.approx([60 * 50 * 1000, 0])
 
 
 def test_retirement_schedule_reduces_the_existing_fleet(tmp_path):

@@ -11,6 +11,9 @@ into place), a folder with
 Every number comes from the results file, and every table adds up to the results' totals
 (:mod:`optimizer.report.tables`). A missing folder, a folder without ``results.nc``, or a corrupt or
 wrong-schema ``results.nc`` raises :class:`optimizer.errors.InputError` with a one-line message.
+
+A pathway folder (``pathway.nc``, no ``results.nc``) gets the pathway report instead
+(:mod:`optimizer.report.pathway`), after each period's own report.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
     results_dir = Path(results_dir)
+    from optimizer.report.pathway import build_pathway_report, is_pathway
+
+    if is_pathway(results_dir):  # pathway.nc (or period_<year>/ folders) and no results.nc
+        return build_pathway_report(results_dir, out_dir, lang)
     ds = load_results(results_dir)
 
     from optimizer.report import excel, figures, html, i18n, tables
