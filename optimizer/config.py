@@ -215,8 +215,9 @@ class SolverConfig(_Strict):
     ipm_optimality_tolerance: Annotated[float, Field(gt=0, lt=1e-2)] = 1e-8
     presolve: bool = True
     objective_scale: Annotated[float, Field(gt=0)] = Field(
-        default=1e-6, description="cost multiplier at the solver boundary only (1e-6: HiGHS sees million CNY); "
-        "results, duals and the objective are scaled back")
+        default=1.0, description="cost multiplier at the solver boundary only (e.g. 1e-6: HiGHS sees million "
+        "CNY); results, duals and the objective are scaled back. Measured on the full 2025 year: 1e-6 took "
+        "98 interior-point iterations and ~5x the time of 1.0 (30 iterations), so CNY stays the default")
     log_to_console: bool = False
     diagnose_infeasibility: bool = Field(
         default=True, description="on infeasibility, re-solve with penalised policy slacks"
