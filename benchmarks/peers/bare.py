@@ -1,0 +1,107 @@
+"""The bare solver: our LP handed to highspy as arrays, the floor for any modelling layer.
+
+``prepare`` compiles the model once with :func:`optimizer.solve.compile_lp` (not timed) and saves the
+arrays to an ``.npz`` exactly as :class:`optimizer.solve.HighsModel` hands them to HiGHS (costs and
+offset times the config's ``solver.objective_scale`` where the project has one); ``run`` times only
+what no modelling layer can avoid: reading the arrays, ``passModel``, HiGHS's ``run`` and copying
+``col_value`` / ``row_dual`` into numpy. ``objective`` divides the scale back out.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: the arrays of a compiled LP, in the order they are saved
+FIELDS = ("indptr", "indices", "data", "shape", "cost", "offset", "col_lower", "col_upper", "row_lower", "row_upper",
+          "scale")
+
+
+def save_npz(lp: Any, path: str | Path, scale: float = 1.0) -> None:
+    """Save a :class:`optimizer.solve.CompiledLP` (column-wise matrix) to an uncompressed ``.npz``.
+
+    ``scale`` multiplies the costs and the offset, as HighsModel does at the solver boundary.
+    """
+    A = lp.A.tocsc()
+    np.savez(path, indptr=A.indptr, indices=A.indices, data=A.data, shape=np.asarray(A.shape),
+             cost=lp.cost * scale, offset=np.asarray([lp.offset * scale]), col_lower=lp.col_lower,
+             col_upper=lp.col_upper, row_lower=lp.row_lower, row_upper=lp.row_upper, scale=np.asarray([scale]))
+
+
+def prepare(config: str | Path, overrides: list[str], path: str | Path) -> dict[str, Any]:
+    """Load, build and compile our model for ``config`` and save its arrays to ``path`` (not timed)."""
+    from optimizer.config import load_config
+    from optimizer.inputs import load_inputs
+    from optimizer.model import build_model
+    from optimizer.solve import compile_lp
+
+    cfg = load_config(config, overrides)
+    m = build_model(load_inputs(cfg), cfg)
+    t0 = time.perf_counter()
+    lp = compile_lp(m)
+    compile_s = time.perf_counter() - t0
+    scale = float(getattr(cfg.solver, "objective_scale", 1.0))
+    save_npz(lp, path, scale)
+    return {"compile_s": compile_s, "columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(lp.A.nnz),
+            "objective_scale": scale}
+
+
+def load_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """Read every array of the ``.npz`` into memory."""
+    with np.load(path) as f:
+        return {k: np.array(f[k]) for k in FIELDS}
+
+
+def pass_model(arrays: dict[str, np.ndarray], options: dict[str, Any]) -> Any:
+    """A HiGHS instance holding the LP, with ``options`` set."""
+    import highspy
+
+    h = highspy.Highs()
+    for k, v in options.items():
+        h.setOptionValue(k, v)
+    lp = highspy.HighsLp()
+    n_row, n_col = (int(x) for x in arrays["shape"])
+    lp.num_col_ = n_col
+    lp.num_row_ = n_row
+    lp.col_cost_ = arrays["cost"]
+    lp.col_lower_ = arrays["col_lower"]
+    lp.col_upper_ = arrays["col_upper"]
+    lp.row_lower_ = arrays["row_lower"]
+    lp.row_upper_ = arrays["row_upper"]
+    lp.offset_ = float(arrays["offset"][0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = arrays["indptr"]
+    lp.a_matrix_.index_ = arrays["indices"]
+    lp.a_matrix_.value_ = arrays["data"]
+    h.passModel(lp)
+    return h
+
+
+def objective(h: Any, arrays: dict[str, np.ndarray]) -> float:
+    """The objective in CNY/yr (HiGHS's value with the objective scale divided out)."""
+    return float(h.getInfo().objective_function_value) / float(arrays["scale"][0])
+
+
+def solution(h: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The primal column values and the row duals as numpy arrays."""
+    sol = h.getSolution()
+    return np.asarray(sol.col_value), np.asarray(sol.row_dual)
+
+
+def run(path: str | Path, options: dict[str, Any]) -> dict[str, Any]:
+    """Load, pass, solve and extract once; wall times of each step (s) and the objective."""
+    t0 = time.perf_counter()
+    arrays = load_npz(path)
+    t1 = time.perf_counter()
+    h = pass_model(arrays, options)
+    t2 = time.perf_counter()
+    h.run()
+    t3 = time.perf_counter()
+    x, y = solution(h)
+    t4 = time.perf_counter()
+    return {"times": {"load_s": t1 - t0, "handover_s": t2 - t1, "highs_s": t3 - t2, "extract_s": t4 - t3},
+            "status": h.modelStatusToString(h.getModelStatus()),
+            "objective": objective(h, arrays), "columns": int(x.size), "rows": int(y.size)}
