@@ -86,6 +86,10 @@ def _fail(err: OptimizerError, config: Path | None = None) -> None:
     raise typer.Exit(err.exit_code)
 
 
+def _pct(v: float | None) -> str:
+    return "n/a (no energy)" if v is None else f"{v:.1%}"
+
+
 def print_summary(ds: object) -> None:
     """A short summary table of a results dataset on stdout."""
     from optimizer.results import headline, summary_table
@@ -104,7 +108,7 @@ def print_summary(ds: object) -> None:
     lines = [
         f"total cost {head['total_cost_cny'] / 1e9:,.2f} bn CNY/yr; CO2 {head['co2_t'] / 1e6:,.2f} Mt/yr; "
         f"unserved {head['unserved_mwh']:,.0f} MWh/yr",
-        f"coal share {head['coal_share']:.1%}, non-fossil share {head['nonfossil_share']:.1%} "
+        f"coal share {_pct(head['coal_share'])}, non-fossil share {_pct(head['nonfossil_share'])} "
         f"({head['share_basis']} basis)",
     ]
     if head["carbon_shadow_price_cny_per_t"] is not None:

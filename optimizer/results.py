@@ -7,11 +7,14 @@ attributes. ``summary.csv`` and ``summary.json`` beside it hold the headline tab
 
 from __future__ import annotations
 
+import glob
 import json
+import math
 import os
 import platform
+import secrets
 import shutil
-import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -309,26 +312,84 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+def check_output_dir(out_dir: str | Path) -> Path:
+    """The absolute results folder, if a run may (re)place it: absent, empty, or holding a result.
+
+    A run replaces its whole results folder, so a folder with other content (the config's own
+    folder, a data folder, ``--out .``) is refused rather than deleted.
+    """
+    out = Path(os.path.abspath(Path(out_dir).expanduser()))
+    if not out.name:
+        raise InputError("cannot write results to the root folder", source=str(out))
+    if out.exists():
+        if not out.is_dir():
+            raise InputError("exists and is not a folder; choose another --out or output.dir", source=str(out))
+        if any(out.iterdir()) and not (out / "results.nc").is_file():
+            raise InputError("exists and is not a results folder (no results.nc): a run replaces its results "
+                             "folder whole, so it will not write here; choose another --out or output.dir",
+                             source=str(out))
+    return out
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    import ctypes
+    import errno
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _remove_stale(out_dir: Path) -> None:
+    """Remove temporary siblings left by writers of ``out_dir`` that were killed (kill -9)."""
+    for p in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.tmp-*"):
+        pid = p.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     """Write results.nc, summary.csv/json and config.yaml atomically into ``out_dir``.
 
-    Files go to a temporary sibling folder first, which is renamed into place when complete, so an
-    interrupted write never leaves a half-written result or destroys the previous one.
+    Files go to a temporary sibling folder first, which is swapped into place in one atomic step
+    when complete (Linux; elsewhere two renames), so a write interrupted at any point, even by
+    kill -9, never leaves a half-written result and never loses the previous one: the folder holds
+    the previous result or the new one, both complete. A killed writer's temporary sibling
+    (``.<name>.tmp-<pid>-*``) is removed by the next write. A folder that is not a results folder
+    is never replaced (:func:`check_output_dir`).
     """
-    out_dir = Path(out_dir)
+    out_dir = check_output_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    _remove_stale(out_dir)
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp.mkdir()  # with the user's umask (mkdtemp would make the results folder private)
     try:
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
         summary_table(ds).to_csv(tmp / "summary.csv", float_format="%.6g")
         (tmp / "summary.json").write_text(json.dumps(headline(ds), indent=2, ensure_ascii=False), encoding="utf-8")
         (tmp / "config.yaml").write_text(ds.attrs["config_yaml"], encoding="utf-8")
-        old = None
-        if out_dir.exists():
+        if not out_dir.exists():
+            tmp.rename(out_dir)
+        elif _exchange(tmp, out_dir):  # out_dir now holds the new result, tmp the previous one
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old is not None:
+            tmp.rename(out_dir)
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -345,7 +406,9 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
-    out_dir = Path(out_dir)
+    out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))  # `--out .` has a name once absolute
+    if not out_dir.name:
+        raise InputError("cannot write results to the root folder", source=str(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.with_name(f".{out_dir.name}.lock")
     fh = open(path, "a+")  # held for the duration of the context
@@ -372,13 +435,32 @@ def read_results(folder: str | Path) -> xr.Dataset:
     f = p / "results.nc" if p.is_dir() else p
     if not f.is_file():
         raise InputError("no results.nc here", source=str(p))
-    try:
-        with xr.open_dataset(f) as ds:
-            ds = ds.load()
-    except (OSError, ValueError, RuntimeError):
-        raise InputError("results.nc cannot be read (corrupt or not NetCDF)", source=str(f)) from None
+    from optimizer.inputs.profiles import probe_netcdf
+
+    probe_netcdf(f)  # a damaged file can hang or crash the NetCDF library: try it in a child first
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with xr.open_dataset(f) as ds:
+                ds = ds.load()
+        except Exception:  # any failure to decode a damaged file is the file's fault
+            raise InputError("results.nc cannot be read (corrupt, cut off or not NetCDF)", source=str(f)) from None
     ver = ds.attrs.get("results_schema_version")
-    if ver is None or int(ver) != RESULTS_SCHEMA_VERSION:
-        raise InputError(f"results schema version {ver}, this optimizer reads version {RESULTS_SCHEMA_VERSION}",
-                         source=str(f))
+    reads = f"this optimizer ({__version__}) reads results schema version {RESULTS_SCHEMA_VERSION}"
+    if ver is None:
+        raise InputError(f"no results_schema_version attribute: not written by optimizer, or by one older than "
+                         f"schema version 1; {reads}: re-run the scenario", source=str(f))
+    try:
+        num = float(ver)
+    except (TypeError, ValueError):
+        num = math.nan
+    if not num.is_integer():
+        shown = ver.item() if hasattr(ver, "item") else ver  # 1.5, not np.float64(1.5)
+        raise InputError(f"results_schema_version is {shown!r}, not a whole number; {reads}", source=str(f))
+    if num < RESULTS_SCHEMA_VERSION:
+        raise InputError(f"written by an older optimizer (results schema version {int(num)}); {reads}: "
+                         "re-run the scenario to rewrite it", source=str(f))
+    if num > RESULTS_SCHEMA_VERSION:
+        raise InputError(f"written by a newer optimizer (results schema version {int(num)}); {reads}: "
+                         "upgrade optimizer to read it", source=str(f))
     return ds

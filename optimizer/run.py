@@ -37,20 +37,43 @@ class RunOutcome:
 
 
 def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
-    """Re-solve with penalised slacks on every policy row; describe the smallest relaxation."""
+    """Re-solve with slacks on every policy row; describe the smallest relaxation.
+
+    The re-solve minimises the normalised relaxation alone (the slacks' sum, each weighted by the
+    inverse of its row's typical magnitude), not cost plus a large penalty: costs next to penalties
+    of 1e12 CNY per unit of slack (a CO2 cap of zero has a unit scale) are beyond HiGHS's numerical
+    range and made it report the always-feasible relaxed model as infeasible. Targets "binding
+    against" the relaxation are the policy rows with a non-zero dual in this re-solve: loosening
+    them would shrink it.
+    """
     m = build_model(inp, cfg, elastic=True)
-    sol, _ = solve_model(m, cfg.solver)
-    if not sol.primal_valid:
+    reg = m.registry
+    # a CO2 cap near zero has no magnitude of its own: weigh its relaxation against the emissions of
+    # the year's load at 1 tCO2/MWh, so it is not traded for huge relaxations of every other target
+    co2_ref = float((inp.load_mw.sum(axis=1).to_numpy() * inp.weight_h).sum())
+    scale = {name: max(row.scale, co2_ref) if row.unit == "tCO2/yr" else row.scale
+             for name, row in reg.policies.items()}
+    # weights from 1 (the row of largest magnitude) up: a weight far below HiGHS's dual tolerance
+    # (1e-7) would leave that slack effectively free, and the relaxation arbitrary
+    top = max(scale.values(), default=1.0)
+    m.objective.set_value(pyo.quicksum((row.slack_up + row.slack_down) * (top / scale[name])
+                                       for name, row in reg.policies.items()))
+    sol, _ = solve_model(m, cfg.solver.model_copy(update={"objective_scale": 1.0}))
+    if sol.status in ("infeasible", "infeasible_or_unbounded"):  # the relaxation objective is bounded
         return ("the model is infeasible even with every policy target relaxed: the load cannot be met "
                 "(allow unserved energy, or check capacities and corridor limits)")
-    reg = m.registry
+    if not (sol.optimal and sol.primal_valid):
+        return (f"infeasible; the diagnosis re-solve with relaxed targets did not finish (HiGHS {sol.highs_status}: "
+                "numerical trouble?), so the targets in conflict are not known")
     total = pyo.value(m.account_total) if hasattr(m, "account_total") else 0.0
     parts = []
+    relaxed = set()
     for name, row in reg.policies.items():
         up, down = (row.slack_up.value or 0.0), (row.slack_down.value or 0.0)
         slack = up - down  # lhs_relaxed = lhs - up + down, so the original lhs exceeds by (up - down)
         if abs(up) + abs(down) <= 1e-6 * max(row.scale, 1.0):
             continue
+        relaxed.add(name)
         label = f"{name}" + (f" [{row.target}]" if row.target else "")
         if row.unit == "per-unit" and total:
             achieved = row.rhs + slack / total
@@ -58,14 +81,12 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
                          f"({(achieved - row.rhs) * 100:+.2f} pp)")
         else:
             achieved = row.rhs + slack
-            parts.append(f"{label} {row.sense} {row.rhs:,.6g} {row.unit}: closest feasible {achieved:,.6g} "
-                         f"({achieved - row.rhs:+,.6g})")
+            parts.append(f"{label} {row.sense} {_num(row.rhs)} {row.unit}: closest feasible {_num(achieved)} "
+                         f"{row.unit} ({_num(achieved - row.rhs, '+')}){_table_limit(inp, cfg, name, row.rhs)}")
     if not parts:
         return "the model is infeasible but no single policy relaxation explains it (numerical trouble?)"
-    # the targets the relaxed ones conflict with: policy rows that are tight (binding, non-zero dual)
-    # in the relaxed optimum; they hold exactly, and the relaxation is needed because of them
-    relaxed = {name for name, row in reg.policies.items()
-               if (row.slack_up.value or 0.0) + (row.slack_down.value or 0.0) > 1e-6 * max(row.scale, 1.0)}
+    # the targets the relaxed ones conflict with: policy rows whose dual in the relaxation problem is
+    # non-zero; they hold exactly, and loosening them would reduce the relaxation needed
     partners = []
     if sol.dual_valid:
         for name, row in reg.policies.items():
@@ -77,6 +98,25 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
     if partners:
         msg += "; binding against it: " + ", ".join(partners)
     return msg
+
+
+def _num(x: float, sign: str = "") -> str:
+    """A number for a message: 6 significant digits, whole numbers from a million up (no exponent)."""
+    return f"{x:{sign},.0f}" if abs(x) >= 1e6 else f"{x:{sign},.6g}"
+
+
+def _table_limit(inp: Inputs, cfg: Config, row_name: str, rhs: float) -> str:
+    """A capacity floor above what the technology table allows: name the table's limits."""
+    for tgt in cfg.policy.capacity_targets:
+        if row_name not in (f"cap_{tgt.name}", f"cap_{tgt.name}_min") or tgt.sense == "<=" or tgt.measure != "power":
+            continue
+        t = inp.techs.loc[tgt.technologies]
+        most = t["max_total_mw"] - (t["existing_mw"] if tgt.new_only else 0.0)
+        most = most.where(t["extendable"], t["existing_mw"] * (not tgt.new_only))
+        if np.isfinite(most.to_numpy(dtype=float)).all() and most.sum() < rhs:
+            terms = " + ".join(f"{k} {_num(v)}" for k, v in most.items())
+            return f", the most the technology table allows (max_total_mw: {terms} MW)"
+    return ""
 
 
 def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult, times: dict[str, float],

@@ -7,6 +7,7 @@ with profiles, no NaN, every policy target resolvable.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import math
@@ -31,6 +32,11 @@ from optimizer.inputs.techtable import (
 )
 
 HOURS_PER_YEAR = 8760.0
+
+
+def hours_in_year(year: int) -> float:
+    """Hours of the calendar year: 8784 in a leap year, else 8760."""
+    return 8784.0 if calendar.isleap(year) else HOURS_PER_YEAR
 
 #: conversion of target units to internal units
 TARGET_UNITS = {
@@ -101,8 +107,9 @@ def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeI
     idx = load.index
     year = config.year
     years = set(idx.year)
-    if years != {year}:
-        raise InputError(f"covers year(s) {sorted(years)}, config year is {year}", source=source, field="time")
+    if year not in years:  # hours outside the modelled year (a converted time zone's edge) are ignored
+        raise InputError(f"covers year(s) {sorted(years)}, config year is {year}{prof.converted_note(load)}",
+                         source=source, field="time")
     start = pd.Timestamp(f"{year}-01-01 00:00")
     end = pd.Timestamp(f"{year}-12-31 23:00")
     try:
@@ -119,7 +126,8 @@ def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeI
     if len(missing):
         raise InputError(
             f"{len(idx)} hourly steps, {len(missing)} modelled hour(s) missing (first {missing[0]}); "
-            f"expected {len(expected)} from {start} to {end}", source=source, field="time")
+            f"expected {len(expected)} from {start} to {end}, the file covers {idx[0]} to {idx[-1]}"
+            f"{prof.converted_note(load)}", source=source, field="time")
     sel = expected
     if len(sel) == 0:
         raise InputError("time.start/time.end select no hours", source="config", field="time")
@@ -248,28 +256,27 @@ def load_inputs(config: Config) -> Inputs:
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}
     cf_cols: dict[str, pd.Series] = {}
-    if wanted:
-        by_zone: dict[str, pd.DataFrame] = {}
-        if ic.capacity_factors is not None:
-            files["capacity_factors"] = ic.capacity_factors
-            for z in {techs.at[t, "zone"] for t in wanted}:
-                by_zone[z] = prof.read_capacity_factors(ic.capacity_factors, z)
-        for tech, pname in wanted.items():
-            if tech in ic.profile_overrides:
-                continue
-            frame = by_zone.get(techs.at[tech, "zone"])
-            if frame is None or pname not in frame.columns:
-                src = str(ic.capacity_factors) if ic.capacity_factors else "config"
-                raise InputError(f"no profile {pname!r} for technology {tech!r}", source=src,
-                                 field="inputs.capacity_factors")
-            cf_cols[tech] = prof.align(frame[pname], sel, source=str(ic.capacity_factors))
-        if ic.capacity_factors is not None:
-            named = set(wanted.values())
-            for frame in by_zone.values():
-                extra = sorted(set(frame.columns) - named)
-                if extra:
-                    raise InputError(f"profile {extra[0]!r} matches no technology in the table",
-                                     source=str(ic.capacity_factors), field="technology")
+    by_zone: dict[str, pd.DataFrame] = {}
+    if ic.capacity_factors is not None:
+        # read even when no technology names a profile: its columns would otherwise be ignored unseen
+        files["capacity_factors"] = ic.capacity_factors
+        for z in sorted({techs.at[t, "zone"] for t in wanted} or set(zones)):
+            by_zone[z] = prof.read_capacity_factors(ic.capacity_factors, z)
+    for tech, pname in wanted.items():
+        if tech in ic.profile_overrides:
+            continue
+        frame = by_zone.get(techs.at[tech, "zone"])
+        if frame is None or pname not in frame.columns:
+            src = str(ic.capacity_factors) if ic.capacity_factors else "config"
+            raise InputError(f"no profile {pname!r} for technology {tech!r}", source=src,
+                             field="inputs.capacity_factors")
+        cf_cols[tech] = prof.align(frame[pname], sel, source=str(ic.capacity_factors))
+    named = set(wanted.values())
+    for frame in by_zone.values():
+        extra = sorted(set(frame.columns) - named)
+        if extra:
+            raise InputError(f"profile {extra[0]!r} matches no technology in the table (no row names it in "
+                             "its 'profile' column)", source=str(ic.capacity_factors), field="technology")
     for tech, path in ic.profile_overrides.items():
         if tech not in techs.index:
             raise InputError(f"unknown technology {tech!r}", source="config",
@@ -299,7 +306,9 @@ def load_inputs(config: Config) -> Inputs:
         load = average_steps(load, r)
         cf = average_steps(cf, r) if len(cf.columns) else pd.DataFrame(index=load.index)
         step_h = np.full(len(load), float(r))
-        weight_h = step_h * (HOURS_PER_YEAR / step_h.sum()) if config.time.scale_to_year else step_h.copy()
+        # the steps stand for the calendar year: 8784 h in a leap year (as typical days' weights do)
+        year_h = hours_in_year(config.year)
+        weight_h = step_h * (year_h / step_h.sum()) if config.time.scale_to_year else step_h.copy()
     time = pd.DatetimeIndex(load.index, name="time")
 
     return Inputs(

@@ -7,17 +7,28 @@ NetCDF (xarray):
     capacity factors: variable ``capacity_factor`` with dims ``(time, zone, technology)``
     or ``(time, technology)``.
 CSV:
-    a ``timestamp`` column (naive local time, UTC+8) and one column per zone (load) or per
-    technology (capacity factors). A single-profile override file has a ``timestamp`` column and
-    exactly one value column.
+    a ``timestamp`` column and one column per zone (load) or per technology (capacity factors).
+    A single-profile override file has a ``timestamp`` column and exactly one value column.
 
-Every profile is checked before the model is built: hourly, strictly increasing, no duplicate or
-missing hour, no NaN, load non-negative, capacity factors in [0, 1], and the same timestamps as the
-load. Failures raise :class:`~optimizer.errors.InputError` naming the file and the field.
+Time zone: the model's clock is local time, UTC+8 (China Standard Time, no daylight saving).
+Timestamps without a UTC offset are read as local time. Timestamps that carry one (``+00:00``,
+``Z``, ``+01:00``/``+02:00`` across a daylight-saving change, ...) are converted to UTC+8, so a
+profile in UTC is shifted by eight hours, not misread; a file mixing both is rejected. In NetCDF the
+same holds for the time coordinate's units: ``hours since 2025-01-01`` is local time,
+``hours since 2025-01-01 00:00:00+00:00`` (any explicit offset) is converted.
+
+Every profile is checked before the model is built: a CSV must be complete text (UTF-8, no NUL
+bytes, its last line ending with a line break, so a file cut off mid-number is not read as a smaller
+number); hourly, strictly increasing, no duplicate or missing hour, no NaN, load non-negative,
+capacity factors in [0, 1] (a profile whose largest value lies between 1.5 and 100 is reported as
+looking like percent), and the same timestamps as the load. Failures raise
+:class:`~optimizer.errors.InputError` naming the file and the field.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,33 +37,142 @@ import xarray as xr
 
 from optimizer.errors import InputError
 
+#: the model's clock: China Standard Time (UTC+8, no daylight saving since 1991)
+LOCAL_TZ = "Asia/Shanghai"
+#: a timestamp whose time of day is followed by a UTC offset: Z, +08:00, -0500, +01
+_OFFSET_AFTER_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+#: attribute of a profile frame whose timestamps were converted to UTC+8
+CONVERTED = "converted_to_utc8"
+
+
+def check_complete_text(path: Path) -> None:
+    """A CSV must be whole UTF-8 text: not UTF-16, no NUL bytes, and a line break after the last line.
+
+    A file cut off while written or copied usually ends mid-line; pandas would read ``...,6`` of a
+    cut-off ``...,60`` as 6 without complaint, so an unterminated last line is rejected.
+    """
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text: save it as UTF-8 CSV", source=str(path))
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError("contains NUL bytes: the file is corrupt (binary, or partly zeroed)", source=str(path),
+                         field=f"line {line}")
+    if data and not data.endswith((b"\n", b"\r")):
+        line = data.count(b"\n") + 1
+        raise InputError("the last line has no line break: the file looks cut off; if it is complete, end it "
+                         "with a line break", source=str(path), field=f"line {line}")
+
+
+#: NetCDF files read completely by a child process, keyed by (path, size, mtime)
+_PROBED: set[tuple[str, int, int]] = set()
+#: a NetCDF file that a child process cannot read within this time is taken as corrupt (s)
+PROBE_TIMEOUT_S = 60.0
+_PROBE = """
+import sys, netCDF4
+with netCDF4.Dataset(sys.argv[1]) as d:
+    for v in d.variables.values():
+        v[:]
+        [v.getncattr(a) for a in v.ncattrs()]
+"""
+
+
+def probe_netcdf(path: Path) -> None:
+    """Read a NetCDF file once in a child process before this process opens it.
+
+    Some damaged files make the netCDF-C library loop forever inside ``nc_open`` (deaf to Ctrl-C)
+    or crash the process; a child that hangs is killed after :data:`PROBE_TIMEOUT_S` and one that
+    crashes is reported, so either ends in a one-line error instead. A file the child reads
+    without a crash is then opened here as usual (a Python-level error there is reported too).
+    """
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key in _PROBED:
+        return
+    import subprocess
+    import sys
+
+    try:
+        proc = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True,
+                              timeout=PROBE_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"reading it did not finish within {PROBE_TIMEOUT_S:g} s: the file is corrupt",
+                         source=str(path)) from None
+    if proc.returncode < 0:
+        raise InputError(f"reading it crashed the NetCDF library (signal {-proc.returncode}): the file is corrupt",
+                         source=str(path))
+    if proc.returncode == 0:
+        _PROBED.add(key)
+
 
 def _open_netcdf(path: Path) -> xr.Dataset:
+    probe_netcdf(path)
+    # any failure to open or decode a corrupt file (OSError, RuntimeError, AttributeError from the
+    # HDF5 layer, ...) is the file's fault; decoding warnings would add lines before the error
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with xr.open_dataset(path) as ds:
+                return ds.load()
+        except Exception as err:
+            raise InputError(f"cannot read NetCDF ({type(err).__name__}): corrupt, cut off or not NetCDF",
+                             source=str(path)) from None
+
+
+def _netcdf_time(ds: xr.Dataset, values: object, *, source: str) -> tuple[pd.DatetimeIndex, bool]:
+    """Local (UTC+8) timestamps of a NetCDF time axis; True when converted from an explicit offset."""
     try:
-        with xr.open_dataset(path) as ds:
-            return ds.load()
-    except (OSError, ValueError, RuntimeError) as err:
-        raise InputError(f"cannot read NetCDF ({type(err).__name__})", source=str(path)) from None
+        idx = pd.DatetimeIndex(values)
+    except (TypeError, ValueError):
+        raise InputError("the time coordinate is not a date-time (its units cannot be decoded)", source=source,
+                         field="time") from None
+    units = str(ds["time"].encoding.get("units", "")) if "time" in ds.variables else ""
+    ref = units.split("since", 1)[1].strip() if "since" in units else ""
+    try:
+        aware = bool(ref) and pd.Timestamp(ref).tz is not None
+    except (ValueError, TypeError):
+        aware = False
+    if aware:  # CF decoding gives UTC when the reference time carries an offset
+        return idx.tz_localize("UTC").tz_convert(LOCAL_TZ).tz_localize(None), True
+    return idx, False
+
+
+def converted_note(frame: pd.DataFrame | pd.Series) -> str:
+    """Text for a message about a profile whose timestamps were converted to UTC+8."""
+    return "; its timestamps carry a UTC offset and were converted to UTC+8" if frame.attrs.get(CONVERTED) else ""
 
 
 def _read_csv_frame(path: Path) -> pd.DataFrame:
+    check_complete_text(path)
     try:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read CSV ({type(err).__name__})", source=str(path)) from None
-    cols = {c.lower().strip(): c for c in df.columns}
+    cols = {str(c).lower().strip(): c for c in df.columns}
     tcol = cols.get("timestamp") or cols.get("time")
     if tcol is None:
-        raise InputError("no 'timestamp' column", source=str(path))
+        found = ", ".join(repr(str(c)) for c in list(df.columns)[:4])
+        raise InputError(f"no 'timestamp' column (the header reads {found}; comma-separated values expected)",
+                         source=str(path))
+    if len(df) == 0:
+        raise InputError("no data rows", source=str(path), field=tcol)
+    stamps = df[tcol].astype(str).str.strip()
+    offset = stamps.str.contains(_OFFSET_AFTER_TIME)
+    if offset.any() and not offset.all():
+        first = stamps[~offset].iloc[0] if offset.iloc[0] else stamps[offset].iloc[0]
+        raise InputError(f"some timestamps carry a UTC offset and some do not (first odd one: {first!r}); "
+                         "give all in local time (UTC+8) or all with an offset", source=str(path), field=tcol)
     try:
-        idx = pd.DatetimeIndex(pd.to_datetime(df[tcol], errors="raise"))
-    except (ValueError, TypeError):
+        idx = pd.DatetimeIndex(pd.to_datetime(stamps, errors="raise", utc=bool(offset.all())))
+    except (ValueError, TypeError, OverflowError):
         raise InputError("timestamps cannot be parsed", source=str(path), field=tcol) from None
-    if idx.tz is not None:
-        idx = idx.tz_convert("Asia/Shanghai").tz_localize(None)
+    converted = idx.tz is not None
+    if converted:
+        idx = idx.tz_convert(LOCAL_TZ).tz_localize(None)
     out = df.drop(columns=[tcol])
     out.index = idx
     out.index.name = "time"
+    out.attrs[CONVERTED] = converted
     for c in out.columns:
         if not pd.api.types.is_numeric_dtype(out[c]):
             raise InputError("non-numeric values", source=str(path), field=str(c))
@@ -89,7 +209,11 @@ def _check_values(frame: pd.DataFrame, *, source: str, lo: float, hi: float, wha
         raise InputError(f"{what} below {lo}", source=source, field=str(col))
     if (values > hi).any():
         col = frame.columns[(values > hi).any(axis=0)][0]
-        raise InputError(f"{what} above {hi} (per-unit expected)", source=source, field=str(col))
+        top = float(frame[col].max())
+        hint = ""
+        if hi == 1.0 and 1.5 < top <= 100.0:
+            hint = f"; its largest value, {top:g}, looks like percent: give per-unit values (divide by 100)"
+        raise InputError(f"{what} above {hi} (per-unit expected){hint}", source=source, field=str(col))
 
 
 def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
@@ -107,7 +231,8 @@ def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
         if set(da.dims) != {"time", "zone"}:
             raise InputError(f"load_mw must have dims (time, zone), has {da.dims}", source=src, field="load_mw")
         frame = da.transpose("time", "zone").to_pandas()
-        frame.index = pd.DatetimeIndex(frame.index)
+        frame.index, converted = _netcdf_time(ds, frame.index, source=src)
+        frame.attrs[CONVERTED] = converted
     else:
         frame = _read_csv_frame(path)
         if list(frame.columns) == ["load_mw"] and len(zones) == 1:
@@ -115,7 +240,9 @@ def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
     missing = [z for z in zones if z not in frame.columns]
     if missing:
         raise InputError(f"no load for zone {missing[0]!r}", source=src, field="zone")
+    converted = frame.attrs.get(CONVERTED, False)
     frame = frame[zones]
+    frame.attrs[CONVERTED] = converted
     frame.columns.name = "zone"
     _check_time(frame.index, source=src)
     _check_values(frame, source=src, lo=0.0, hi=np.inf, what="load")
@@ -140,7 +267,8 @@ def read_capacity_factors(path: Path, zone: str) -> pd.DataFrame:
             raise InputError(f"capacity_factor must have dims (time, [zone,] technology), has {da.dims}",
                              source=src, field="capacity_factor")
         frame = da.transpose("time", "technology").to_pandas()
-        frame.index = pd.DatetimeIndex(frame.index)
+        frame.index, converted = _netcdf_time(ds, frame.index, source=src)
+        frame.attrs[CONVERTED] = converted
     else:
         frame = _read_csv_frame(path)
     frame.columns = [str(c) for c in frame.columns]
@@ -164,7 +292,8 @@ def read_single_profile(path: Path, tech: str) -> pd.Series:
         if da.dims != ("time",):
             raise InputError(f"expected dims (time,), got {da.dims}", source=src, field=names[0])
         frame = da.to_pandas().to_frame(tech)
-        frame.index = pd.DatetimeIndex(frame.index)
+        frame.index, converted = _netcdf_time(ds, frame.index, source=src)
+        frame.attrs[CONVERTED] = converted
     else:
         frame = _read_csv_frame(path)
         if frame.shape[1] != 1:
@@ -172,7 +301,9 @@ def read_single_profile(path: Path, tech: str) -> pd.Series:
         frame.columns = [tech]
     _check_time(frame.index, source=src)
     _check_values(frame, source=src, lo=0.0, hi=1.0, what="capacity factor")
-    return frame[tech]
+    out = frame[tech]
+    out.attrs[CONVERTED] = frame.attrs.get(CONVERTED, False)
+    return out
 
 
 def align(frame: pd.DataFrame | pd.Series, index: pd.DatetimeIndex, *, source: str) -> pd.DataFrame | pd.Series:
@@ -181,7 +312,7 @@ def align(frame: pd.DataFrame | pd.Series, index: pd.DatetimeIndex, *, source: s
     if len(missing):
         raise InputError(
             f"{len(missing)} modelled hour(s) missing, first {missing[0]} "
-            f"(profile covers {frame.index[0]} to {frame.index[-1]}, {len(frame.index)} steps)",
+            f"(profile covers {frame.index[0]} to {frame.index[-1]}, {len(frame.index)} steps{converted_note(frame)})",
             source=source, field="time",
         )
     return frame.loc[index]

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import InputError
+from optimizer.inputs.profiles import check_complete_text
 
 KINDS = ("generator", "storage", "import")
 
@@ -62,6 +63,7 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
     """Read a CSV (``#`` comment lines allowed) or fail with one line naming the file."""
     if not path.is_file():
         raise InputError(f"{what} file not found", source=str(path))
+    check_complete_text(path)  # a table cut off mid-row would otherwise fill the rest with defaults
     try:
         df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.config import Config
+from optimizer.errors import InfeasibleError
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
 
@@ -32,6 +33,10 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         return
     peak = float(inp.peak_load_mw.sum())  # hourly peak, also when steps are averaged or clustered
     need = (1.0 + margin) * peak
+    if not reg.firm and need > 0:
+        raise InfeasibleError(f"infeasible: reserve_margin needs {need:,.0f} MW of firm capacity but no technology "
+                              "has a firm_capacity_credit; give credits in the technology table or set "
+                              "policy.reserve_margin: null")
     reg.add_policy(m, "reserve_margin", pyo.quicksum(e for _, e in reg.firm), ">=", need, unit="MW",
                    description=f"firm capacity at least {1 + margin:.2f} x peak load {peak:.0f} MW",
                    scale=need)
