@@ -21,7 +21,7 @@ from optimizer.config import Config
 from optimizer.errors import CheckError, InfeasibleError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_model
-from optimizer.results import extract, output_lock, write_results
+from optimizer.results import check_output_dir, extract, output_lock, write_results
 from optimizer.solve import SolveResult, solve_model
 
 log = logging.getLogger("optimizer")
@@ -123,8 +123,8 @@ def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveRes
                    write: bool, out_dir: Path | None) -> str:
     """Stopped on a limit: write the best solution, if HiGHS has one, clearly marked not optimal."""
     head = f"HiGHS stopped on {sol.status.replace('_', ' ')} ({sol.highs_status}) without proving optimality"
-    if not sol.primal_valid:
-        return f"{head}; no solution to report, nothing written"
+    if not sol.primal_valid or sol.info.get("primal_solution_status") != 2:  # 2 = kSolutionStatusFeasible
+        return f"{head}; no feasible solution to report, nothing written"
     ds = extract(m, inp, cfg, sol, times)
     try:
         checks = check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
@@ -150,7 +150,7 @@ def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
     """
     if not write:
         return _run(cfg, write=False, out_dir=None, inputs=inputs)
-    target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)
+    target = check_output_dir(out_dir if out_dir is not None else cfg.output.dir)  # refuse before solving
     with output_lock(target):
         return _run(cfg, write=True, out_dir=target, inputs=inputs)
 

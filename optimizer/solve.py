@@ -319,6 +319,7 @@ class HighsModel:
                 "crossover_iterations": int(info.crossover_iteration_count),
                 "max_primal_infeasibility": float(info.max_primal_infeasibility),
                 "max_dual_infeasibility": float(info.max_dual_infeasibility),
+                "primal_solution_status": int(info.primal_solution_status),
                 "objective_scale": self.obj_scale,
                 "coefficient_ranges": self.coefficient_ranges,
                 "mip_gap": float("nan"),
