@@ -362,6 +362,19 @@ def _remove_stale(out_dir: Path) -> None:
             continue
 
 
+def swap_into_place(tmp: Path, out: Path) -> None:
+    """Replace folder ``out`` by the complete folder ``tmp`` (its sibling), atomically where possible."""
+    if not out.exists():
+        tmp.rename(out)
+    elif _exchange(tmp, out):  # out now holds the new content, tmp the previous one
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     """Write results.nc, summary.csv/json and config.yaml atomically into ``out_dir``.
 
@@ -382,15 +395,7 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
         summary_table(ds).to_csv(tmp / "summary.csv", float_format="%.6g")
         (tmp / "summary.json").write_text(json.dumps(headline(ds), indent=2, ensure_ascii=False), encoding="utf-8")
         (tmp / "config.yaml").write_text(ds.attrs["config_yaml"], encoding="utf-8")
-        if not out_dir.exists():
-            tmp.rename(out_dir)
-        elif _exchange(tmp, out_dir):  # out_dir now holds the new result, tmp the previous one
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -27,6 +27,7 @@ import xarray as xr
 
 from optimizer.errors import InputError
 from optimizer.report.i18n import LANGS
+from optimizer.results import swap_into_place
 
 __all__ = ["LANGS", "build_report", "load_results", "report_command"]
 
@@ -83,13 +84,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
         os.chmod(tmp, 0o755)
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -56,6 +56,7 @@ from optimizer.report import figures as F
 from optimizer.report import html as H
 from optimizer.report import i18n
 from optimizer.report import tables as T
+from optimizer.results import swap_into_place
 
 REQUIRED_VARS = ("capacity_total_mw", "energy_mwh", "emissions_t", "built_mw", "retired_early_mw", "cost_cny",
                  "co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh", "years_represented",
@@ -1146,13 +1147,7 @@ def build_pathway_report(folder: Path, out_dir: Path | None = None, lang: str = 
         (tmp / "report.html").write_text(page, encoding="utf-8")
         write_workbook(ds, tbl, meta, tmp / "report.xlsx", lang)
         os.chmod(tmp, 0o755)
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
