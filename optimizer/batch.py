@@ -237,8 +237,8 @@ def _one_line(err: BaseException) -> str:
     return first or type(err).__name__
 
 
-def _finished(out_dir: Path, inputs_hash: str) -> dict[str, float | None] | None:
-    """Headline figures of a finished, optimal result for these inputs; None if it must be run."""
+def _finished(out_dir: Path, inputs_hash: str) -> tuple[dict[str, float | None], str] | None:
+    """(headline figures, run id) of a finished, optimal result for these inputs; None if it must be run."""
     import xarray as xr
 
     from optimizer import RESULTS_SCHEMA_VERSION
@@ -252,7 +252,7 @@ def _finished(out_dir: Path, inputs_hash: str) -> dict[str, float | None] | None
             if (a.get("inputs_hash") != inputs_hash or a.get("solver_status") != "optimal"
                     or int(a.get("results_schema_version", -1)) != RESULTS_SCHEMA_VERSION):
                 return None
-            return {k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE}
+            return ({k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE}, str(a.get("run_id", "")))
     except (OSError, ValueError, RuntimeError, KeyError, TypeError):
         return None  # unreadable: run it again
 
@@ -323,13 +323,17 @@ def _use_highs_threads(threads: int) -> None:
 
 
 def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool = False,
-                 report: bool = False) -> dict[str, Any]:
+                 report: bool = False, batch_id: str | None = None) -> dict[str, Any]:
     """Run one scenario where this function executes (a Dask worker or this process); never raises.
 
     Loads the config and its inputs, skips the scenario if a finished result for the same inputs
     exists (unless ``force``), else solves and writes it atomically. Returns a small dict: name,
     status (ok / skipped / failed), exit_code, message (one line), the headline figures, elapsed_s,
     out_dir, config, worker, note (and report, when one was built).
+
+    ``batch_id`` marks the written result. Dask runs a scenario again when the worker holding its
+    finished result dies before handing it over; that second run finds the result written by this
+    same batch and reports it as ok (solved), not as skipped.
     """
     t0 = time.perf_counter()
     res: dict[str, Any] = {"name": scenario.name, "status": FAILED, "exit_code": 1, "message": "",
@@ -348,14 +352,19 @@ def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool
         out_dir = Path(scenario.out_dir)
         _remove_stale_temps(out_dir)
         done = None if force else _finished(out_dir, inp.inputs_hash)
-        if done is not None:
-            res.update(done, status=SKIPPED, exit_code=0,
+        if done is not None and batch_id and done[1] == batch_id:
+            res.update(done[0], status=OK, exit_code=0, message="",
+                       note="solved in this batch; its worker was lost before handing the result over")
+            if report and not (out_dir / "report" / "report.html").is_file():
+                res["report"], res["note"] = _make_report(out_dir)
+        elif done is not None:
+            res.update(done[0], status=SKIPPED, exit_code=0,
                        message=f"inputs unchanged (hash {inp.inputs_hash[:12]}): kept the finished result")
             if report and not (out_dir / "report" / "report.html").is_file():
                 res["report"], res["note"] = _make_report(out_dir)
         else:
             _use_highs_threads(cfg.solver.threads)
-            outcome = run(cfg, out_dir=out_dir, inputs=inp)
+            outcome = run(cfg, out_dir=out_dir, inputs=inp, run_id=batch_id)
             ds = outcome.dataset
             res.update({k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE})
             res.update(status=OK, exit_code=0, message="")
@@ -540,10 +549,9 @@ def _on_dask(scenarios: list[Scenario], kw: dict[str, Any], workers: int | None,
         raise OptimizerError(f"{what}: {_one_line(err)}") from None
     futures = {}
     try:
-        batch_id = uuid.uuid4().hex[:8]
         for sc in scenarios:
             fut = client.submit(run_scenario, sc, **kw, pure=False, retries=2,
-                                key=f"scenario-{sc.name}-{batch_id}")
+                                key=f"scenario-{sc.name}-{kw['batch_id'][:8]}")
             futures[fut] = sc
         # loop=client.loop: as_completed otherwise waits on the *default* client's event loop, which
         # is another client's when the caller has one of its own ("bound to a different event loop")
@@ -588,7 +596,7 @@ def run_batch(scenarios: Sequence[Scenario], *, workers: int | None = None, sche
     # one scenario and no cluster asked for: no need for Dask (and the solver may use every core)
     in_process = workers == 0 or scheduler == "synchronous" or (
         workers is None and scheduler is None and len(scenarios) == 1)
-    kw = {"force": force, "single_thread": not in_process, "report": report}
+    kw = {"force": force, "single_thread": not in_process, "report": report, "batch_id": uuid.uuid4().hex}
     with _Progress(len(scenarios), progress) as bar:
 
         def done(sc: Scenario, res: dict[str, Any]) -> None:

@@ -142,20 +142,24 @@ def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveRes
 
 
 def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,
-        inputs: Inputs | None = None) -> RunOutcome:
+        inputs: Inputs | None = None, run_id: str | None = None) -> RunOutcome:
     """Solve one scenario. Raises an OptimizerError subclass on any failure (nothing written).
+
+    ``run_id`` (optional) is stored in the results' attrs: a batch marks its results with it, so a
+    scenario retried after its worker died knows the result it finds was written by this batch.
 
     While it runs, a run that writes holds the lock of its results folder: a second run aimed at
     the same folder stops at once with :class:`~optimizer.errors.BusyError` (exit code 6).
     """
     if not write:
-        return _run(cfg, write=False, out_dir=None, inputs=inputs)
+        return _run(cfg, write=False, out_dir=None, inputs=inputs, run_id=run_id)
     target = check_output_dir(out_dir if out_dir is not None else cfg.output.dir)  # refuse before solving
     with output_lock(target):
-        return _run(cfg, write=True, out_dir=target, inputs=inputs)
+        return _run(cfg, write=True, out_dir=target, inputs=inputs, run_id=run_id)
 
 
-def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | None) -> RunOutcome:
+def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | None,
+         run_id: str | None = None) -> RunOutcome:
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     inp = inputs if inputs is not None else load_inputs(cfg)
@@ -189,6 +193,8 @@ def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | Non
     times["extract_s"] = time.perf_counter() - t0
     checks = check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
     ds.attrs["checks"] = json.dumps({k: float(np.format_float_scientific(v, 3)) for k, v in checks.items()})
+    if run_id:
+        ds.attrs["run_id"] = run_id
     target = None
     if write:
         target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)

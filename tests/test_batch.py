@@ -34,6 +34,7 @@ from optimizer.batch import (
     Scenario,
     batch_command,
     run_batch,
+    run_scenario,
     scenarios_from_configs,
     scenarios_from_sweep,
 )
@@ -197,6 +198,24 @@ def test_rerun_skips_finished_scenarios_unless_forced_or_inputs_change(configs, 
     assert r["co2_t"] == pytest.approx(70 * 0.6)
     assert nc.stat().st_ino != inode
     assert hidden(out) == []
+
+
+def test_a_retried_scenario_finding_its_own_batchs_result_reports_ok(configs, tmp_path):
+    # Dask re-runs a scenario whose finished result died with its worker before the hand-over; the
+    # re-run finds the result this same batch wrote: solved, not "skipped" (CI saw exactly this)
+    (sc,) = scenarios_from_configs([configs["a"]], None, tmp_path / "out")
+    first = run_scenario(sc, batch_id="b1")
+    nc = sc.out_dir / "results.nc"
+    with xr.open_dataset(nc) as ds:
+        assert ds.attrs["run_id"] == "b1"
+    inode = nc.stat().st_ino
+    retried = run_scenario(sc, batch_id="b1")
+    assert (first["status"], retried["status"], retried["message"]) == ("ok", "ok", "")
+    assert "worker was lost" in retried["note"]
+    assert retried["total_cost_cny"] == pytest.approx(first["total_cost_cny"])
+    assert nc.stat().st_ino == inode  # not solved twice
+    assert run_scenario(sc, batch_id="b2")["status"] == "skipped"  # a later batch keeps it
+    assert run_scenario(sc)["status"] == "skipped"
 
 
 def test_scenarios_asking_for_different_solver_threads_share_a_process(configs, tmp_path):
