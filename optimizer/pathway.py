@@ -52,7 +52,7 @@ from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_into
 from optimizer.model.capacity import KW_PER_MW, crf
 from optimizer.results import extract, output_lock, write_results
-from optimizer.solve import SolveResult, solve_model
+from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")
 
@@ -317,7 +317,7 @@ def _check_status(sol: SolveResult, what: str) -> None:
     if sol.status in ("time_limit", "iteration_limit", "interrupted"):
         raise SolverLimitError(f"{what}: HiGHS stopped on {sol.status}; nothing written")
     if not sol.optimal:
-        raise SolverError(f"{what}: HiGHS returned {sol.highs_status}; nothing written")
+        raise SolverError(f"{what}: {not_optimal_message(sol)}; nothing written")
 
 
 def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:

@@ -217,7 +217,8 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
                             f"non-fossil share on the {cfg.policy.share_basis} basis"),
     }
     cap_row = reg.policies.get("co2_cap")
-    cprice = -sol.duals.get(cap_row.constraint, np.nan) if (cap_row and sol.dual_valid) else np.nan
+    # + 0.0: a zero dual reads 0, not -0
+    cprice = -sol.duals.get(cap_row.constraint, np.nan) + 0.0 if (cap_row and sol.dual_valid) else np.nan
     scalars["carbon_shadow_price_cny_per_t"] = (
         cprice, "CNY/tCO2", "marginal abatement cost: dual of the CO2 cap (NaN when no cap)")
     for p, sign in (("coal_share", -1.0), ("nonfossil_share", 1.0)):

@@ -22,7 +22,7 @@ from optimizer.errors import CheckError, InfeasibleError, SolverError, SolverLim
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_model
 from optimizer.results import check_output_dir, extract, output_lock, write_results
-from optimizer.solve import SolveResult, solve_model
+from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")
 
@@ -186,7 +186,7 @@ def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | Non
     if sol.status in ("time_limit", "iteration_limit", "interrupted"):
         raise SolverLimitError(_limit_message(m, inp, cfg, sol, times, write, out_dir))
     if not sol.optimal:
-        raise SolverError(f"HiGHS returned {sol.highs_status}; nothing written")
+        raise SolverError(not_optimal_message(sol) + "; nothing written")
 
     t0 = time.perf_counter()
     ds = extract(m, inp, cfg, sol, times)

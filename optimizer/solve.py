@@ -56,6 +56,29 @@ class SolveResult:
         return self.status == "optimal"
 
 
+_NOT_OPTIMAL_HINT = {
+    "kUnknown": "it stopped without proving optimality (numerical trouble)",
+    "kSolveError": "its solve failed",
+    "kUnbounded": "the cost can fall without limit (a cost or bound is missing)",
+    "kMemoryLimit": "it ran out of memory",
+    "kObjectiveBound": "it stopped at the objective bound",
+    "kObjectiveTarget": "it stopped at the objective target",
+    "kNotset": "it did not run",
+    "kModelError": "it rejected the model",
+    "kPresolveError": "its presolve failed",
+    "kPostsolveError": "its postsolve failed",
+}
+
+
+def not_optimal_message(sol: SolveResult) -> str:
+    """One line for a solve that ended without an optimum HiGHS vouches for."""
+    what = _NOT_OPTIMAL_HINT.get(sol.highs_status, "it ended without an optimal solution")
+    tip = "; try solver.method: simplex or ipx, and check the inputs for extreme magnitudes"
+    if sol.status == "unbounded":
+        tip = ""
+    return f"HiGHS found no optimal solution: {what} (model status {sol.highs_status}){tip}"
+
+
 def highs_options(cfg: SolverConfig) -> dict[str, Any]:
     """HiGHS option values for a solver config."""
     opts: dict[str, Any] = {

@@ -143,6 +143,15 @@ def test_co2_cap_and_shadow_price(tmp_path):
     assert float(ds.carbon_shadow_price_cny_per_t) == pytest.approx(750)
 
 
+def test_a_slack_co2_cap_has_a_shadow_price_of_plus_zero(tmp_path):
+    # Cap 100 t; all-coal emits 60 t: the cap does not bind, its price is 0 (printed "0.0", never "-0.0")
+    out = solve(tmp_path, [COAL, GAS], [100],
+                policy={"share_basis": "electricity", "co2_cap_t": {"value": 100, "source": "test"}})
+    price = float(out.dataset.carbon_shadow_price_cny_per_t)
+    assert price == 0.0 and not math.copysign(1.0, price) < 0
+    assert f"{price:,.1f}" == "0.0"
+
+
 def test_carbon_price_switches_to_gas(tmp_path):
     # At 1000 CNY/t, coal costs 300 + 600 = 900 and gas 600 + 200 = 800 CNY/MWh: gas runs.
     out = solve(tmp_path, [COAL, GAS], [100], policy={"share_basis": "electricity", "carbon_price_cny_per_t": 1000})
