@@ -1,10 +1,11 @@
 """Compare HiGHS methods on one case: same compiled LP, each method in turn, in one process.
 
 Methods: dual simplex (serial), parallel simplex (PAMI), IPX interior point with and without
-crossover, HiPO (the newer interior point, from highspy-extras) with and without crossover, and
-PDLP. Each solution is checked against the first optimal one (objective, and primal residuals of
-the original rows), so a method that stops early or leaves constraints violated is reported as such,
-never as a faster optimum. Times are also given as ratios to the configured default.
+crossover, HiPO (the newer interior point, from highspy-extras) with and without crossover, HiPO with
+each Newton system and ordering, PDLP, and the default with costs handed over in million CNY. Each
+solution is checked against the first optimal one (objective, and primal residuals of the original
+rows), so a method that stops early or leaves constraints violated is reported as such, never as a
+faster optimum. Times are also given as ratios to the configured default.
 
     python benchmarks/bench_solvers.py [CONFIG] [--set key=value ...] [--methods a,b,...]
 """
@@ -34,8 +35,14 @@ METHODS = {
     "simplex-dual": {"solver": "simplex", "simplex_strategy": 1},
     "simplex-parallel": {"solver": "simplex", "simplex_strategy": 2},
     "pdlp": {"solver": "pdlp"},
-    # the same default method with costs handed over in CNY instead of million CNY
-    "hipo+crossover@CNY": {"solver": "hipo", "run_crossover": "on", "_objective_scale": 1.0},
+    # HiPO's own choices, each against its "choose" default: Newton system and fill-reducing ordering
+    "hipo+crossover/augmented": {"solver": "hipo", "run_crossover": "on", "hipo_system": "augmented"},
+    "hipo+crossover/normaleq": {"solver": "hipo", "run_crossover": "on", "hipo_system": "normaleq"},
+    "hipo+crossover/metis": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "metis"},
+    "hipo+crossover/amd": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "amd"},
+    "hipo+crossover/rcm": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "rcm"},
+    # the same default method with costs handed over in million CNY instead of CNY
+    "hipo+crossover@MCNY": {"solver": "hipo", "run_crossover": "on", "_objective_scale": 1e-6},
 }
 
 
@@ -43,9 +50,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("config", nargs="?", default=str(REPO / "configs" / "suzhou_2025.yaml"))
     ap.add_argument("--set", action="append", default=[], dest="overrides")
-    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated, from: " + ", ".join(METHODS))
     ap.add_argument("--time-limit", type=float, default=900.0, help="per method, s")
     args = ap.parse_args()
+    unknown = [m for m in args.methods.split(",") if m not in METHODS]
+    if unknown:
+        ap.error(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
 
     cfg = load_config(args.config, args.overrides)
     inp = load_inputs(cfg)
