@@ -36,6 +36,9 @@ STATUS = {
     "kMemoryLimit": "memory_limit",
 }
 
+#: a warm re-solve may always take this long (s): small solves' times are noise, never a reason to abandon
+WARM_BUDGET_FLOOR_S = 1.0
+
 
 @dataclass
 class SolveResult:
@@ -93,8 +96,8 @@ def highs_options(cfg: SolverConfig) -> dict[str, Any]:
     }
     if cfg.threads:
         opts["threads"] = cfg.threads
-    if cfg.time_limit_s is not None:
-        opts["time_limit"] = float(cfg.time_limit_s)
+    # always set: an instance that re-solves must not keep a previous solve's limit
+    opts["time_limit"] = float(cfg.time_limit_s) if cfg.time_limit_s is not None else math.inf
     return opts
 
 
@@ -207,6 +210,7 @@ class HighsModel:
         self.highs = new_highs()
         self.highs.passModel(h)
         self.solves = 0
+        self.last_cold_solve_s: float | None = None  # sets the warm-start budget of later re-solves
         A, cost = lp.A, lp.cost
         self.size = {"columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(A.nnz)}
         nz = np.abs(A.data[A.data != 0])
@@ -253,6 +257,10 @@ class HighsModel:
         self.times = {"compile_s": t1 - t0, "pass_s": time.perf_counter() - t1}
         return True
 
+    def _model_status(self) -> str:
+        ms = self.highs.getModelStatus()
+        return ms.name if hasattr(ms, "name") else str(ms).split(".")[-1]
+
     def _run_interruptibly(self) -> None:
         """Run HiGHS in its worker thread so Ctrl-C / SIGTERM stop it promptly.
 
@@ -295,22 +303,45 @@ class HighsModel:
     def solve(self, *, warm: bool = True) -> SolveResult:
         """Solve, write the solution into the Pyomo variables, and collect the duals.
 
-        A re-solve (``warm`` and a previous basis) uses the dual simplex from that basis.
+        A re-solve (``warm`` and a previous basis) uses the dual simplex from that basis, for at most
+        ``solver.warm_start_budget`` times the last cold solve's time; past that it is abandoned and
+        the point solved cold with the configured method (``info["warm_start"]`` says which happened).
+        A big step (a cap that starts load shedding) can take the dual simplex far longer than a
+        fresh interior-point solve; the budget bounds such a point at about (1 + budget) cold solves.
         """
         opts = highs_options(self.cfg)
+        user_limit = opts["time_limit"]
+        warm_start = "none"
         if self.solves and warm and self.highs.getBasis().valid:
             opts["solver"] = "simplex"
             opts["simplex_strategy"] = 1  # dual simplex: the old basis stays dual feasible when rhs move
+            warm_start = "used"
+            budget = self.cfg.warm_start_budget
+            if budget is not None and self.last_cold_solve_s is not None:
+                opts["time_limit"] = min(user_limit, max(budget * self.last_cold_solve_s, WARM_BUDGET_FLOOR_S))
         elif self.solves:
             self.highs.clearSolver()
         for k, v in opts.items():
             self.highs.setOptionValue(k, v)
         t0 = time.perf_counter()
         self._run_interruptibly()
+        name = self._model_status()
+        if warm_start == "used" and name == "kTimeLimit" and opts["time_limit"] < user_limit:
+            warm_start = f"abandoned after {time.perf_counter() - t0:.1f} s"
+            log.info("warm start %s (budget %.1f s): solving cold", warm_start, opts["time_limit"])
+            self.highs.clearSolver()
+            opts = highs_options(self.cfg)
+            opts["time_limit"] = max(user_limit - (time.perf_counter() - t0), 1e-3)
+            for k, v in opts.items():
+                self.highs.setOptionValue(k, v)
+            t_cold = time.perf_counter()
+            self._run_interruptibly()
+            name = self._model_status()
+            self.last_cold_solve_s = time.perf_counter() - t_cold
+        elif warm_start == "none":
+            self.last_cold_solve_s = time.perf_counter() - t0
         self.solves += 1
         solve_s = time.perf_counter() - t0
-        ms = self.highs.getModelStatus()
-        name = ms.name if hasattr(ms, "name") else str(ms).split(".")[-1]
         status = STATUS.get(name, "error")
         info = self.highs.getInfo()
         sol = self.highs.getSolution()
@@ -346,6 +377,7 @@ class HighsModel:
                 "objective_scale": self.obj_scale,
                 "coefficient_ranges": self.coefficient_ranges,
                 "mip_gap": float("nan"),
+                "warm_start": warm_start,
                 **self.size,
             },
             duals=duals,

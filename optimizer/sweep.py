@@ -11,7 +11,8 @@ Two ways to solve the points, which must agree:
 * ``reuse`` (default): one HiGHS instance for the whole sweep. A point that only moves the CO2 cap
   changes one row bound in place; any other point rebuilds the Pyomo model, and if its structure is
   unchanged only the numbers that differ are sent to HiGHS. Every re-solve warm-starts the dual
-  simplex from the previous basis. A point whose structure differs gets a fresh HiGHS instance.
+  simplex from the previous basis, within ``solver.warm_start_budget`` times the last cold solve's
+  time (past it the point is solved cold). A point whose structure differs gets a fresh HiGHS instance.
 * ``rebuild``: every point is an independent run.
 """
 
@@ -144,6 +145,8 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
                     hm = HighsModel(m, cfg.solver)
                     how = "cold" if mode == "reuse" else "rebuild"
             sol = hm.solve(warm=(mode == "reuse"))
+            if str(sol.info.get("warm_start", "")).startswith("abandoned"):
+                how += ", cold after the warm-start budget"
             if not sol.optimal:
                 raise OptimizerError(f"{sol.status}")
             ds = extract(m, inp, cfg, sol, {})

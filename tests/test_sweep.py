@@ -86,6 +86,21 @@ def test_carbon_cap_sweep_reuse_equals_rebuild(case, tmp_path):
     assert back.sizes["case"] == 6 and "capacity_total_mw" in back
 
 
+def test_a_warm_start_over_its_budget_is_abandoned_for_a_cold_solve(case, monkeypatch):
+    # budget ~0 (and no floor): every warm re-solve hits its time limit at once and the point is
+    # solved cold instead; the answers are the rebuild's, and a time limit is never mistaken for one
+    import optimizer.solve
+
+    monkeypatch.setattr(optimizer.solve, "WARM_BUDGET_FLOOR_S", 0.0)
+    pts = make_grid(list(np.linspace(800e-6, 300e-6, 4)), [])
+    tight = run_sweep(case, pts, base_overrides=["solver.warm_start_budget=1e-12"], mode="reuse")
+    assert tight.modes == ["cold"] + ["in-place, cold after the warm-start budget"] * 3
+    _compare(tight.dataset, run_sweep(case, pts, mode="rebuild").dataset)
+    # no budget: warm starts are kept whatever they take
+    free = run_sweep(case, pts, base_overrides=["solver.warm_start_budget=null"], mode="reuse")
+    assert free.modes == ["cold"] + ["in-place"] * 3
+
+
 def test_vary_costs_and_shares_reuse_equals_rebuild(case):
     pts = make_grid([0.0006], parse_vary(["carriers.gas.fuel_price_cny_per_tce=2000,3500",
                                           "technologies.pv.capex_cny_per_kw=100,300",
