@@ -219,10 +219,10 @@ class SolverConfig(_Strict):
         "CNY); results, duals and the objective are scaled back. Measured on the full 2025 year: 1e-6 took "
         "98 interior-point iterations and ~5x the time of 1.0 (30 iterations), so CNY stays the default")
     warm_start_budget: Annotated[float, Field(gt=0)] | None = Field(
-        default=1.0, description="a re-solve warm-starts the dual simplex from the last basis, for at most this "
+        default=1.5, description="a re-solve warm-starts the dual simplex from the last basis, for at most this "
         "multiple of the last cold solve's time; past it, the point is solved cold with `method`. Measured on "
-        "the full 2030 year: the 56 -> 52 Mt cap step (where load shedding starts) took 149 s warm, 32 s cold. "
-        "null = no limit")
+        "the full 2030 year: 4 Mt cap steps took 0.1-1.1x a cold solve warm, but the 56 -> 52 Mt step (where "
+        "load shedding starts) 149 s warm against 32 s cold. null = no limit")
     log_to_console: bool = False
     diagnose_infeasibility: bool = Field(
         default=True, description="on infeasibility, re-solve with penalised policy slacks"

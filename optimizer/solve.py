@@ -257,6 +257,18 @@ class HighsModel:
         self.times = {"compile_s": t1 - t0, "pass_s": time.perf_counter() - t1}
         return True
 
+    def _set_options(self, opts: dict[str, Any]) -> None:
+        """Set HiGHS options; ``time_limit`` is for this run alone.
+
+        HiGHS measures its time limit against the instance's run clock, which keeps counting across
+        runs (ERGO-Code/HiGHS#1331, #1477): a re-solve would hit a limit the earlier solves used up.
+        The limit is therefore handed over as the clock's current reading plus this run's allowance.
+        """
+        for k, v in opts.items():
+            if k == "time_limit" and math.isfinite(v):
+                v = self.highs.getRunTime() + v
+            self.highs.setOptionValue(k, v)
+
     def _model_status(self) -> str:
         ms = self.highs.getModelStatus()
         return ms.name if hasattr(ms, "name") else str(ms).split(".")[-1]
@@ -321,8 +333,7 @@ class HighsModel:
                 opts["time_limit"] = min(user_limit, max(budget * self.last_cold_solve_s, WARM_BUDGET_FLOOR_S))
         elif self.solves:
             self.highs.clearSolver()
-        for k, v in opts.items():
-            self.highs.setOptionValue(k, v)
+        self._set_options(opts)
         t0 = time.perf_counter()
         self._run_interruptibly()
         name = self._model_status()
@@ -332,8 +343,7 @@ class HighsModel:
             self.highs.clearSolver()
             opts = highs_options(self.cfg)
             opts["time_limit"] = max(user_limit - (time.perf_counter() - t0), 1e-3)
-            for k, v in opts.items():
-                self.highs.setOptionValue(k, v)
+            self._set_options(opts)
             t_cold = time.perf_counter()
             self._run_interruptibly()
             name = self._model_status()

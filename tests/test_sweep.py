@@ -101,6 +101,24 @@ def test_a_warm_start_over_its_budget_is_abandoned_for_a_cold_solve(case, monkey
     assert free.modes == ["cold"] + ["in-place"] * 3
 
 
+def test_a_time_limit_applies_to_each_solve_not_to_the_instance_lifetime(case):
+    # HiGHS's time limit counts from the instance's creation; a re-solve must get its own allowance
+    from optimizer.config import load_config
+    from optimizer.inputs import load_inputs
+    from optimizer.model import build_model
+    from optimizer.solve import HighsModel
+
+    cfg = load_config(case)
+    hm = HighsModel(build_model(load_inputs(cfg), cfg), cfg.solver)
+    for _ in range(20):  # run the instance's clock up
+        assert hm.solve(warm=False).optimal
+    used = hm.highs.getRunTime()
+    assert used > 0
+    hm.cfg = cfg.solver.model_copy(update={"time_limit_s": used / 2})  # less than used; 10 solves' worth
+    sol = hm.solve(warm=False)
+    assert sol.status == "optimal", sol.highs_status
+
+
 def test_vary_costs_and_shares_reuse_equals_rebuild(case):
     pts = make_grid([0.0006], parse_vary(["carriers.gas.fuel_price_cny_per_tce=2000,3500",
                                           "technologies.pv.capex_cny_per_kw=100,300",
