@@ -51,7 +51,8 @@ def main() -> None:
     ap.add_argument("config", nargs="?", default=str(REPO / "configs" / "suzhou_2025.yaml"))
     ap.add_argument("--set", action="append", default=[], dest="overrides")
     ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated, from: " + ", ".join(METHODS))
-    ap.add_argument("--time-limit", type=float, default=900.0, help="per method, s")
+    ap.add_argument("--time-limit", type=float, default=900.0,
+                    help="per method, s (HiPO's normal-equations and RCM variants were seen to overrun it)")
     args = ap.parse_args()
     unknown = [m for m in args.methods.split(",") if m not in METHODS]
     if unknown:
@@ -94,7 +95,9 @@ def main() -> None:
             ref_obj = obj
         rows.append((name, status, dt, obj, viol, int(info.ipm_iteration_count), int(info.simplex_iteration_count),
                      int(info.crossover_iteration_count), bool(sol.dual_valid)))
-        print(f"  {name:<18} {status:<12} {dt:8.1f} s", flush=True)
+        rel = abs(obj - ref_obj) / abs(ref_obj) if ref_obj and obj == obj else float("nan")
+        print(f"  {name:<18} {status:<12} {dt:8.1f} s  objective rel. diff {rel:.1e}  max rel. row viol. {viol:.1e}"
+              f"  duals {bool(sol.dual_valid)}", flush=True)  # a run stopped midway still leaves these lines
     default = next((r for r in rows if r[0] == ("hipo+crossover" if cfg.solver.crossover else "hipo")), rows[0])
     print(f"\n{'method':<19}{'status':<13}{'time s':>9}{'x default':>10}{'objective rel. diff':>21}"
           f"{'max rel. row viol.':>20}{'ipm it':>8}{'simplex it':>11}{'xover it':>9}{'duals':>7}")
