@@ -13,7 +13,10 @@ one after the other, with the configured solver options:
   never bind, as a model that writes every ramp row would have them;
 * ``no-unserved``: unserved energy switched off (8,760 fewer columns; the same optimum when no load
   is shed, which the default case's result shows);
-* ``costs-in-MCNY``: costs handed to HiGHS in million CNY (``solver.objective_scale=1e-6``).
+* ``costs-in-MCNY``: costs handed to HiGHS in million CNY (``solver.objective_scale=1e-6``);
+* ``total-capacity``: the capacity columns shifted from new capacity (``p - a P_new <= a P0``,
+  ``P_new >= 0``) to total capacity (``p - a P <= 0``, ``P >= P0``), PyPSA's form, by substituting
+  ``P_new = P - P0`` in the compiled arrays (bounds, row bounds and objective offset moved).
 
 Sizes are before HiGHS's presolve, which removes some of the difference again; the solve time and
 the interior-point iteration count show what is left. Times are ratios to ``default`` in this run.
@@ -25,18 +28,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from optimizer.config import load_config  # noqa: E402
-from optimizer.inputs import load_inputs  # noqa: E402
+from optimizer.inputs import Inputs, load_inputs  # noqa: E402
 from optimizer.model import build_model  # noqa: E402
-from optimizer.solve import HighsModel  # noqa: E402
+from optimizer.solve import CompiledLP, HighsModel, compile_lp  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -56,7 +62,20 @@ def fixed_as_rows() -> Iterator[None]:
             mod.is_fixed = f
 
 
-VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY"]
+def total_capacity(lp: CompiledLP, inp: Inputs) -> CompiledLP:
+    """The same LP with every new-capacity column P_new replaced by total capacity P = P0 + P_new."""
+    shift = np.zeros(len(lp.columns))
+    for j, v in enumerate(lp.columns):
+        comp = v.parent_component().name
+        if comp in ("new_mw", "new_mwh"):
+            shift[j] = float(inp.techs.at[v.index(), "existing_mwh" if comp == "new_mwh" else "existing_mw"])
+    a_shift = lp.A @ shift
+    return dataclasses.replace(lp, col_lower=lp.col_lower + shift, col_upper=lp.col_upper + shift,
+                               row_lower=lp.row_lower + a_shift, row_upper=lp.row_upper + a_shift,
+                               offset=lp.offset - float(lp.cost @ shift))
+
+
+VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY", "total-capacity"]
 
 
 def main() -> None:
@@ -75,6 +94,7 @@ def main() -> None:
         "slack-ramp-rows": ["technologies.gas_ccgt.ramp_frac_per_h=0.999"],
         "no-unserved": ["economics.allow_unserved=false"],
         "costs-in-MCNY": ["solver.objective_scale=1e-6"],
+        "total-capacity": [],
     }
     rows = []
     for name in names:
@@ -83,7 +103,10 @@ def main() -> None:
         t0 = time.perf_counter()
         with fixed_as_rows() if name == "fixed-as-rows" else contextlib.nullcontext():
             m = build_model(inp, cfg)
-        hm = HighsModel(m, cfg.solver)
+        if name == "total-capacity":
+            hm = HighsModel.from_lp(total_capacity(compile_lp(m), inp), cfg.solver, m)
+        else:
+            hm = HighsModel(m, cfg.solver)
         t1 = time.perf_counter()
         sol = hm.solve(warm=False)
         t2 = time.perf_counter()
