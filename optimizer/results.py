@@ -376,6 +376,25 @@ def swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@contextmanager
+def built_in_place(out: Path) -> Iterator[Path]:
+    """A temporary sibling folder of ``out`` to fill; swapped into place when the block completes.
+
+    The folder is made with the user's umask (``mkdtemp`` would make it private). If the block
+    raises (or is interrupted), the temporary folder is removed and ``out`` keeps its previous
+    content; a killed process's leftover (``.<name>.tmp-<pid>-*``) is removed by later writes.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp.mkdir()
+    try:
+        yield tmp
+        swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     """Write results.nc, summary.csv/json and config.yaml atomically into ``out_dir``.
 
@@ -389,17 +408,11 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     out_dir = check_output_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)
-    tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    tmp.mkdir()  # with the user's umask (mkdtemp would make the results folder private)
-    try:
+    with built_in_place(out_dir) as tmp:
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
         summary_table(ds).to_csv(tmp / "summary.csv", float_format="%.6g")
         (tmp / "summary.json").write_text(json.dumps(headline(ds), indent=2, ensure_ascii=False), encoding="utf-8")
         (tmp / "config.yaml").write_text(ds.attrs["config_yaml"], encoding="utf-8")
-        swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 

@@ -18,16 +18,13 @@ A pathway folder (``pathway.nc``, no ``results.nc``) gets the pathway report ins
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import xarray as xr
 
 from optimizer.errors import InputError
 from optimizer.report.i18n import LANGS
-from optimizer.results import swap_into_place
+from optimizer.results import built_in_place
 
 __all__ = ["LANGS", "build_report", "load_results", "report_command"]
 
@@ -74,20 +71,13 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
 
     base = results_dir if results_dir.is_dir() else results_dir.parent
     out = Path(out_dir) if out_dir is not None else base / "report"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with built_in_place(out) as tmp:
         figs = figures.make_figures(ds, tmp / "figures", lang)
         tbl = tables.all_tables(ds)
         note = i18n.label("no_cjk_font_note", lang) if lang == "zh" and figures.figure_lang(lang) != "zh" else ""
         page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
-        os.chmod(tmp, 0o755)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out / "report.html"
 
 

@@ -42,6 +42,11 @@ def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lan
     sheets.update(_dispatch_sheets(ds, T.select_weeks(ds), lang))
     cfg = str(ds.attrs.get("config_yaml", "")).splitlines()
     sheets[sheet_name("config", lang)] = pd.DataFrame({"config.yaml": cfg})
+    return write_sheets(sheets, path)
+
+
+def write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write one sheet per frame: bold shaded header row, frozen below it, columns sized to their text."""
     head_font = Font(bold=True)
     fill = PatternFill("solid", fgColor="E8EDF3")
     with pd.ExcelWriter(path, engine="openpyxl") as xw:

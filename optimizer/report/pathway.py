@@ -33,8 +33,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +54,7 @@ from optimizer.report import figures as F
 from optimizer.report import html as H
 from optimizer.report import i18n
 from optimizer.report import tables as T
-from optimizer.results import swap_into_place
+from optimizer.results import built_in_place
 
 REQUIRED_VARS = ("capacity_total_mw", "energy_mwh", "emissions_t", "built_mw", "retired_early_mw", "cost_cny",
                  "co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh", "years_represented",
@@ -1073,25 +1071,13 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[Fig], meta: 
 
 def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], meta: pd.DataFrame, path: Path, lang: str) -> Path:
     """Every table (display headers, raw numbers) and the pathway config, one sheet each."""
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from optimizer.report.excel import write_sheets
 
     sheets = {i18n.label(f"pw_sheet_{n}", lang)[:31]: localize(n, tbl[n], lang, meta) for n in SHEETS}
     sheets[i18n.label("sheet_metadata", lang)[:31]] = localize("metadata", tbl["metadata"], lang)
     sheets[i18n.label("sheet_config", lang)[:31]] = pd.DataFrame(
         {"pathway.yaml": str(ds.attrs.get("pathway_yaml", "")).splitlines()})
-    head_font, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF3")
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
-            ws.freeze_panes = "A2"
-            for j, col in enumerate(df.columns, start=1):
-                cell = ws.cell(row=1, column=j)
-                cell.font, cell.fill = head_font, fill
-                width = min(max(len(str(v)) for v in [col, *df[col].head(200).tolist()]) + 2, 60)
-                ws.column_dimensions[get_column_letter(j)].width = max(width, 8)
-    return path
+    return write_sheets(sheets, path)
 
 
 # ----------------------------------------------------------------------------- build
@@ -1132,9 +1118,7 @@ def build_pathway_report(folder: Path, out_dir: Path | None = None, lang: str = 
             per.report = html_path if per.ds is not None and html_path.is_file() else None
     meta = tech_meta(ds, periods)
     targets = plan_targets(periods)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with built_in_place(out) as tmp:
         tbl = all_tables(ds, periods, out, targets)
         figs = make_figures(ds, tbl, meta, tmp / "figures", lang)
         notes = []
@@ -1146,9 +1130,4 @@ def build_pathway_report(folder: Path, out_dir: Path | None = None, lang: str = 
         page = render(ds, tbl, figs, meta, targets, lang, folder=base.resolve(), notes=notes)
         (tmp / "report.html").write_text(page, encoding="utf-8")
         write_workbook(ds, tbl, meta, tmp / "report.xlsx", lang)
-        os.chmod(tmp, 0o755)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out / "report.html"
