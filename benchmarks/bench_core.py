@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -21,29 +20,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _memory import peak_mib, reset_peak  # noqa: E402
+
 from optimizer.checks import check_results  # noqa: E402
 from optimizer.config import load_config  # noqa: E402
 from optimizer.inputs import load_inputs  # noqa: E402
 from optimizer.model import build_model  # noqa: E402
 from optimizer.results import extract, versions, write_results  # noqa: E402
 from optimizer.solve import HighsModel  # noqa: E402
-
-
-def _reset_peak() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _peak_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -57,11 +41,11 @@ def main() -> None:
     peaks: dict[str, float] = {}
 
     def stage(name: str, fn):
-        _reset_peak()
+        reset_peak()
         t0 = time.perf_counter()
         out = fn()
         stages[name] = time.perf_counter() - t0
-        peaks[name] = _peak_mib()
+        peaks[name] = peak_mib()
         return out
 
     cfg = load_config(args.config, args.overrides)

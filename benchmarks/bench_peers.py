@@ -34,24 +34,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _memory import peak_mib  # benchmarks/_memory.py (this script's folder is on sys.path)
+
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 PATHS = ("ours", "pypsa", "bare")
 STAGES = (("imports_s", "imports"), ("load_s", "data load"), ("build_s", "build"), ("handover_s", "hand-over"),
           ("highs_s", "HiGHS"), ("extract_s", "extract"), ("write_s", "write"))
 TOLERANCE = 1e-6
-
-
-def _peak_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---------------------------------------------------------------------------------------------- workers
@@ -258,7 +248,7 @@ def worker(args: argparse.Namespace) -> None:
         out = _worker_bare(args.config, args.overrides, args.npz)
     else:
         out = _worker_prepare(args.config, args.overrides, args.npz)
-    out["peak_mib"] = _peak_mib()
+    out["peak_mib"] = peak_mib()
     Path(args.out).write_text(json.dumps(out, indent=2))
 
 
