@@ -421,31 +421,62 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on a results folder for the whole run (a second run stops at once).
 
     The lock is a file beside the folder (``.<name>.lock``) locked with ``flock``: the kernel releases
-    it when the process ends, however it ends, so a killed run never leaves a stale lock.
+    it when the process ends, however it ends, so a killed run never leaves a stale lock. A run that
+    ends normally (success or error) removes the lock file, and any parent folders it had to create
+    that are still empty, so a failed run leaves nothing behind. Removing a lock file is safe against
+    a run that opened it just before: a lock counts only while its file is still the one at the path.
     """
     import fcntl
 
     out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))  # `--out .` has a name once absolute
     if not out_dir.name:
         raise InputError("cannot write results to the root folder", source=str(out_dir))
+    created: list[Path] = []  # parent folders this run creates, deepest last
+    for parent in reversed(out_dir.parents):
+        if not parent.exists():
+            created.append(parent)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.with_name(f".{out_dir.name}.lock")
-    fh = open(path, "a+")  # held for the duration of the context
-    try:
+    while True:
+        fh = open(path, "a+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
+            fh.close()
+            _remove_empty(created)
             raise BusyError(f"another optimizer run ({holder}) is writing this folder; wait for it to finish "
                             "or choose another --out", source=str(out_dir)) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        fh.close()  # the holder removed this file as we locked it: lock the new one
+    try:
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
         fh.flush()
         yield
     finally:
+        try:
+            path.unlink()  # still holding the lock, so no other run holds this file
+        except OSError:
+            pass
         fh.close()
+        _remove_empty(created)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders (deepest first) that are empty; stop at the first that is not."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def read_results(folder: str | Path) -> xr.Dataset:

@@ -73,9 +73,8 @@ def write_config(folder: Path, base: dict[str, Any], name: str, **changes: Any) 
 
 
 def hidden(folder: Path) -> list[str]:
-    """Temporary or leftover entries (``.name.tmp-*``, ``.name.old-*``) in a results root; the lock
-    files ``.name.lock`` stay by design (flock: released by the kernel, never stale)."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    """Temporary or leftover entries (``.name.tmp-*``, ``.name.old-*``, ``.name.lock``) in a results root."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
 def by_name(summary: BatchSummary) -> dict[str, dict[str, Any]]:

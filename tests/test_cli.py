@@ -80,13 +80,17 @@ def check_failed(result: Result, expected_code: int, *fragments: str | None) -> 
 @pytest.mark.parametrize("command", ["run", "validate"])
 def test_bad_input_exits_2_with_one_line(tiny_case: TinyCase, breakage, command: str, tmp_path: Path) -> None:
     config = tiny_case.write_config(breakage.apply(tiny_case))
-    out = tmp_path / "out"
+    out = tmp_path / "new" / "out"  # a parent the run would have to create
+    before = sorted(p.name for p in tmp_path.iterdir())
     args = ["run", config, "--out", out] if command == "run" else ["validate", config]
     line = check_failed(invoke(*args), 2, breakage.file, breakage.field, breakage.text)
     if breakage.file == "config.yaml":  # errors found in the config name the config file, not just "config"
         assert str(config) in line
-    assert not out.exists()
+    # nothing at all is left behind: no results, no lock file, no parent folder created for them
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert not tiny_case.results_dir.exists()
+    assert not tiny_case.results_dir.parent.exists() or not any(
+        p.name.endswith(".lock") for p in tiny_case.results_dir.parent.iterdir())
 
 
 @pytest.mark.parametrize(("item", "named"), [
