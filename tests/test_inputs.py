@@ -384,10 +384,85 @@ def test_bad_input_is_a_one_line_input_error(tiny_case: TinyCase, breakage) -> N
     assert_names(info.value, tiny_case, breakage.file, breakage.field, breakage.text)
 
 
+#: cells of the tiny case whose defaults (availability 1, firm credit 0) have no default_source in
+#: data/attributes.csv: a case checked against its sources must state them (values = the defaults)
+STATED_DEFAULTS = [("coal", "availability", "1"), ("coal", "firm_capacity_credit", "0"),
+                   ("pv", "availability", "1"), ("pv", "firm_capacity_credit", "0")]
+
+
+def write_complete_sources(case: TinyCase) -> dict:
+    """State the tiny case's non-neutral defaults, then write a source row for every number."""
+    for tech, attr, value in STATED_DEFAULTS:
+        case.set_cell("technologies.csv", tech, attr, value)
+    return write_sources(case)
+
+
+def write_attributes(case: TinyCase, attr: str, default_source: str) -> dict:
+    """A copy of data/attributes.csv with another ``default_source`` for ``attr``; the config change."""
+    frame = pd.read_csv(case.data["inputs"]["attributes"], dtype=str, keep_default_na=False)
+    frame.loc[frame["attribute"] == attr, "default_source"] = default_source
+    path = case.folder / "attributes_edited.csv"
+    frame.to_csv(path, index=False)
+    return {"inputs.attributes": str(path)}
+
+
 def test_complete_sources_pass(tiny_case: TinyCase) -> None:
-    """Baseline of the missing-source breakages: with a row for every number, the case loads."""
-    inp = tiny_case.inputs(write_sources(tiny_case))
+    """Baseline of the missing-source breakages: with a row for every number, the case loads.
+
+    Blank cells remain where the default is neutral (coal's upper bound, ramp limit and O&M) or the
+    attribute does not apply (capex and lifetime of the coal unit, which may not build; the heat rate
+    of PV, whose carrier burns no fuel; every storage and import attribute)."""
+    inp = tiny_case.inputs(write_complete_sources(tiny_case))
     assert inp.files["technology_sources"].endswith("technology_sources.csv")
+    assert inp.techs.at["coal", "lifetime_yr"] == 25 and inp.techs.at["pv", "heat_rate_gce_per_kwh"] == 0
+
+
+@pytest.mark.parametrize(("tech", "attr"), [
+    ("coal", "availability"),  # default 1: every generator uses it
+    ("pv", "firm_capacity_credit"),  # default 0 is not neutral: it decides the reserve margin
+    ("pv", "lifetime_yr"),  # default 25 yr: an extendable technology uses it in the capital recovery factor
+    ("pv", "capex_cny_per_kw"),  # default 0 for a technology that may build: free capacity
+    ("coal", "heat_rate_gce_per_kwh"),  # default 0 for a fuel-burning generator: free, zero-emission coal
+])
+def test_unsourced_default_in_use_is_an_error(tiny_case: TinyCase, tech: str, attr: str) -> None:
+    """A blank cell may not take a default that is neither neutral nor sourced (data/attributes.csv)."""
+    write_complete_sources(tiny_case)
+    tiny_case.set_cell("technologies.csv", tech, attr, "")
+    with pytest.raises(InputError) as info:
+        tiny_case.inputs(write_sources(tiny_case))
+    assert_names(info.value, tiny_case, "technology_sources.csv", f"technologies.{tech}.{attr}", "default_source")
+
+
+def test_sourced_default_may_stand_in_for_a_blank_cell(tiny_case: TinyCase) -> None:
+    changes = write_complete_sources(tiny_case)
+    tiny_case.set_cell("technologies.csv", "coal", "availability", "")
+    changes.update(write_sources(tiny_case))
+    inp = tiny_case.inputs({**changes, **write_attributes(tiny_case, "availability", "tiny: made up for a test")})
+    assert inp.techs.at["coal", "availability"] == 1.0
+    with pytest.raises(InputError) as info:  # the key must be one of sources.csv
+        tiny_case.inputs({**changes, **write_attributes(tiny_case, "availability", "no_such_source: x")})
+    assert_names(info.value, tiny_case, "attributes_edited.csv", "availability.default_source", "no_such_source")
+
+
+@pytest.mark.parametrize("attr", ["lifetime_yr", "availability", "efficiency_charge", "firm_duration_h"])
+def test_only_a_default_that_switches_a_term_off_may_be_neutral(tiny_case: TinyCase, attr: str) -> None:
+    with pytest.raises(InputError) as info:
+        tiny_case.inputs(write_attributes(tiny_case, attr, "neutral: says who"))
+    assert_names(info.value, tiny_case, "attributes_edited.csv", f"{attr}.default_source", "not neutral")
+
+
+def test_shipped_neutral_defaults_switch_a_bound_or_cost_off() -> None:
+    """The shipped schema: neutral defaults are 0 or inf (bounds, capacity in service, O&M adders);
+    every other numeric default (lifetime, availability, efficiencies, firm credit, prices...) has no
+    default_source, so the shipped table must state and source it wherever it is used."""
+    attrs = pd.read_csv(REPO / "data" / "attributes.csv", dtype=str, keep_default_na=False).set_index("attribute")
+    numbers = attrs[attrs["type"] == "float"]
+    neutral = numbers[numbers["default_source"].str.startswith("neutral:")]
+    assert set(neutral["default"]) <= {"0", "inf"}
+    assert set(numbers.index[numbers["default_source"] == ""]) >= {
+        "lifetime_yr", "capex_cny_per_kw", "capex_cny_per_kwh", "heat_rate_gce_per_kwh", "availability",
+        "firm_capacity_credit", "efficiency_charge", "efficiency_discharge", "standing_loss_frac_per_h",
+        "price_cny_per_mwh", "co2_t_per_mwh", "nonfossil_fraction", "coal_fraction", "firm_duration_h"}
 
 
 def test_config_errors_name_the_config_file(tiny_case: TinyCase) -> None:

@@ -1,9 +1,15 @@
 """The technology/attribute table: read, apply defaults and overrides, validate.
 
-``data/attributes.csv`` is the schema: one row per attribute with its unit, type, default and the
-kinds of technology it applies to. ``data/technologies.csv`` is wide (one row per technology, one
-column per attribute). ``data/technology_sources.csv`` names a source for every number. The result
-is a new DataFrame; the files and the config are never modified.
+``data/attributes.csv`` is the schema: one row per attribute with its unit, type, default, the
+source of that default and the kinds of technology it applies to. ``data/technologies.csv`` is wide
+(one row per technology, one column per attribute). ``data/technology_sources.csv`` names a source
+for every number. The result is a new DataFrame; the files and the config are never modified.
+
+A blank cell takes the attribute's default. When the sources are checked, a default may only stand
+in for a blank cell of a technology it applies to if its ``default_source`` says where the default
+comes from: either ``neutral: ...`` (allowed only for a default that switches a bound or cost off,
+i.e. 0 or inf, or false for a flag) or ``<source key>: <note>``. An empty ``default_source`` means
+the attribute must be filled in, with a source row, for every technology that uses it.
 """
 
 from __future__ import annotations
@@ -50,6 +56,18 @@ NONNEGATIVE = (
     "annual_energy_min_mwh",
 )
 
+#: attributes used only under a further condition; for other technologies a blank cell means "not
+#: applicable": investment terms only for technologies that may build (``extendable``), the heat
+#: rate only for a generator whose carrier burns fuel (see :func:`_burns_fuel`)
+USED_ONLY_IF = {
+    "capex_cny_per_kw": "extendable",
+    "capex_cny_per_kwh": "extendable",
+    "lifetime_yr": "extendable",
+    "heat_rate_gce_per_kwh": "fuel",
+}
+#: ``default_source`` prefix of a default that switches its bound or cost term off
+NEUTRAL = "neutral"
+
 CARRIER_COLUMNS = {
     "fuel_price_cny_per_tce": "float",
     "co2_t_per_tce": "float",
@@ -75,11 +93,34 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
 def read_attributes(path: Path) -> pd.DataFrame:
     """The attribute schema, indexed by attribute name."""
     df = read_csv(path, "attribute table")
-    need = {"attribute", "unit", "type", "default", "applies_to", "description"}
+    need = {"attribute", "unit", "type", "default", "default_source", "applies_to", "description"}
     missing = need - set(df.columns)
     if missing:
         raise InputError(f"missing column(s) {sorted(missing)}", source=str(path))
-    return df.set_index("attribute")
+    df = df.set_index("attribute")
+    for attr, spec in df.iterrows():
+        if _source_key(spec["default_source"]) == NEUTRAL and not _is_neutral(spec["default"], spec["type"]):
+            raise InputError(f"default {spec['default']!r} is not neutral (only 0 or inf, or false, switch a bound "
+                             "or cost off): give it a source key or leave default_source empty",
+                             source=str(path), field=f"{attr}.default_source")
+    df.attrs["source"] = str(path)
+    return df
+
+
+def _source_key(text: str) -> str:
+    """The key of a ``default_source`` cell (``key: note``), or ``""`` when the cell is empty."""
+    return str(text).split(":", 1)[0].strip()
+
+
+def _is_neutral(default: str, typ: str) -> bool:
+    """A default that switches its term off: 0 or inf for a number, false for a flag."""
+    d = str(default).strip().lower()
+    if typ == "bool":
+        return d in ("false", "0", "no")
+    try:
+        return float(d) in (0.0, math.inf)
+    except ValueError:
+        return False
 
 
 def _convert(raw: str, typ: str, *, source: str, field: str) -> Any:
@@ -281,3 +322,58 @@ def check_sources(
                 if ("carriers", row["name"].strip(), col) not in keyed:
                     raise InputError("number has no source row", source=source,
                                      field=f"carriers.{row['name']}.{col}")
+    _check_defaults(tech_raw, carrier_raw, attributes, known, source=source)
+
+
+def _burns_fuel(carrier: dict[str, str]) -> bool:
+    """A carrier that is fossil or has a fuel price or CO2 factor (blank = 0 / false)."""
+    if str(carrier.get("fossil", "")).strip().lower() in ("true", "1", "yes"):
+        return True
+    for col in ("fuel_price_cny_per_tce", "co2_t_per_tce"):
+        try:
+            if float(str(carrier.get(col, "")).strip() or 0) > 0:
+                return True
+        except ValueError:
+            return True  # not a number: build_carriers names it; meanwhile assume the heat rate matters
+    return False
+
+
+def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attributes: pd.DataFrame,
+                    known: set[str] | None, *, source: str) -> None:
+    """A blank cell may take a numeric default only if ``default_source`` documents that default.
+
+    Applies to the attributes a technology uses: its kind is in ``applies_to`` and the condition of
+    :data:`USED_ONLY_IF` holds. ``known`` are the keys of sources.csv (None: not checked).
+    """
+    where = attributes.attrs.get("source", "attribute table")
+    for attr, spec in attributes.iterrows():
+        key = _source_key(spec["default_source"])
+        if key and key != NEUTRAL and known is not None and key not in known:
+            raise InputError(f"unknown source key {key!r} (neither {NEUTRAL!r} nor a key of sources.csv)",
+                             source=where, field=f"{attr}.default_source")
+    fuel = {str(r["name"]).strip(): _burns_fuel(dict(r)) for _, r in carrier_raw.iterrows()}
+
+    def cell(row: pd.Series, attr: str) -> str:
+        value = row[attr] if attr in row.index else ""
+        value = str(value).strip()
+        return value if value else str(attributes.at[attr, "default"]).strip()
+
+    for _, row in tech_raw.iterrows():
+        name, kind = str(row["name"]).strip(), cell(row, "kind")
+        for attr, spec in attributes.iterrows():
+            if spec["type"] != "float" or _source_key(spec["default_source"]):
+                continue
+            if attr in row.index and str(row[attr]).strip() != "":
+                continue
+            kinds = str(spec["applies_to"]).strip()
+            if kinds != "all" and kind not in kinds.split("|"):
+                continue
+            condition = USED_ONLY_IF.get(attr)
+            if condition == "extendable" and cell(row, "extendable").lower() not in ("true", "1", "yes"):
+                continue
+            if condition == "fuel" and not fuel.get(cell(row, "carrier"), False):
+                continue
+            raise InputError(
+                f"blank cell would take the default {spec['default']} ({spec['unit']}) of the attribute table, which "
+                "has no default_source: fill the cell in the technology table and give it a source row",
+                source=source, field=f"technologies.{name}.{attr}")
