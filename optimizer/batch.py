@@ -287,15 +287,15 @@ def _where() -> str:
     return "local"
 
 
-def _make_report(out_dir: Path) -> tuple[str | None, str]:
-    """Build the scenario's report; (path, '') or (None, note). Never raises."""
+def _make_report(out_dir: Path, lang: str = "en") -> tuple[str | None, str]:
+    """Build the scenario's report in ``lang``; (path, '') or (None, note). Never raises."""
     try:
         from optimizer.report import report_command
     except ImportError as err:
         return None, f"report skipped: {_one_line(err)}"
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            report_command(out_dir, None, "en")
+            report_command(out_dir, None, lang)
     except Exception as err:
         return None, f"report failed: {type(err).__name__}: {_one_line(err)}"
     path = out_dir / "report" / "report.html"
@@ -323,7 +323,7 @@ def _use_highs_threads(threads: int) -> None:
 
 
 def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool = False,
-                 report: bool = False, batch_id: str | None = None) -> dict[str, Any]:
+                 report: bool = False, batch_id: str | None = None, report_lang: str = "en") -> dict[str, Any]:
     """Run one scenario where this function executes (a Dask worker or this process); never raises.
 
     Loads the config and its inputs, skips the scenario if a finished result for the same inputs
@@ -356,12 +356,12 @@ def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool
             res.update(done[0], status=OK, exit_code=0, message="",
                        note="solved in this batch; its worker was lost before handing the result over")
             if report and not (out_dir / "report" / "report.html").is_file():
-                res["report"], res["note"] = _make_report(out_dir)
+                res["report"], res["note"] = _make_report(out_dir, report_lang)
         elif done is not None:
             res.update(done[0], status=SKIPPED, exit_code=0,
                        message=f"inputs unchanged (hash {inp.inputs_hash[:12]}): kept the finished result")
             if report and not (out_dir / "report" / "report.html").is_file():
-                res["report"], res["note"] = _make_report(out_dir)
+                res["report"], res["note"] = _make_report(out_dir, report_lang)
         else:
             _use_highs_threads(cfg.solver.threads)
             outcome = run(cfg, out_dir=out_dir, inputs=inp, run_id=batch_id)
@@ -369,7 +369,7 @@ def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool
             res.update({k: (_num(ds[k].values) if k in ds else None) for k in HEADLINE})
             res.update(status=OK, exit_code=0, message="")
             if report:
-                res["report"], res["note"] = _make_report(out_dir)
+                res["report"], res["note"] = _make_report(out_dir, report_lang)
     except OptimizerError as err:
         res.update(status=FAILED, exit_code=int(err.exit_code), message=_one_line(err))
     except Exception as err:
@@ -573,7 +573,7 @@ def _on_dask(scenarios: list[Scenario], kw: dict[str, Any], workers: int | None,
 
 
 def run_batch(scenarios: Sequence[Scenario], *, workers: int | None = None, scheduler: str | None = None,
-              force: bool = False, progress: bool = True, report: bool = False,
+              force: bool = False, progress: bool = True, report: bool = False, report_lang: str = "en",
               summary_dir: Path | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None) -> BatchSummary:
     """Run every scenario; one's failure never stops the others.
@@ -596,7 +596,8 @@ def run_batch(scenarios: Sequence[Scenario], *, workers: int | None = None, sche
     # one scenario and no cluster asked for: no need for Dask (and the solver may use every core)
     in_process = workers == 0 or scheduler == "synchronous" or (
         workers is None and scheduler is None and len(scenarios) == 1)
-    kw = {"force": force, "single_thread": not in_process, "report": report, "batch_id": uuid.uuid4().hex}
+    kw = {"force": force, "single_thread": not in_process, "report": report, "batch_id": uuid.uuid4().hex,
+          "report_lang": report_lang}
     with _Progress(len(scenarios), progress) as bar:
 
         def done(sc: Scenario, res: dict[str, Any]) -> None:
@@ -662,7 +663,7 @@ def print_batch_summary(summary: BatchSummary) -> None:
 
 
 def batch_command(configs: list[Path], out: Path | None, workers: int | None, scheduler: str | None,
-                  force: bool, set_: list[str] | None, report: bool) -> int:
+                  force: bool, set_: list[str] | None, report: bool, lang: str = "en") -> int:
     """CLI entry of ``optimizer batch``: run, print the summary table, return the exit code.
 
     A scenario's failure is a row of the table (the exit code is the largest failing one); only a
@@ -678,7 +679,7 @@ def batch_command(configs: list[Path], out: Path | None, workers: int | None, sc
             raise InputError("no config given", source="batch")
         scenarios = scenarios_from_configs(configs, set_, out)
         summary = run_batch(scenarios, workers=workers, scheduler=scheduler, force=force,
-                            progress=True, report=report, summary_dir=out)
+                            progress=True, report=report, report_lang=lang, summary_dir=out)
     except OptimizerError as err:
         err_console.print(f"[bold red]error:[/] {escape(_one_line(err))}", highlight=False, soft_wrap=True)
         return err.exit_code

@@ -162,12 +162,16 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="re-run scenarios whose results are current")] = False,
     set_: SetOpt = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="skip the HTML/Excel report per scenario")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="language of the reports: en or zh")] = "en",
 ) -> None:
     """Run many scenarios (on a local or existing Dask cluster); one failure never stops the others."""
     _setup_logging(False)
     from optimizer.batch import batch_command
+    from optimizer.report.i18n import LANGS
 
-    code = batch_command(configs, out, workers, scheduler, force, set_, not no_report)
+    if lang not in LANGS:
+        _fail(InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang"))
+    code = batch_command(configs, out, workers, scheduler, force, set_, not no_report, lang)
     raise typer.Exit(code)
 
 

@@ -140,6 +140,19 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("storage_charge_mw", ("time", "storage"), _grid(m.charge, stores, n), "MW", "storage charging")
     put("storage_discharge_mw", ("time", "storage"), _grid(m.discharge, stores, n), "MW", "storage discharging")
     put("storage_soc_mwh", ("time", "storage"), _grid(m.soc, stores, n), "MWh", "state of charge, end of step")
+    if inp.day_sequence is not None:  # typical days: the calendar, to read the year back in order
+        seq = np.asarray(inp.day_sequence, dtype=int)
+        coords["calendar_day"] = ("calendar_day", pd.date_range(f"{inp.year}-01-01", periods=len(seq), freq="D"))
+        data["typical_day"] = xr.Variable(("calendar_day",), seq, attrs={
+            "units": "1", "long_name": "typical day standing for each calendar day (its steps are "
+            "time[k*steps_per_day:(k+1)*steps_per_day])", "steps_per_day": int(inp.steps_per_day)})
+        put("storage_soc_day_start_mwh", ("calendar_day", "storage"),
+            [[pyo.value(m.soc_day[s, d]) for s in stores] for d in range(len(seq))], "MWh",
+            "energy stored at the start of each calendar day (typical-day runs)")
+        put("storage_keep_per_step", ("storage",), [pyo.value(m.soc_keep[s]) for s in stores], "1",
+            "share of stored energy kept over one step (1 - standing loss)")
+        data["storage_soc_mwh"].attrs["long_name"] = (
+            "typical days: change of the stored energy since the start of the typical day, end of step")
     put("import_mw", ("time", "corridor"), _grid(m.imp, corridors, n), "MW", "power received per corridor")
     if hasattr(m, "unserved"):
         put("unserved_mw", ("time", "zone"), _grid(m.unserved, zones, n), "MW", "unserved load")
@@ -245,6 +258,8 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             "config_yaml": yaml.safe_dump(cfg.dump(), sort_keys=False, allow_unicode=True),
             "inputs_hash": inp.inputs_hash,
             "input_files": json.dumps(inp.files),
+            "plan_targets": json.dumps(inp.targets, ensure_ascii=False, default=str),
+            "time_aggregation": _aggregation(cfg),
             "versions": json.dumps(versions()),
             "solver_status": sol.status,
             "optimal": "true" if sol.optimal else "false",
@@ -257,6 +272,14 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         }
     )
     return ds
+
+
+def _aggregation(cfg: Config) -> str:
+    """How the year was aggregated: 'none', 'resolution_<r>h', 'typical_days_<N>' (+ '_<r>h')."""
+    r = cfg.time.resolution_h
+    if cfg.time.typical_days is not None:
+        return f"typical_days_{cfg.time.typical_days}" + (f"_{r}h" if r > 1 else "")
+    return f"resolution_{r}h" if r > 1 else "none"
 
 
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -376,6 +399,15 @@ def swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def make_parent(out: Path) -> None:
+    """Create the parent folders of ``out``; a one-line InputError if that is impossible (a file in the way,
+    no permission)."""
+    try:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create the folder for the output: {err.strerror or err}", source=str(out)) from None
+
+
 @contextmanager
 def built_in_place(out: Path) -> Iterator[Path]:
     """A temporary sibling folder of ``out`` to fill; swapped into place when the block completes.
@@ -384,9 +416,12 @@ def built_in_place(out: Path) -> Iterator[Path]:
     raises (or is interrupted), the temporary folder is removed and ``out`` keeps its previous
     content; a killed process's leftover (``.<name>.tmp-<pid>-*``) is removed by later writes.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(out)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+    except OSError as err:
+        raise InputError(f"cannot write here: {err.strerror}", source=str(out)) from None
     try:
         yield tmp
         swap_into_place(tmp, out)
@@ -406,7 +441,7 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     is never replaced (:func:`check_output_dir`).
     """
     out_dir = check_output_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(out_dir)
     _remove_stale(out_dir)
     with built_in_place(out_dir) as tmp:
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
@@ -435,7 +470,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     for parent in reversed(out_dir.parents):
         if not parent.exists():
             created.append(parent)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(out_dir)
     path = out_dir.with_name(f".{out_dir.name}.lock")
     while True:
         fh = open(path, "a+")

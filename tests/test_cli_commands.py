@@ -73,6 +73,18 @@ def test_batch_command_records_failures_and_exit_code(tmp_path):
     assert not (tmp_path / "batch" / "bad").exists()
 
 
+def test_batch_builds_real_reports_in_the_chosen_language(tmp_path):
+    good = tiny_config(tmp_path, "good")
+    res = invoke("batch", good, "--out", tmp_path / "batch", "--workers", "0", "--lang", "zh")
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads((tmp_path / "batch" / "batch_summary.json").read_text())["scenarios"]
+    assert row["status"] == "ok" and not row["note"], row
+    html = (tmp_path / "batch" / "good" / "report" / "report.html").read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'" in html and "年度电力调度报告" in html
+    res = invoke("batch", good, "--out", tmp_path / "batch2", "--workers", "0", "--lang", "fr")
+    assert res.exit_code == 2 and "fr" in res.stderr and not (tmp_path / "batch2").exists()
+
+
 def test_pathway_through_run_and_validate(tmp_path):
     years = [2025, 2030]
     path = make_pathway(tmp_path, {y: [COAL, GAS] for y in years}, {2025: [100.0], 2030: [150.0]},

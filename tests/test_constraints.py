@@ -279,3 +279,95 @@ def test_weights_scale_a_short_horizon_to_a_year(tmp_path):
     out = run(make_config(data, tmp_path), write=False)
     assert float(out.dataset["energy_mwh"].sel(technology="coal")) == pytest.approx(50 * 8760)
     assert math.isclose(float(out.dataset.objective_cny), 50 * 8760 * 300, rel_tol=1e-9)
+
+
+# --------------------------------------------------------------------------------------------------
+# storage: standing loss over the cycle, energy-to-power (duration) bounds
+# --------------------------------------------------------------------------------------------------
+
+
+def test_storage_standing_loss_over_the_cycle(tmp_path):
+    # PV (100 MW, fixed) produces only in the last hour; load 20, 20, 70. The 30 MW surplus of hour 2
+    # is stored (lossless charge and discharge) and carried round the cycle into hours 0 and 1. The
+    # store keeps 90 % of its energy per hour (standing loss 0.1/h), over the wrap 2 -> 0 too:
+    # soc2 = 30, soc0 = 0.9 x 30 - d0 = 27 - d0, soc1 = 0.9 soc0 - d1 = 0 (a leftover only decays).
+    # Delivered d0 + d1 = d0 + 0.9 (27 - d0) = 24.3 + 0.1 d0: discharge as early as possible, d0 = 20 (the
+    # load), soc0 = 7, d1 = 0.9 x 7 = 6.3. Gas (600 CNY/MWh) covers 20 - 6.3 = 13.7 MWh: 8220 CNY.
+    # Without the loss all 30 MWh arrive: gas 10 MWh, 6000 CNY.
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "existing_mw": 100,
+           "existing_mwh": 100, "standing_loss_frac_per_h": 0.1}
+    out = solve(tmp_path / "loss", [pv, GAS, bat], [20, 20, 70], {"pv": [0.0, 0.0, 1.0]})
+    ds = out.dataset
+    assert ds["storage_charge_mw"].sel(storage="bat").values.tolist() == pytest.approx([0, 0, 30], abs=1e-6)
+    assert ds["storage_discharge_mw"].sel(storage="bat").values.tolist() == pytest.approx([20, 6.3, 0], abs=1e-6)
+    assert ds["storage_soc_mwh"].sel(storage="bat").values.tolist() == pytest.approx([7, 0, 30], abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx((20 - 6.3) * 600)
+    lossless = solve(tmp_path / "lossless", [pv, GAS, {**bat, "standing_loss_frac_per_h": 0}], [20, 20, 70],
+                     {"pv": [0.0, 0.0, 1.0]}).dataset
+    assert float(lossless["energy_mwh"].sel(technology="bat")) == pytest.approx(30)
+    assert float(lossless.objective_cny) == pytest.approx(10 * 600)
+
+
+@pytest.mark.parametrize(("bound", "power_mw", "energy_mwh"), [
+    # at most 0.5 h: the 40 MWh shifted need 40 / 0.5 = 80 MW; a shifted MWh then costs 10 + 2 x 1 = 12
+    # CNY against 600 of gas saved, so all 40 MWh are still shifted
+    ({"max_duration_h": 0.5}, 40 / 0.5, 40),
+    # at least 4 h: the 40 MW of charging power need 4 x 40 = 160 MWh; a shifted MWh costs 1 + 4 x 10 = 41
+    ({"min_duration_h": 4}, 40, 4 * 40),
+], ids=["max_duration", "min_duration"])
+def test_storage_duration_bounds_bind(tmp_path, bound, power_mw, energy_mwh):
+    # The separately sized battery above (1 CNY/MW, 10 CNY/MWh; optimum 40 MW and 40 MWh, 1 h) with an
+    # energy-to-power ratio bound that cuts that optimum off.
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "extendable": "true",
+           "capex_cny_per_kw": 0.001, "capex_cny_per_kwh": 0.01, "lifetime_yr": 1, **bound}
+    out = solve(tmp_path, [pv, GAS, bat], [0, 20, 20], {"pv": [1.0, 0.0, 0.0]})
+    ds = out.dataset
+    assert float(ds["capacity_new_mw"].sel(technology="bat")) == pytest.approx(power_mw)
+    assert float(ds["energy_capacity_new_mwh"].sel(storage="bat")) == pytest.approx(energy_mwh)
+    assert float(ds["generation_mw"].sel(generator="gas").sum()) == pytest.approx(0, abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(power_mw * 1 + energy_mwh * 10)
+
+
+# --------------------------------------------------------------------------------------------------
+# operation and maintenance costs
+# --------------------------------------------------------------------------------------------------
+
+
+def test_fixed_om_on_total_capacity(tmp_path):
+    # The expansion case above (PV worth 450 CNY/MW up to 80 MW, 150 from 80 to 120 MW) with fixed O&M:
+    # PV 0.1 CNY/kW/yr on top of its 0.1 CNY/kW capex, so a MW costs 100 + 100 = 200 CNY/yr and only
+    # 80 MW are built (not 120). Coal pays 0.05 CNY/kW/yr on all its 100 MW in service, 5000 CNY,
+    # although it runs only 50 + 0 + (60 - 0.5 x 80) = 70 MWh (21 000 CNY of fuel).
+    coal = {**COAL, "fom_cny_per_kw_yr": 0.05}
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "extendable": "true", "profile": "pv",
+          "capex_cny_per_kw": 0.1, "lifetime_yr": 1, "fom_cny_per_kw_yr": 0.1}
+    out = solve(tmp_path, [coal, pv], [50, 80, 60], {"pv": [0.0, 1.0, 0.5]})
+    ds = out.dataset
+    assert float(ds["capacity_new_mw"].sel(technology="pv")) == pytest.approx(80)
+    assert ds["generation_mw"].sel(generator="coal").values.tolist() == pytest.approx([50, 0, 20], abs=1e-6)
+    assert float(ds["cost_cny"].sel(component="fom", owner="coal")) == pytest.approx(100 * 50)
+    assert float(ds["cost_cny"].sel(component="fom", owner="pv")) == pytest.approx(80 * 100)
+    assert float(ds.objective_cny) == pytest.approx(80 * 100 + 80 * 100 + 100 * 50 + 70 * 300)
+
+
+def test_variable_om_changes_the_merit_order(tmp_path):
+    # Coal with 350 CNY/MWh of variable O&M costs 300 + 350 = 650 CNY/MWh, more than gas (600): gas runs
+    # first. Hour 0: gas 50; hour 1: gas 100 + coal 50. Marginal prices 600 and 650 CNY/MWh.
+    coal = {**COAL, "vom_cny_per_mwh": 350}
+    out = solve(tmp_path / "gen", [coal, GAS], [50, 150])
+    ds = out.dataset
+    assert ds["generation_mw"].sel(generator="gas").values.tolist() == pytest.approx([50, 100])
+    assert ds["generation_mw"].sel(generator="coal").values.tolist() == pytest.approx([0, 50], abs=1e-6)
+    assert float(ds["cost_cny"].sel(component="vom", owner="coal")) == pytest.approx(50 * 350)
+    assert float(ds.objective_cny) == pytest.approx(150 * 600 + 50 * (300 + 350))
+    assert ds["marginal_price_cny_per_mwh"].values.ravel().tolist() == pytest.approx([600, 650])
+    # storage pays its variable O&M per MWh discharged: at 650 CNY/MWh the 40.5 MWh the battery of
+    # test_storage_shifts_energy_with_losses would deliver cost more than gas (600), so it stays idle
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "existing_mw": 100,
+           "existing_mwh": 100, "efficiency_charge": 0.9, "efficiency_discharge": 0.9, "vom_cny_per_mwh": 650}
+    ds = solve(tmp_path / "bat", [pv, GAS, bat], [50, 50], {"pv": [1.0, 0.0]}).dataset
+    assert float(ds["energy_mwh"].sel(technology="bat")) == pytest.approx(0, abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(50 * 600)

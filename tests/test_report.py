@@ -61,15 +61,19 @@ def load_energy(ds: xr.Dataset) -> float:
 
 # ----------------------------------------------------------------------------- tables vs results
 
-def test_capacity_table_adds_up(ds: xr.Dataset) -> None:
+def test_capacity_table_adds_up_by_kind(ds: xr.Dataset) -> None:
     cap = T.capacity_table(ds)
-    rows = cap.drop(index=T.TOTAL)
-    assert list(rows.index) == list(ds["technology"].values)
+    rows = cap[[not T.is_total_row(k) for k in cap.index]]
+    assert sorted(rows.index) == sorted(ds["technology"].values)
+    kinds = ds["kind"].to_series().set_axis(ds["technology"].values)
+    assert set(cap.index) - set(rows.index) == {f"total_{k}" for k in set(kinds)}  # no grand total
     for col, var in (("existing_mw", "capacity_existing_mw"), ("new_mw", "capacity_new_mw"),
                      ("total_mw", "capacity_total_mw")):
-        np.testing.assert_allclose(rows[col].to_numpy(dtype=float), ds[var].values)
-        assert cap.loc[T.TOTAL, col] == pytest.approx(float(ds[var].sum()), rel=REL)
-    assert cap.loc[T.TOTAL, "energy_total_mwh"] == pytest.approx(float(ds["energy_capacity_total_mwh"].sum()))
+        np.testing.assert_allclose(rows[col].to_numpy(dtype=float), ds[var].sel(technology=list(rows.index)).values)
+        for kind in set(kinds):  # each subtotal is its own kind only: corridors are not added to local plant
+            techs = list(kinds.index[kinds == kind])
+            assert cap.loc[f"total_{kind}", col] == pytest.approx(float(ds[var].sel(technology=techs).sum()), rel=REL)
+    assert cap.loc["total_storage", "energy_total_mwh"] == pytest.approx(float(ds["energy_capacity_total_mwh"].sum()))
     assert np.isnan(cap.loc["coal_existing", "energy_total_mwh"])  # not a storage
 
 
@@ -277,7 +281,9 @@ def test_excel_has_the_same_numbers(report_en: Path, ds: xr.Dataset) -> None:
             "cost by technology", "weeks", "metadata", "config"} <= set(book)
     L = lambda k: i18n.label(k, "en")  # noqa: E731
     cap = book["capacity"].set_index(L("id"))
-    assert cap.loc["total", L("total_mw")] == pytest.approx(float(ds["capacity_total_mw"].sum()), rel=REL)
+    local = ds["kind"].values.astype(str) == "generator"
+    assert cap.loc["total_generator", L("total_mw")] == pytest.approx(
+        float(ds["capacity_total_mw"].values[local].sum()), rel=REL)
     new_pv = float(ds["capacity_new_mw"].sel(technology="pv_rooftop"))
     assert cap.loc["pv_rooftop", L("new_mw")] == pytest.approx(new_pv)
     en = book["energy"].set_index(L("id"))
@@ -399,6 +405,54 @@ def test_errors_are_one_line(tmp_path: Path, ds: xr.Dataset, results_dir: Path) 
         report_command(tmp_path / "schema", None, "fr")
     assert "fr" in _one_line(e)
 
+    (tmp_path / "year").mkdir()
+    ds.assign_attrs(year="abc").to_netcdf(tmp_path / "year" / "results.nc")
+    with pytest.raises(InputError) as e:
+        build_report(tmp_path / "year")
+    assert "'year'" in _one_line(e)
+
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(InputError) as e:  # --out below a file: no folder can be made there
+        build_report(results_dir, tmp_path / "a_file" / "sub")
+    assert "a_file" in _one_line(e)
+
+
+# ----------------------------------------------------------------------------- honesty of the page
+
+def test_plan_targets_travel_with_the_results(ds: xr.Dataset, report_en: Path, report_zh: Path) -> None:
+    """The run stores the plan entries it used; the report reads them from there, notes included."""
+    stored = T.parse_attr(ds, "plan_targets")
+    assert stored["import_capacity_2025"]["value"] == 25.0
+    tt = T.targets_table(ds)
+    assert "ceiling" in tt.loc["import_capacity_2025", "plan_note"]
+    moved = ds.assign_attrs(input_files="{}", plan_targets='{"pv_capacity_2025": {"value": 9.9, "unit": "GW", '
+                            '"year": 2025, "sense": ">=", "note": "from the results"}}')
+    tt = T.targets_table(moved)  # not re-read from seeds/targets.yaml
+    assert tt.loc["pv_capacity_2025", "plan_value"] == 9.9 and tt.loc["pv_capacity_2025", "plan_note"] == \
+        "from the results"
+    assert "treats it as the ceiling" in report_en.read_text(encoding="utf-8")
+    assert "模型将其作为各通道容量之和的上限" in report_zh.read_text(encoding="utf-8")
+
+
+def test_a_flat_price_warns_that_the_dispatch_is_not_unique(ds: xr.Dataset, tmp_path: Path) -> None:
+    tbl = T.all_tables(ds)
+    key = "is not unique"
+    flat = ds.copy()
+    flat["marginal_price_cny_per_mwh"] = xr.full_like(ds["marginal_price_cny_per_mwh"], 352.5)
+    assert key in H.render(flat, tbl, [], "en", results_dir=tmp_path)
+    varying = ds.copy()
+    price = np.linspace(100.0, 500.0, ds.sizes["time"])[:, None] * np.ones((1, ds.sizes["zone"]))
+    varying["marginal_price_cny_per_mwh"] = (("time", "zone"), price)
+    assert key not in H.render(varying, tbl, [], "en", results_dir=tmp_path)
+
+
+def test_zh_page_has_no_english_codes_left(ds: xr.Dataset, report_zh: Path) -> None:
+    page = report_zh.read_text(encoding="utf-8")
+    for english in ("Mt CO2/yr", "optimizer results", ">optimal<", ": optimal"):
+        assert english not in page, english
+    kinds = T.localize("energy", T.energy_table(ds), "zh", headers=False)["kind"]
+    assert "unserved" not in set(kinds) and "失负荷" in set(kinds)
+
 
 # ----------------------------------------------------------------------------- browser
 
@@ -410,14 +464,18 @@ def _chromium() -> str | None:
     return None
 
 
-def test_report_in_headless_chromium(report_en: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_in_headless_chromium(lang: str, report_en: Path, report_zh: Path, tmp_path: Path) -> None:
     exe = _chromium()
     if exe is None:
         pytest.skip("no chromium binary (CI installs Debian's chromium)")
+    report = report_en if lang == "en" else report_zh
+    # no network at all: every host name fails to resolve and every request goes to a dead proxy
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
              "--window-size=1400,4000"]
-    url = report_en.resolve().as_uri()
+    url = report.resolve().as_uri()
     shot = tmp_path / "shot.png"
     subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile1'}", f"--screenshot={shot}", url],
                    check=True, capture_output=True, timeout=120)
@@ -429,8 +487,9 @@ def test_report_in_headless_chromium(report_en: Path, tmp_path: Path) -> None:
         assert colours is not None and len(colours) > 50  # text, tables and figures, not a blank page
     dom = subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", url],
                          check=True, capture_output=True, text=True, timeout=120).stdout
-    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+)"', dom)
+    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d)"', dom)
     assert m, "the page's load script did not run"
-    n, loaded, errors = map(int, m.groups())
-    assert n == len(list((report_en.parent / "figures").glob("*.png"))) and n >= 10
+    n, loaded, errors, hscroll = map(int, m.groups())
+    assert n == len(list((report.parent / "figures").glob("*.png"))) and n >= 10
     assert loaded == n and errors == 0
+    assert hscroll == 0, "the page scrolls sideways at 1400 px"

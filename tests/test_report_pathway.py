@@ -431,11 +431,13 @@ def test_pathway_report_in_headless_chromium(report_en: Path, tmp_path: Path) ->
         pytest.skip("no chromium binary (CI installs Debian's chromium)")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
              "--window-size=1400,3000"]
     url = report_en.resolve().as_uri()
     dom = subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
                          check=True, capture_output=True, text=True, timeout=120).stdout
-    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+)"', dom)
+    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d)"', dom)
     assert m, "the page's load script did not run"
-    n, loaded, errors = map(int, m.groups())
+    n, loaded, errors, hscroll = map(int, m.groups())
     assert n == len(FIGS) and loaded == n and errors == 0
+    assert hscroll == 0, "the page scrolls sideways at 1400 px"

@@ -48,6 +48,10 @@ def load_results(results_dir: Path) -> xr.Dataset:
         raise InputError("results have no time steps", source=str(f))
     if "zone" not in ds.dims or ds.sizes["zone"] == 0:
         raise InputError("results have no zone", source=str(f))
+    try:
+        int(ds.attrs.get("year", 0) or 0)
+    except (TypeError, ValueError):
+        raise InputError(f"results attribute 'year' is not a year: {ds.attrs.get('year')!r}", source=str(f)) from None
     return ds
 
 
@@ -69,6 +73,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
 
     from optimizer.report import excel, figures, html, i18n, tables
 
+    ds = tables.chronological(ds)  # a typical-day run is shown along the calendar
     base = results_dir if results_dir.is_dir() else results_dir.parent
     out = Path(out_dir) if out_dir is not None else base / "report"
     with built_in_place(out) as tmp:

@@ -27,7 +27,7 @@ from matplotlib.patches import Patch
 from optimizer.report import i18n
 from optimizer.report import tables as T
 
-DPI = 100
+DPI = 150  # sharp enough for slides; the page scales the images down
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
               "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB",
               "Droid Sans Fallback", "AR PL UMing CN", "AR PL UKai CN", "Noto Sans CJK JP")
@@ -129,7 +129,8 @@ def _empty(ax: plt.Axes, text: str) -> None:
 
 def fig_capacity(ds: xr.Dataset, lang: str) -> plt.Figure:
     """Horizontal bars: existing and new power capacity by technology (GW)."""
-    cap = T.capacity_table(ds).drop(index=T.TOTAL)
+    cap = T.capacity_table(ds)
+    cap = cap[[not T.is_total_row(k) for k in cap.index]]
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(cap) + 1.6))
     y = np.arange(len(cap))[::-1]
     ex, new = cap["existing_mw"].to_numpy() / 1e3, cap["new_mw"].to_numpy() / 1e3
@@ -155,7 +156,7 @@ def fig_energy(ds: xr.Dataset, lang: str) -> plt.Figure:
     base = [k[: -len(T.CHARGE_SUFFIX)] if k.endswith(T.CHARGE_SUFFIX) else k for k in en.index]
     ax.barh(y, vals, color=[color(ds, b, i) for i, b in enumerate(base)])
     curt = en["curtailment_gwh"].fillna(0).to_numpy() / 1e3
-    if curt.sum() > 0:
+    if curt.sum() > 1e-6 * max(1.0, float(np.abs(vals).sum())):  # more than round-off
         ax.barh(y, curt, left=np.maximum(vals, 0), color="none", edgecolor="#b8860b", hatch="///",
                 label=i18n.label("curtailment", lang))
         ax.legend(loc="lower right")
@@ -368,8 +369,10 @@ def fig_price(ds: xr.Dataset, zone: str | None, lang: str) -> plt.Figure:
     if finite.size and float(finite.max() - finite.min()) < 1e-9:  # flat price: one tick at its value
         cb.set_ticks([float(finite[0])])
     cb.set_label(i18n.label("ax_price", lang))
-    z = zone if zone is not None else str(ds["zone"].values[0])
-    ax.set_title(f"{i18n.label('fig_price', lang)} ({i18n.label('ax_price', lang)}) – {z}")
+    title = f"{i18n.label('fig_price', lang)} ({i18n.label('ax_price', lang)})"
+    if ds.sizes.get("zone", 1) > 1:  # name the zone only where there is a choice
+        title += f" – {zone if zone is not None else str(ds['zone'].values[0])}"
+    ax.set_title(title)
     return fig
 
 

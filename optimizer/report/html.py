@@ -2,7 +2,8 @@
 
 A tiny inline script records, after the window's load event, how many images the page has, how
 many loaded and how many script errors happened, in the ``data-report-check`` attribute of the
-``<html>`` element (``report-ok n_images=N loaded=M errors=K``); the browser test reads it.
+``<html>`` element (``report-ok n_images=N loaded=M errors=K hscroll=0|1``, the last saying whether
+the page scrolls sideways); the browser test reads it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; color: var(--muted); }
 nav.toc { background: var(--band); border: 1px solid var(--line); padding: 10px 16px; border-radius: 6px; }
 nav.toc ol { margin: 4px 0; padding-left: 22px; columns: 2; }
 nav.toc a { color: var(--accent); text-decoration: none; }
+.tablewrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; vertical-align: top; }
 th { background: var(--band); text-align: left; font-weight: 600; border-bottom: 2px solid #b9c2cd; }
@@ -51,9 +53,11 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 .badge.not_met { background: #fde2e1; color: #a61b1b; }
 .badge.other { background: #eceff3; color: #4a5563; }
 .quote { color: #333; }
-.clause { font-weight: 600; white-space: nowrap; }
+.clause { font-weight: 600; }
+table[data-table='targets'] { width: 100%; }
+table[data-table='targets'] td:nth-child(2) { min-width: 180px; }
 .small { font-size: 12px; color: var(--muted); }
-td.note-col { min-width: 190px; }
+td.note-col { min-width: 150px; }
 td.name { white-space: nowrap; }
 figure { margin: 12px 0 22px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
@@ -78,8 +82,9 @@ window.onerror = function () { window.__reportErrors += 1; };"""
 LOAD_SCRIPT = """window.addEventListener("load", function () {
   var imgs = document.images, ok = 0;
   for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok += 1; } }
-  document.documentElement.setAttribute("data-report-check",
-    "report-ok n_images=" + imgs.length + " loaded=" + ok + " errors=" + window.__reportErrors);
+  var root = document.documentElement, wide = root.scrollWidth > root.clientWidth + 1 ? 1 : 0;
+  root.setAttribute("data-report-check", "report-ok n_images=" + imgs.length + " loaded=" + ok +
+    " errors=" + window.__reportErrors + " hscroll=" + wide);
 });"""
 
 
@@ -132,7 +137,7 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
     ids = list(df.index) if name not in ("metadata",) else [""] * len(df)
     body = []
     for i, (_, row) in enumerate(loc.iterrows()):
-        cls = ' class="total"' if i < len(ids) and ids[i] == T.TOTAL else ""
+        cls = ' class="total"' if i < len(ids) and T.is_total_row(ids[i]) else ""
         cells = []
         for c in cols:
             v = row[c]
@@ -145,8 +150,8 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
             else:
                 cells.append(f'<td class="name">{esc(text)}</td>' if len(text) <= 40 else f"<td>{esc(text)}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return (f'<table data-table="{esc(name)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return (f'<div class="tablewrap"><table data-table="{esc(name)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _badge(status: str, lang: str) -> str:
@@ -175,16 +180,18 @@ def targets_html(df: pd.DataFrame, lang: str) -> str:
         rows_txt = f"<div class='small'>{esc('; '.join(ids))}</div>"
         clause = (f"<span class='clause'>{esc(r['clause'])}</span><br><span class='quote'>{esc(r['quote'])}</span>"
                   if r["clause"] or r["quote"] else "—")
-        note = esc(i18n.label(r["note"], lang)) if r["note"] else ""
+        plan_note = r["plan_note_zh"] if lang == "zh" and r["plan_note_zh"] else r["plan_note"]
+        note = "<br>".join(esc(x) for x in (i18n.label(r["note"], lang) if r["note"] else "", plan_note) if x)
         rows.append(
             f"<tr data-target='{esc(tid)}' data-status='{esc(r['status'])}'><td><b>{esc(term)}</b>{rows_txt}</td>"
             f"<td>{clause}</td><td class='num'>{esc(plan)}</td>"
             f"<td class='num'>{esc(fmt_number('lower', r['lower'], r['unit']))}</td>"
             f"<td class='num'>{esc(fmt_number('upper', r['upper'], r['unit']))}</td>"
             f"<td class='num'><b>{esc(fmt_number('achieved', r['achieved'], r['unit']))}</b></td>"
-            f"<td>{esc(r['unit'])}</td><td>{_badge(r['status'], lang)}</td><td class='num'>{mc}</td>"
+            f"<td>{esc(i18n.label(r['unit'], lang))}</td><td>{_badge(r['status'], lang)}</td><td class='num'>{mc}</td>"
             f"<td class='small note-col'>{note}</td></tr>")
-    return f"<table data-table='targets'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f"<div class='tablewrap'><table data-table='targets'><thead>{head}</thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def headline_html(df: pd.DataFrame, lang: str) -> str:
@@ -209,7 +216,9 @@ def headline_html(df: pd.DataFrame, lang: str) -> str:
     for key, x in v.items():
         if key == "share_basis":
             text = i18n.label(str(x), lang)
-        elif key in ("scenario", "solver_status"):
+        elif key == "solver_status":
+            text = i18n.label(str(x), lang)
+        elif key == "scenario":
             text = str(x)
         elif key == "year":
             text = str(x)
@@ -250,13 +259,30 @@ def _binding_annual_limits(ds: xr.Dataset, lang: str) -> str:
     return ", ".join(out)
 
 
+def _price_is_flat(ds: xr.Dataset) -> bool:
+    """Whether the marginal price is the same (to 1e-6 relative) in every step and zone."""
+    vals = ds["marginal_price_cny_per_mwh"].values
+    vals = vals[~pd.isna(vals)]
+    return bool(len(vals)) and float(vals.max() - vals.min()) <= 1e-6 * max(1.0, abs(float(vals.mean())))
+
+
+def _meta_value(key: str, value: object, lang: str) -> str:
+    """A run-metadata value in display form (share basis and solver status translated)."""
+    if key == "share_basis":
+        return i18n.label(f"basis_{value}", lang)
+    if key == "solver_status":
+        return i18n.label(str(value), lang)
+    return str(value)
+
+
 def metadata_html(df: pd.DataFrame, lang: str) -> str:
     """The run's metadata: one small table per section (run, versions, times, solver, checks, inputs)."""
     blocks = []
     for section, grp in df.groupby("section", sort=False):
         title = i18n.label(str(section), lang)
         rows = "".join(
-            f"<tr><td>{esc(i18n.label(str(k), lang) if section == 'run' else k)}</td><td>{esc(v)}</td></tr>"
+            f"<tr><td>{esc(i18n.label(str(k), lang) if section == 'run' else k)}</td>"
+            f"<td>{esc(_meta_value(str(k), v, lang) if section == 'run' else v)}</td></tr>"
             for k, v in zip(grp["item"], grp["value"], strict=True))
         blocks.append(f"<div class='metablock'><h3>{esc(title)}</h3><table data-table='metadata-{esc(section)}'>"
                       f"<tbody>{rows}</tbody></table></div>")
@@ -277,7 +303,9 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     parts: dict[str, str] = {}
     w = T.weights(ds)
     pre_notes = ""
-    if len(w) and abs(float(w.max()) - 1.0) > 1e-9 and float(w.max()) == float(w.min()):
+    if ds.attrs.get("typical_days_expanded") == "true":
+        pre_notes += note_html(L("typical_days_note", agg=ds.attrs.get("time_aggregation", "")))
+    elif len(w) and abs(float(w.max()) - 1.0) > 1e-9 and float(w.max()) == float(w.min()):
         pre_notes += note_html(L("weighted_note", w=float(w[0])))
     if figure_note:
         pre_notes += note_html(figure_note)
@@ -288,7 +316,11 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")
 
     weeks = tbl["weeks"]
-    disp = table_html("weeks", weeks, lang)
+    disp = ""
+    if _price_is_flat(ds):
+        moving = ", ".join(i18n.tech(k, lang) for k in T.moving_units(ds)) or "—"
+        disp += note_html(L("degenerate_dispatch_note", marginal=moving))
+    disp += table_html("weeks", weeks, lang)
     for key, r in weeks.iterrows():
         if r["note"] in ("no_winter", "missing") or (r["hours"] == 0):
             disp += f"<h3>{esc(L(key))}</h3>" + note_html(
@@ -316,9 +348,8 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         parts["sec_price"] = note_html(L("no_price_note"))
     else:
         vals = price.values[~pd.isna(price.values)]
-        flat = float(vals.max() - vals.min()) <= 1e-6 * max(1.0, abs(float(vals.mean())))
         note = ""
-        if flat:
+        if _price_is_flat(ds):
             binding = _binding_annual_limits(ds, lang)
             note = note_html(L("flat_price_note", p=float(vals.mean()), binding=binding) if binding
                              else L("flat_price_note_plain", p=float(vals.mean())))
@@ -351,8 +382,8 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{esc(title)}</title><script>{HEAD_SCRIPT}</script><style>{CSS}</style></head><body><main>"
         f"<header class='top'><h1>{esc(title)}</h1>"
-        f"<p class='sub'>{esc(ds.attrs.get('title', ''))} · {esc(period)} · {esc(L('solver_status'))}: "
-        f"{esc(ds.attrs.get('solver_status', ''))} · {esc(L('inputs_hash'))}: "
+        f"<p class='sub'>{esc(L('results_subtitle'))}: {esc(scen)} · {esc(period)} · {esc(L('solver_status'))}: "
+        f"{esc(L(str(ds.attrs.get('solver_status', ''))))} · {esc(L('inputs_hash'))}: "
         f"{esc(str(ds.attrs.get('inputs_hash', ''))[:16])}…</p>"
         f"<p class='sub'>{esc(L('tables_note'))} {esc(L('excel_note'))}</p></header>"
         f"<nav class='toc'><b>{esc(L('toc'))}</b><ol>{toc}</ol></nav>{body}"

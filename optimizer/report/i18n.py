@@ -91,6 +91,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "energy_new_mwh": ("Storage energy new (MWh)", "储能新建容量（MWh）"),
     "energy_total_mwh": ("Storage energy total (MWh)", "储能总容量（MWh）"),
     "total": ("Total", "合计"),
+    "total_generator": ("Total local generation", "本地电源合计"),
+    "total_storage": ("Total storage", "储能合计"),
+    "total_import": ("Total import corridors", "区外受电通道合计"),
     # energy table
     "source": ("Source", "电源"),
     "energy_gwh": ("Energy (GWh/yr)", "电量（GWh/年）"),
@@ -197,7 +200,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "ax_power_gw": ("Power (GW)", "功率（GW）"),
     "ax_soc_gwh": ("State of charge (GWh)", "荷电状态（GWh）"),
     "ax_hours_exceeded": ("Hours of the year (h)", "全年小时数（小时）"),
-    "ax_hour": ("Hour of day", "时"),
+    "ax_hour": ("Hour of day", "时刻"),
     "ax_day": ("Day", "日期"),
     "ax_date": ("Date", "日期"),
     "ax_price": ("CNY/MWh", "元/MWh"),
@@ -226,6 +229,25 @@ _LABELS: dict[str, tuple[str, str]] = {
                           "储能在结果中从不充放电：其装机来自容量目标或可信容量要求，而非峰谷套利。"),
     "no_cjk_font_note": ("No CJK font is available to matplotlib on this machine: figure labels are in English.",
                          "本机 matplotlib 没有中文字体：图中标注为英文。"),
+    "typical_days_note": ("A typical-day run ({agg}): each calendar day shows the typical day that stands for it, "
+                          "so hourly figures repeat from day to day; the storage state of charge is rebuilt from "
+                          "the inter-day state and the typical day's own change. Annual figures are exact sums "
+                          "over the typical days.",
+                          "典型日算例（{agg}）：每个日历日显示代表它的典型日，逐时曲线因此逐日重复；储能荷电状态由"
+                          "跨日状态与典型日内变化重建。年度数值为各典型日的精确加总。"),
+    "degenerate_dispatch_note": ("The marginal price is the same in every hour, so the hour-by-hour order of "
+                                 "the units that share the margin ({marginal}) is not unique: these stacks show "
+                                 "one of many least-cost dispatches with the same annual totals, not a "
+                                 "forecast of how the units would run.",
+                                 "各小时边际电价相同，共同处于边际的机组（{marginal}）逐时出力次序并不唯一：下图是"
+                                 "年度总量相同的众多最优调度之一，并非机组实际运行方式的预测。"),
+    "time_aggregation": ("Time aggregation", "时间聚合"),
+    "results_subtitle": ("optimizer results", "optimizer 优化结果"),
+    "optimal": ("optimal", "最优"),
+    "time_limit": ("time limit reached", "达到时间上限"),
+    "iteration_limit": ("iteration limit reached", "达到迭代上限"),
+    "interrupted": ("interrupted", "已中断"),
+    "%": ("%", "%"),
     "weighted_note": ("Each step stands for {w:g} h of the year (a cut of the year scaled to a full year): "
                       "annual figures are per year.",
                       "每个时段代表全年 {w:g} 小时（截取部分时段并折算至全年）：年度数值为全年值。"),
@@ -411,6 +433,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "generator": ("generator", "电源"),
     "storage": ("storage", "储能"),
     "import": ("import", "区外受电"),
+    "unserved": ("unserved", "失负荷"),
 }
 
 _CARRIERS: dict[str, tuple[str, str]] = {

@@ -100,10 +100,63 @@ def config(ds: xr.Dataset) -> dict[str, Any]:
     return cfg if isinstance(cfg, dict) else {}
 
 
+def is_typical_days(ds: xr.Dataset) -> bool:
+    """Whether the results come from a typical-day run (they carry the calendar of typical days)."""
+    return "typical_day" in ds and "calendar_day" in ds.dims
+
+
+# time-series variables that follow the calendar when a typical-day run is read back in order
+_SERIES = ("load_mw", "generation_mw", "curtailment_mw", "storage_charge_mw", "storage_discharge_mw",
+           "import_mw", "unserved_mw", "marginal_price_cny_per_mwh", "step_h")
+
+
+def chronological(ds: xr.Dataset) -> xr.Dataset:
+    """A typical-day run read back as the calendar year: each calendar day gets its typical day's steps.
+
+    Annual sums are unchanged (a typical step's weight is its day count times the step, and here
+    every calendar step has weight ``step_h``), so every table still adds up to the results. The
+    state of charge is rebuilt from the inter-day state :math:`X_d` and the intra-day change
+    :math:`x_{k,t}`: :math:`\\kappa^{t+1} X_d + x_{k(d),t}`. Other results are returned unchanged.
+    """
+    if not is_typical_days(ds):
+        return ds
+    seq = np.asarray(ds["typical_day"].values, dtype=int)
+    spd = int(ds["typical_day"].attrs.get("steps_per_day") or len(ds["time"]) // (int(seq.max()) + 1))
+    idx = (seq[:, None] * spd + np.arange(spd)[None, :]).ravel()  # typical step of each calendar step
+    step_h = float(np.asarray(ds["step_h"].values)[0])
+    days = np.asarray(ds["calendar_day"].values, dtype="datetime64[ns]")
+    offsets = (np.arange(spd) * step_h * 3600e9).astype("timedelta64[ns]")
+    stamps = pd.DatetimeIndex((days[:, None] + offsets[None, :]).ravel(), name="time")
+    out = ds.drop_vars([v for v in ds.data_vars if "time" in ds[v].dims]).drop_dims("time")
+    for v in _SERIES:
+        if v in ds:
+            out[v] = ds[v].isel(time=idx).assign_coords(time=stamps)
+    out["weight_h"] = xr.DataArray(np.full(len(idx), step_h), dims="time", attrs=ds["weight_h"].attrs)
+    intra = np.asarray(ds["storage_soc_mwh"].values, dtype=float)[idx]  # (calendar steps, storage)
+    start = np.asarray(ds["storage_soc_day_start_mwh"].values, dtype=float)  # (days, storage)
+    keep = (np.asarray(ds["storage_keep_per_step"].values, dtype=float) if "storage_keep_per_step" in ds
+            else np.ones(start.shape[1]))
+    decay = keep[None, None, :] ** (np.arange(1, spd + 1)[None, :, None])  # (1, spd, storage)
+    soc = (start[:, None, :] * decay).reshape(-1, start.shape[1]) + intra
+    out["storage_soc_mwh"] = xr.DataArray(np.maximum(soc, 0.0), dims=("time", "storage"),
+                                          coords={"time": stamps}, attrs={
+                                              "units": "MWh", "long_name": "state of charge, end of step "
+                                              "(rebuilt from the typical days and the inter-day state)"})
+    out.attrs["typical_days_expanded"] = "true"
+    return out
+
+
 # ----------------------------------------------------------------------------- targets
 
 def plan_targets(ds: xr.Dataset) -> dict[str, Any]:
-    """The plan's target entries: the targets file the run used (attrs input_files), else the repo's seeds."""
+    """The plan's target entries the run used (attrs ``plan_targets``).
+
+    Results written before the run stored them: the targets file named in ``input_files`` if it is
+    still there, else the repo's ``seeds/targets.yaml``.
+    """
+    stored = parse_attr(ds, "plan_targets")
+    if isinstance(stored, dict) and stored:
+        return {str(k): v for k, v in stored.items() if isinstance(v, dict)}
     candidates: list[Path] = []
     files = parse_attr(ds, "input_files")
     if isinstance(files, dict) and files.get("targets"):
@@ -180,7 +233,7 @@ def is_met(achieved: float, sense: str, rhs: float) -> bool | None:
 
 
 TARGET_COLUMNS = ["rows", "clause", "quote", "sense", "plan_value", "lower", "upper", "achieved", "unit",
-                  "status", "marginal_cost", "marginal_cost_unit", "dual", "note"]
+                  "status", "marginal_cost", "marginal_cost_unit", "dual", "note", "plan_note", "plan_note_zh"]
 
 
 def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -245,7 +298,7 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             "lower": lower, "upper": upper,
             "achieved": achieved * f,
             "unit": unit, "status": status, "marginal_cost": mcost, "marginal_cost_unit": mcost_unit,
-            "dual": dual, "note": note,
+            "dual": dual, "note": note, **_plan_notes(entry),
         })
         index.append(base if not tid else tid if tid_count[tid] == 1 else f"{tid} ({base})")
 
@@ -257,20 +310,20 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             "plan_value": np.nan, "lower": np.nan, "upper": np.nan,
             "achieved": _scalar(ds, "co2_t") * 1e-6, "unit": "Mt CO2/yr", "status": "no_target",
             "marginal_cost": np.nan, "marginal_cost_unit": "", "dual": np.nan,
-            "note": "no_cap_note",
+            "note": "no_cap_note", **_plan_notes(entry),
         })
         index.append(peak or "co2")
 
     used = set(index)
     for tid, entry in targets.items():
-        if tid in used or int(entry.get("year", 0) or 0) != year:
+        if tid in used or str(entry.get("year", "")).strip() != str(year):
             continue
         unit, _ = _PLAN_UNIT.get(str(entry.get("unit")), (str(entry.get("unit")), 1.0))
         rec = {"rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""),
                "sense": entry.get("sense", ""), "plan_value": _plan_value(entry, unit), "lower": np.nan,
                "upper": np.nan, "achieved": np.nan, "unit": unit, "status": "not_modelled", "marginal_cost": np.nan,
                "marginal_cost_unit": "", "dual": np.nan,
-               "note": ""}
+               "note": "", **_plan_notes(entry)}
         if tid.startswith("no_new_coal") and "carrier" in ds.coords:
             coal = ds["carrier"].values.astype(str) == "coal"
             new = float(ds["capacity_new_mw"].values[coal].sum()) * 1e-3
@@ -281,6 +334,11 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
         records.append(rec)
         index.append(tid)
     return pd.DataFrame(records, index=pd.Index(index, name="target_id"), columns=TARGET_COLUMNS)
+
+
+def _plan_notes(entry: dict[str, Any]) -> dict[str, str]:
+    """How the model reads a plan entry (targets file ``note`` / ``note_zh``), for the report's note column."""
+    return {"plan_note": str(entry.get("note") or ""), "plan_note_zh": str(entry.get("note_zh") or "")}
 
 
 def _marginal_cost(ds: xr.Dataset, row: str, unit: str, dual: float) -> tuple[float, str]:
@@ -312,8 +370,21 @@ def _plan_value(entry: dict[str, Any], unit: str) -> float:
 
 # ----------------------------------------------------------------------------- capacity, energy, imports
 
+SUBTOTAL_PREFIX = "total_"  # capacity_table: one subtotal row per kind (total_generator, ...)
+
+
+def is_total_row(key: object) -> bool:
+    """Whether a row id is a total or subtotal row (shown in bold, left out of figures)."""
+    return key == TOTAL or str(key).startswith(SUBTOTAL_PREFIX)
+
+
 def capacity_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Installed capacity by technology, existing vs new (MW), storage energy capacity (MWh), total row."""
+    """Installed capacity by technology, existing vs new (MW), storage energy capacity (MWh).
+
+    Rows are grouped by kind (local generators, storage, import corridors), each group followed by
+    its subtotal row (``total_<kind>``): local plant, storage power and corridor capacity are not
+    added together, since a corridor is no installed capacity of the city.
+    """
     techs = ds["technology"].values.astype(str)
     df = pd.DataFrame({
         "kind": ds["kind"].values.astype(str),
@@ -327,8 +398,14 @@ def capacity_table(ds: xr.Dataset) -> pd.DataFrame:
                      ("energy_new_mwh", "energy_capacity_new_mwh"),
                      ("energy_total_mwh", "energy_capacity_total_mwh")):
         df[col] = pd.Series(ds[var].values, index=stores).reindex(df.index).astype(float)
-    return _with_total(df, ["existing_mw", "new_mw", "total_mw", "energy_existing_mwh", "energy_new_mwh",
-                            "energy_total_mwh"], kind="", carrier="")
+    sums = ["existing_mw", "new_mw", "total_mw", "energy_existing_mwh", "energy_new_mwh", "energy_total_mwh"]
+    parts = []
+    for kind in dict.fromkeys(["generator", "storage", "import", *df["kind"]]):
+        grp = df[df["kind"] == kind]
+        if len(grp):
+            sub = _with_total(grp, sums, kind=kind, carrier="")
+            parts.append(sub.rename(index={TOTAL: SUBTOTAL_PREFIX + kind}))
+    return pd.concat(parts) if parts else df
 
 
 CHARGE_SUFFIX = ":charge"
@@ -592,6 +669,22 @@ def weeks_table(weeks: list[Week]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=pd.Index([wk.key for wk in weeks], name="week"))
 
 
+def moving_units(ds: xr.Dataset, tol: float = 0.01) -> list[str]:
+    """Generators and corridors whose output moves inside their range (between ``tol`` and ``1 - tol`` of
+    capacity) in some step and changes over the steps: the units that share the margin."""
+    out = []
+    for var, dim in (("generation_mw", "generator"), ("import_mw", "corridor")):
+        for k in ds[dim].values.astype(str):
+            x = np.asarray(ds[var].sel({dim: k}).values, dtype=float)
+            cap = float(ds["capacity_total_mw"].sel(technology=k))
+            if cap <= 0 or not len(x):
+                continue
+            inside = (x > tol * cap) & (x < (1 - tol) * cap)
+            if inside.any() and float(x.max() - x.min()) > tol * cap:
+                out.append(k)
+    return out
+
+
 def variable_renewables(ds: xr.Dataset) -> list[str]:
     """Generators whose output follows the weather (carrier solar or wind)."""
     carrier = ds["carrier"].to_series()
@@ -667,7 +760,7 @@ def metadata_table(ds: xr.Dataset) -> pd.DataFrame:
     """The run's metadata as (section, item, value) rows: identity, solver, versions, times, checks, inputs."""
     rows: list[tuple[str, str, str]] = []
     for key in ("scenario", "year", "created_utc", "inputs_hash", "results_schema_version", "share_basis",
-                "solver_status", "highs_model_status"):
+                "time_aggregation", "solver_status", "highs_model_status"):
         if key in ds.attrs:
             rows.append(("run", key, str(ds.attrs[key])))
     for section in ("versions", "times_s", "solver_options", "solver_info", "checks", "input_files"):
@@ -738,7 +831,10 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out["status"] = [i18n.label(s, lang) for s in out["status"]]
         out["sense"] = out["sense"].replace({">=": "≥", "<=": "≤", "==": "≈"})
         out["note"] = [i18n.label(n, lang) if n else "" for n in out["note"]]
-        out = out.reset_index().rename(columns={"target_id": "id"})
+        out["plan_note"] = [z if lang == "zh" and z else e for e, z in zip(out["plan_note"], out["plan_note_zh"],
+                                                                            strict=True)]
+        out["unit"] = [i18n.label(u, lang) for u in out["unit"]]
+        out = out.drop(columns=["plan_note_zh"]).reset_index().rename(columns={"target_id": "id"})
     elif name == "headline":
         vals = out["value"].tolist()
         items = list(out.index)
@@ -753,9 +849,13 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out = out.rename_axis("week").reset_index()
     elif name == "metadata":
         out["section"] = [i18n.label(s, lang) if s != "run" else "" for s in out["section"]]
+        out["value"] = [i18n.label(f"basis_{v}", lang) if k == "share_basis"
+                        else i18n.label(str(v), lang) if k == "solver_status" else v
+                        for k, v in zip(out["item"], out["value"], strict=True)]
         out["item"] = [i18n.label(k, lang) if k in ("scenario", "year", "created_utc", "inputs_hash",
                                                     "results_schema_version", "share_basis", "solver_status",
-                                                    "highs_model_status") else k for k in out["item"]]
+                                                    "time_aggregation", "highs_model_status") else k
+                       for k in out["item"]]
     else:
         ids = list(out.index)
         names = [row_label(k, lang) for k in ids]
