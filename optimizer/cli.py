@@ -6,8 +6,10 @@ progress and timings are logged to stderr, the summary table goes to stdout.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -62,13 +64,33 @@ def _interrupted(err: KeyboardInterrupt) -> None:
     raise typer.Exit(143 if isinstance(err, Terminated) else 130) from None
 
 
-def _setup_logging(verbose: bool) -> None:
+def _take_signals() -> None:
+    """SIGTERM and SIGINT raise an interrupt from here on (the command stops cleanly, exit 143 / 130)."""
     import signal
 
     if threading_is_main():
         signal.signal(signal.SIGTERM, _on_sigterm)
         # a shell starts background jobs with SIGINT ignored; take Ctrl-C / kill -INT in any case
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def command(fn: Callable[..., None]) -> Callable[..., None]:
+    """``@app.command()`` whose whole body, its imports included, stops cleanly on Ctrl-C or SIGTERM
+    (typer would otherwise exit 130 without a word when an interrupt lands outside a ``try``)."""
+
+    @functools.wraps(fn)
+    def guarded(*args: object, **kwargs: object) -> None:
+        _take_signals()
+        try:
+            fn(*args, **kwargs)
+        except KeyboardInterrupt as err:
+            _interrupted(err)
+
+    return app.command()(guarded)
+
+
+def _setup_logging(verbose: bool) -> None:
+    _take_signals()
     # progress comes from the optimizer's own logger only; other libraries (numexpr, tsam, ...) stay
     # at WARNING so their INFO chatter does not add lines before an error
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
@@ -122,7 +144,7 @@ def print_summary(ds: object) -> None:
         console.print(ln, highlight=False)
 
 
-@app.command()
+@command
 def run(
     config: ConfigArg,
     out: Annotated[Path | None, typer.Option("--out", help="results folder (default results/<name>)")] = None,
@@ -151,7 +173,7 @@ def run(
     typer.echo(f"results: {outcome.out_dir}")
 
 
-@app.command()
+@command
 def batch(
     configs: Annotated[list[Path], typer.Argument(help="scenario configs (YAML)", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", help="folder for all scenarios' results")] = None,
@@ -207,7 +229,7 @@ def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
     typer.echo(f"results: {outcome.out_dir}")
 
 
-@app.command()
+@command
 def validate(config: ConfigArg, set_: SetOpt = None) -> None:
     """Check a config and every input file it names, without building the model."""
     _setup_logging(False)
@@ -246,7 +268,7 @@ def _first_day(inp: object) -> object:
     )
 
 
-@app.command()
+@command
 def report(
     results: Annotated[Path, typer.Argument(help="a results folder written by `optimizer run`", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", help="report folder (default RESULTS/report)")] = None,
@@ -262,7 +284,7 @@ def report(
         _fail(err)
 
 
-@app.command()
+@command
 def sweep(
     config: ConfigArg,
     carbon_cap: Annotated[str | None, typer.Option(
@@ -279,20 +301,20 @@ def sweep(
     """Solve along a range of CO2 caps or config values; write the cost-carbon frontier."""
     _setup_logging(not quiet)
     from optimizer.config import load_config
-    from optimizer.sweep import make_grid, parse_range, parse_vary, run_sweep, write_frontier
+    from optimizer.sweep import check_frontier_dir, make_grid, parse_range, parse_vary, run_sweep, write_frontier
 
     try:
         base = [*(set_ or []), *_time_overrides(resolution, typical_days)]
         cfg = load_config(config, base)
+        target = check_frontier_dir(out if out is not None else Path(cfg.output.dir).with_name(f"{cfg.name}_sweep"))
         caps = parse_range(carbon_cap) if carbon_cap else None
         points = make_grid(caps, parse_vary(vary))
         result = run_sweep(config, points, base_overrides=base, mode=mode)
+        files = write_frontier(result.dataset, target)
     except OptimizerError as err:
         _fail(err, config)
     except KeyboardInterrupt as err:
         _interrupted(err)
-    target = out if out is not None else Path(cfg.output.dir).with_name(f"{cfg.name}_sweep")
-    files = write_frontier(result.dataset, target)
     _print_frontier(result.dataset)
     typer.echo(f"frontier: {', '.join(str(f) for f in files)} ({result.times['total_s']:.1f} s)")
     failed = int((result.dataset["status"].values != "optimal").sum())

@@ -273,10 +273,18 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     if any(not k.strip() for k in keys):
         raise InputError("empty key in the dotted path", source="--set", field=dotted)
     node: Any = data
+
+    def item(k: str) -> int:
+        """A list position: a whole number from 0 (a negative one would count from the end, silently)."""
+        i = int(k)
+        if i < 0 or not k.strip().isdigit():
+            raise ValueError(k)
+        return i
+
     for k in keys[:-1]:
         if isinstance(node, list):
             try:
-                node = node[int(k)]
+                node = node[item(k)]
             except (ValueError, IndexError):
                 raise InputError(f"no list item {k!r}", source="--set", field=dotted) from None
             continue
@@ -288,7 +296,7 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     last = keys[-1]
     if isinstance(node, list):
         try:
-            node[int(last)] = value
+            node[item(last)] = value
         except (ValueError, IndexError):
             raise InputError(f"no list item {last!r}", source="--set", field=dotted) from None
     elif isinstance(node, dict):
@@ -378,19 +386,57 @@ def default_results_root(config_dir: Path) -> Path:
     return (Path.cwd() / "results").resolve()
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    """Read, override and validate a YAML config file."""
+class DuplicateKeyError(yaml.YAMLError):
+    """A YAML mapping names one key twice (PyYAML would silently keep the last)."""
+
+    def __init__(self, key: object, line: int) -> None:
+        super().__init__(f"duplicate key {key!r} at line {line}")
+        self.key, self.line = key, line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses a key given twice in one mapping: the second would silently
+    replace the first (a repeated ``policy:`` block would drop every limit of the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                dup = key in seen
+            except TypeError:  # an unhashable key: let PyYAML report it
+                dup = False
+            if dup:
+                raise DuplicateKeyError(key, key_node.start_mark.line + 1)
+            if not isinstance(key, list | dict):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """A YAML file as data, with duplicate keys refused; InputError (one line) for any problem."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError("config file not found", source=str(p))
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        return yaml.load(p.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except DuplicateKeyError as err:
+        raise InputError(f"duplicate key {err.key!r}: the second would silently replace the first",
+                         source=str(p), field=f"line {err.line}") from None
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", None)
         where = f"line {line + 1}" if line is not None else None
         raise InputError("not valid YAML", source=str(p), field=where) from None
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", source=str(p)) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", source=str(p)) from None
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read, override and validate a YAML config file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("config file not found", source=str(p))
+    data = read_yaml(p)
     return config_from_dict(
         data if data is not None else {}, base_dir=p.resolve().parent, source=str(p),
         overrides=parse_overrides(overrides),

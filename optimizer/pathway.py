@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from optimizer.checks import check_results
-from optimizer.config import Config, default_results_root, format_validation_error, load_config
+from optimizer.config import Config, default_results_root, format_validation_error, load_config, read_yaml
 from optimizer.errors import InfeasibleError, InputError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_into
@@ -136,11 +136,9 @@ def load_pathway(path: str | Path, overrides: list[str] | None = None) -> Pathwa
     p = Path(path)
     if not p.is_file():
         raise InputError("config file not found", source=str(p))
+    raw = read_yaml(p)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
         cfg = PathwayConfig.model_validate(raw)
-    except yaml.YAMLError:
-        raise InputError("not valid YAML", source=str(p)) from None
     except ValidationError as err:
         raise InputError(format_validation_error(err), source=str(p)) from None
     s = cfg.pathway

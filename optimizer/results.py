@@ -336,22 +336,23 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
-def check_output_dir(out_dir: str | Path) -> Path:
-    """The absolute results folder, if a run may (re)place it: absent, empty, or holding a result.
+def check_output_dir(out_dir: str | Path, marker: str = "results.nc", what: str = "results") -> Path:
+    """The real absolute output folder, if a run may (re)place it: absent, empty, or holding a previous
+    output (a file named ``marker``: results.nc for results, report.html for reports).
 
-    A run replaces its whole results folder, so a folder with other content (the config's own
-    folder, a data folder, ``--out .``) is refused rather than deleted.
+    A run replaces its whole output folder, so a folder with other content (the config's own
+    folder, a data folder, ``--out .``) is refused rather than deleted. Symbolic links are resolved:
+    a linked folder is written where the link points, and two paths to one folder share its lock.
     """
-    out = Path(os.path.abspath(Path(out_dir).expanduser()))
+    out = Path(os.path.realpath(Path(out_dir).expanduser()))
     if not out.name:
-        raise InputError("cannot write results to the root folder", source=str(out))
+        raise InputError(f"cannot write {what} to the root folder", source=str(out))
     if out.exists():
         if not out.is_dir():
-            raise InputError("exists and is not a folder; choose another --out or output.dir", source=str(out))
-        if any(out.iterdir()) and not (out / "results.nc").is_file():
-            raise InputError("exists and is not a results folder (no results.nc): a run replaces its results "
-                             "folder whole, so it will not write here; choose another --out or output.dir",
-                             source=str(out))
+            raise InputError("exists and is not a folder; choose another --out", source=str(out))
+        if any(out.iterdir()) and not (out / marker).is_file():
+            raise InputError(f"exists and is not a {what} folder (no {marker}): it would be replaced whole, "
+                             "so nothing is written here; choose another --out", source=str(out))
     return out
 
 
@@ -405,7 +406,9 @@ def make_parent(out: Path) -> None:
     try:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InputError(f"cannot create the folder for the output: {err.strerror or err}", source=str(out)) from None
+        blocker = next((p for p in Path(out).parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker is not None else (err.strerror or str(err))
+        raise InputError(f"cannot create the folder for the output: {why}", source=str(out)) from None
 
 
 @contextmanager
@@ -463,7 +466,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     """
     import fcntl
 
-    out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))  # `--out .` has a name once absolute
+    out_dir = Path(os.path.realpath(Path(out_dir).expanduser()))  # `--out .` has a name once absolute
     if not out_dir.name:
         raise InputError("cannot write results to the root folder", source=str(out_dir))
     created: list[Path] = []  # parent folders this run creates, deepest last

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,23 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
     against" the relaxation are the policy rows with a non-zero dual in this re-solve: loosening
     them would shrink it.
     """
+    # load shedding is no target: with it free in the re-solve, the relaxation found could lean on
+    # shedding and name too few targets. Relax the targets with the load met in full; only if even
+    # that is impossible, allow shedding and say how much is shed.
+    strict = cfg.model_copy(update={"economics": cfg.economics.model_copy(update={"allow_unserved": False})})
+    if cfg.economics.allow_unserved:
+        msg = _diagnose(inp, strict)
+        if msg is not None:
+            return msg
+    msg = _diagnose(inp, cfg)
+    return msg if msg is not None else (
+        "the model is infeasible even with every policy target relaxed: the load cannot be met "
+        "(allow unserved energy, or check capacities and corridor limits)")
+
+
+def _diagnose(inp: Inputs, cfg: Config) -> str | None:
+    """The relaxation message of :func:`diagnose_infeasibility` for one config; None if even the
+    relaxed model is infeasible."""
     m = build_model(inp, cfg, elastic=True)
     reg = m.registry
     # a CO2 cap near zero has no magnitude of its own: weigh its relaxation against the emissions of
@@ -60,8 +78,7 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
                                        for name, row in reg.policies.items()))
     sol, _ = solve_model(m, cfg.solver.model_copy(update={"objective_scale": 1.0}))
     if sol.status in ("infeasible", "infeasible_or_unbounded"):  # the relaxation objective is bounded
-        return ("the model is infeasible even with every policy target relaxed: the load cannot be met "
-                "(allow unserved energy, or check capacities and corridor limits)")
+        return None
     if not (sol.optimal and sol.primal_valid):
         return (f"infeasible; the diagnosis re-solve with relaxed targets did not finish (HiGHS {sol.highs_status}: "
                 "numerical trouble?), so the targets in conflict are not known")
@@ -97,6 +114,11 @@ def diagnose_infeasibility(inp: Inputs, cfg: Config) -> str:
     msg = f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)
     if partners:
         msg += "; binding against it: " + ", ".join(partners)
+    if hasattr(m, "unserved"):
+        shed = sum(pyo.value(m.unserved[z, i]) * inp.weight_h[i] for z, i in m.unserved)
+        if shed > 1e-6:
+            msg += (f"; and even then {_num(shed)} MWh/yr of load is shed (the load cannot be met in full "
+                    "with every target relaxed)")
     return msg
 
 
@@ -133,12 +155,20 @@ def _limit_message(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveRes
         ds.attrs["checks"] = json.dumps({"failed": str(err)})
     ds.attrs["optimal"] = "false"
     infeas = sol.info.get("max_primal_infeasibility", float("nan"))
-    ds.attrs["note"] = f"NOT OPTIMAL: {head}; max primal infeasibility {infeas:.3g}"
+    gap = float(sol.info.get("gap", float("nan")))
+    if math.isfinite(gap):
+        quality = f"max primal infeasibility {infeas:.3g}; cost at most {gap:.3%} above the optimum (dual bound)"
+    elif gap == math.inf:
+        quality = f"max primal infeasibility {infeas:.3g}; no finite bound on the optimum, gap unknown"
+    else:
+        quality = f"max primal infeasibility {infeas:.3g}; no dual solution, gap unknown"
+    ds.attrs["note"] = f"NOT OPTIMAL: {head}; {quality}"
+    ds.attrs["gap"] = gap
     if not write:
-        return f"{head}; best solution kept in memory only"
+        return f"{head}; best solution kept in memory only ({quality})"
     target = Path(out_dir) if out_dir is not None else Path(cfg.output.dir)
     write_results(ds, target)
-    return f"{head}; best solution (max primal infeasibility {infeas:.3g}) written to {target}, marked not optimal"
+    return f"{head}; best solution ({quality}) written to {target}, marked not optimal"
 
 
 def run(cfg: Config, *, write: bool = True, out_dir: Path | None = None,

@@ -38,6 +38,7 @@ STATUS = {
 
 #: a warm re-solve may always take this long (s): small solves' times are noise, never a reason to abandon
 WARM_BUDGET_FLOOR_S = 1.0
+DUAL_ZERO = 1e-7  # multipliers below HiGHS's default dual feasibility tolerance count as zero
 
 
 @dataclass
@@ -312,6 +313,34 @@ class HighsModel:
         self.highs.changeRowBounds(r, lo, up)
         self.lp.row_lower[r], self.lp.row_upper[r] = lo, up
 
+    def dual_bound(self, row_dual: np.ndarray) -> float:
+        """A lower bound on the optimum from any row duals ``y`` (the Lagrangian dual function), CNY.
+
+        :math:`g(y) = \\sum_i \\min_{L_i \\le r_i \\le U_i} y_i r_i + \\sum_j \\min_{l_j \\le x_j \\le u_j}
+        (c - A^\\top y)_j x_j` bounds every feasible point's cost from below, whatever ``y`` is, so a
+        run stopped early can state how far its best point may be from the optimum. ``-inf`` when
+        a multiplier above HiGHS's dual feasibility tolerance meets an infinite bound (smaller
+        ones are taken as zero, so the bound holds to that tolerance).
+        """
+        lp = self.highs.getLp()
+        a = lp.a_matrix_
+        start, index, value = (np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_, dtype=float))
+        ncol = int(lp.num_col_)
+        aty = np.add.reduceat(value * row_dual[index], start[:-1]) if len(value) else np.zeros(ncol)
+        aty[np.diff(start) == 0] = 0.0  # reduceat repeats a value for empty columns
+        d = np.asarray(lp.col_cost_, dtype=float) - aty
+
+        def part(mult: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+            bound = np.where(mult > 0, lower, upper)
+            used = np.abs(mult) > DUAL_ZERO  # below the dual feasibility tolerance: noise
+            if not np.isfinite(bound[used]).all():
+                return -math.inf
+            return float(mult[used] @ bound[used])
+
+        total = float(lp.offset_) + part(row_dual, np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)) + part(
+            d, np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
+        return total / self.obj_scale
+
     def solve(self, *, warm: bool = True) -> SolveResult:
         """Solve, write the solution into the Pyomo variables, and collect the duals.
 
@@ -370,6 +399,10 @@ class HighsModel:
                 duals[con] = duals.get(con, 0.0) + d * inv
         t2 = time.perf_counter()
         obj = float(info.objective_function_value) / self.obj_scale if primal_valid else float("nan")
+        gap = float("nan")
+        if status != "optimal" and primal_valid and dual_valid:
+            bound = self.dual_bound(np.asarray(sol.row_dual, dtype=float))
+            gap = (obj - bound) / max(abs(obj), 1.0) if np.isfinite(bound) else float("inf")
         result = SolveResult(
             status=status,
             highs_status=name,
@@ -386,7 +419,7 @@ class HighsModel:
                 "primal_solution_status": int(info.primal_solution_status),
                 "objective_scale": self.obj_scale,
                 "coefficient_ranges": self.coefficient_ranges,
-                "mip_gap": float("nan"),
+                "gap": gap,
                 "warm_start": warm_start,
                 **self.size,
             },

@@ -202,20 +202,33 @@ def _frontier(points: list[Point], recs: list[dict[str, Any]]) -> xr.Dataset:
     return xr.Dataset(data, coords=coords)
 
 
+def check_frontier_dir(out_dir: Path) -> Path:
+    """The real sweep output folder, if it may be (re)placed: absent, empty or a previous sweep's."""
+    from optimizer.results import check_output_dir
+
+    return check_output_dir(out_dir, marker="frontier.nc", what="sweep")
+
+
 def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
-    """frontier.nc, frontier.csv and frontier.png into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nc, csv, png = out_dir / "frontier.nc", out_dir / "frontier.csv", out_dir / "frontier.png"
-    tmp = out_dir / ".frontier.nc.tmp"
-    ds.to_netcdf(tmp, engine="netcdf4")
-    tmp.replace(nc)
-    table = ds.drop_dims("technology").to_dataframe()
-    caps = ds["capacity_total_mw"].to_pandas()
-    caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
-    table = table.join(caps)
-    table.to_csv(csv, float_format="%.6g")
-    plot_frontier(ds, png)
-    return [nc, csv, png]
+    """frontier.nc, frontier.csv and frontier.png into ``out_dir``, written whole or not at all.
+
+    The folder is filled as a temporary sibling and swapped into place (the previous sweep stays
+    until then), under the folder's lock, like a run's results.
+    """
+    from optimizer.results import built_in_place, output_lock
+
+    out_dir = check_frontier_dir(out_dir)
+    names = ("frontier.nc", "frontier.csv", "frontier.png")
+    with output_lock(out_dir), built_in_place(out_dir) as tmp:
+        nc, csv, png = (tmp / n for n in names)
+        ds.to_netcdf(nc, engine="netcdf4")
+        table = ds.drop_dims("technology").to_dataframe()
+        caps = ds["capacity_total_mw"].to_pandas()
+        caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
+        table = table.join(caps)
+        table.to_csv(csv, float_format="%.6g")
+        plot_frontier(ds, png)
+    return [out_dir / n for n in names]
 
 
 def plot_frontier(ds: xr.Dataset, path: Path) -> None:

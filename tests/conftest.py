@@ -382,6 +382,9 @@ BREAKAGES: list[Breakage] = [
     # --- the targets file
     Breakage("targets_not_yaml", _edit("targets.yaml", "coal_cap: {value: 90, unit: percent}",
                                        "coal_cap: {value: 90, unit: percent"), "targets.yaml", None, "YAML"),
+    Breakage("targets_duplicate_key", _edit("targets.yaml", "pv_floor: {value: 0.01, unit: GW}",
+                                            "pv_floor: {value: 0.01, unit: GW}\ncoal_cap: {value: 99, unit: percent}"),
+             "targets.yaml", "line 3", "duplicate key 'coal_cap'"),
     Breakage("target_value_not_a_number", _edit("targets.yaml", "value: 90", "value: ninety"), "targets.yaml",
              "coal_cap.value", "ninety"),
     Breakage("targets_not_a_mapping", _edit("targets.yaml", TARGETS, "- coal_cap\n- pv_floor\n"), "targets.yaml",

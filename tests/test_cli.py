@@ -93,6 +93,18 @@ def test_bad_input_exits_2_with_one_line(tiny_case: TinyCase, breakage, command:
         p.name.endswith(".lock") for p in tiny_case.results_dir.parent.iterdir())
 
 
+def test_a_key_given_twice_in_the_config_is_refused(tiny_case: TinyCase, tmp_path: Path) -> None:
+    # PyYAML keeps the last of two equal keys: a second `policy:` block would silently drop every
+    # limit of the first, a plausible-looking wrong answer
+    config = tiny_case.write_config()
+    config.write_text(config.read_text(encoding="utf-8") + "policy:\n  carbon_price_cny_per_t: 50\n",
+                      encoding="utf-8")
+    for command in ("validate", "run"):
+        check_failed(invoke(command, config, *(["--out", tmp_path / "out"] if command == "run" else [])), 2,
+                     str(config), "duplicate key 'policy'", "line ")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("item", "named"), [
     ("solver.time_limit_s=0", "solver.time_limit_s"),
     ("solver.time_limit_s=soon", "solver.time_limit_s"),
@@ -100,6 +112,7 @@ def test_bad_input_exits_2_with_one_line(tiny_case: TinyCase, breakage, command:
     ("economics.discount_rate", "economics.discount_rate"),  # no value
     ("year.month=1", "year.month"),
     ("policy.capacity_targets.3.value=1", "policy.capacity_targets.3.value"),
+    ("policy.capacity_targets.-1.value=1", "policy.capacity_targets.-1.value"),  # not "the last one"
     ("x[/]=1", "x[/]"),  # text that looks like rich markup is printed as it is
     ("policy.coal_share_max.value=1.5", "policy.coal_share_max"),
     ("policy.coal_share_max.target=coal_cap_2099", "coal_cap_2099"),

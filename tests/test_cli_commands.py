@@ -43,6 +43,36 @@ def test_sweep_command_writes_the_frontier(tmp_path):
     assert (out / "frontier.png").stat().st_size > 1000
 
 
+def test_sweep_refuses_an_unusable_out_before_solving(tmp_path):
+    cfg = tiny_config(tmp_path)
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("keep", encoding="utf-8")
+    for out, says in ((tmp_path / "a_file", "not a folder"), (tmp_path / "a_file" / "sub", "cannot"),
+                      (tmp_path / "notes", "not a sweep folder")):
+        res = invoke("sweep", cfg, "--carbon-cap", "0.0001:0.00006:2", "--out", out, "-q")
+        assert res.exit_code == 2 and says in res.stderr and "Traceback" not in res.output, res.output
+        assert "cost-carbon frontier" not in res.stdout  # refused before solving
+    assert (tmp_path / "notes" / "keep.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_run_through_a_symlinked_out_writes_where_the_link_points(tmp_path):
+    cfg = tiny_config(tmp_path)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    for _ in range(2):  # the second run replaces the result through the link
+        assert invoke("run", cfg, "--out", tmp_path / "link", "-q").exit_code == 0
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "results.nc").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_run_with_out_below_a_file_is_one_line(tmp_path):
+    cfg = tiny_config(tmp_path)
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    res = invoke("run", cfg, "--out", tmp_path / "a_file" / "sub", "-q")
+    assert res.exit_code == 2 and "a_file" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output
+
+
 def test_sweep_needs_something_to_sweep(tmp_path):
     res = invoke("sweep", tiny_config(tmp_path), "-q")
     assert res.exit_code == 2 and "nothing to sweep" in res.stderr

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import highspy
+import numpy as np
 import pytest
 import xarray as xr
 from conftest import TinyCase
@@ -254,3 +255,38 @@ def test_pv_target_above_the_area_limit(tmp_path: Path) -> None:
                         "max_total_mw: pv_utility 3,000 + pv_rooftop 18,000 MW")
     assert "binding against" not in line  # the limit is the table's, not another target
     assert not (tmp_path / "out").exists()
+
+
+def test_two_conflicting_targets_are_both_named_and_the_relaxation_needs_no_shedding(tmp_path: Path) -> None:
+    # PV held at most 3 GW (below the 4.6 GW already in service) and a 26 % non-fossil floor: both
+    # must give. Load shedding is no way out in the diagnosis: were it free there, relaxing the PV
+    # cap alone would do, by shedding tens of TWh.
+    sets = ("policy.nonfossil_share_min.value=0.26", "policy.capacity_targets.0.sense=<=",
+            "policy.capacity_targets.0.value=3000", "policy.capacity_targets.2.enabled=false")
+    line = check_failed(suzhou(tmp_path, *sets), 3, "infeasible: these targets cannot be met together",
+                        "cap_pv <= 3,000 MW: closest feasible 4,600 MW (+1,600)", "nonfossil_share >= 26.0%")
+    assert "shed" not in line
+    floor = float(re.search(r"nonfossil_share >= 26.0%: closest feasible ([\d.]+)%", line).group(1))
+    # the relaxation it names solves without shedding any load
+    ok = suzhou(tmp_path / "relaxed", *sets[:1], "policy.capacity_targets.0.sense=<=",
+                "policy.capacity_targets.0.value=4600.01", "policy.capacity_targets.2.enabled=false",
+                f"policy.nonfossil_share_min.value={(floor - 0.01) / 100}")
+    assert ok.exit_code == 0, ok.stderr
+    ds = xr.open_dataset(tmp_path / "relaxed" / "out" / "results.nc")
+    assert float(ds["unserved_mwh"]) < 1.0
+
+
+def test_dual_bound_is_a_lower_bound_for_any_duals_and_tight_at_the_optimum(tiny_case: TinyCase) -> None:
+    """A run stopped early states its gap from the Lagrangian bound of its duals (solve.HighsModel.dual_bound)."""
+    from optimizer.model import build_model
+
+    cfg = tiny_case.config()
+    hm = HighsModel(build_model(tiny_case.inputs(), cfg), cfg.solver)
+    sol = hm.solve(warm=False)
+    assert sol.optimal and sol.info["gap"] != sol.info["gap"]  # an optimal solve needs no gap (NaN)
+    y = np.asarray(hm.highs.getSolution().row_dual, dtype=float)
+    assert hm.dual_bound(y) == pytest.approx(sol.objective, rel=1e-7)  # strong duality
+    rng = np.random.default_rng(1)
+    for scale in (0.0, 0.5, 2.0):  # any other duals give a weaker (lower) bound, or -inf
+        bound = hm.dual_bound(y * scale + rng.normal(0, 1e-3, len(y)) * (scale > 0))
+        assert bound <= sol.objective * (1 + 1e-9)

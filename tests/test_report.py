@@ -50,8 +50,9 @@ def report_en(results_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def report_zh(results_dir: Path) -> Path:
     out = results_dir / "report_zh"
-    out.mkdir()
-    (out / "stale.txt").write_text("a previous report")  # replaced as a whole by the new one
+    out.mkdir()  # a previous report, with a file the new one does not have: replaced as a whole
+    (out / "report.html").write_text("<html>a previous report</html>")
+    (out / "stale.txt").write_text("a previous report")
     return build_report(results_dir, out, lang="zh")
 
 
@@ -411,6 +412,21 @@ def test_errors_are_one_line(tmp_path: Path, ds: xr.Dataset, results_dir: Path) 
         build_report(tmp_path / "year")
     assert "'year'" in _one_line(e)
 
+    # --out never replaces a folder that is not a report: the results folder itself, a folder holding
+    # it, or one with other content stay as they are
+    before = sorted(p.name for p in results_dir.iterdir())
+    for target in (results_dir, results_dir.parent):
+        with pytest.raises(InputError) as e:
+            build_report(results_dir, target)
+        assert "choose another --out" in _one_line(e)
+    assert sorted(p.name for p in results_dir.iterdir()) == before
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        build_report(results_dir, tmp_path / "precious")
+    assert "not a report folder" in _one_line(e)
+    assert (tmp_path / "precious" / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     with pytest.raises(InputError) as e:  # --out below a file: no folder can be made there
         build_report(results_dir, tmp_path / "a_file" / "sub")
@@ -444,6 +460,15 @@ def test_a_flat_price_warns_that_the_dispatch_is_not_unique(ds: xr.Dataset, tmp_
     price = np.linspace(100.0, 500.0, ds.sizes["time"])[:, None] * np.ones((1, ds.sizes["zone"]))
     varying["marginal_price_cny_per_mwh"] = (("time", "zone"), price)
     assert key not in H.render(varying, tbl, [], "en", results_dir=tmp_path)
+
+
+def test_a_result_that_is_not_optimal_says_so_at_the_top(ds: xr.Dataset, tmp_path: Path) -> None:
+    tbl = T.all_tables(ds)
+    assert "NOT OPTIMAL" not in H.render(ds, tbl, [], "en", results_dir=tmp_path)
+    stopped = ds.assign_attrs(optimal="false", solver_status="time_limit", note="NOT OPTIMAL: HiGHS stopped")
+    page = H.render(stopped, tbl, [], "en", results_dir=tmp_path)
+    assert page.index("NOT OPTIMAL") < page.index("id='sec_headline'") or page.index("NOT OPTIMAL") < page.index(
+        "data-table='headline'")
 
 
 def test_zh_page_has_no_english_codes_left(ds: xr.Dataset, report_zh: Path) -> None:

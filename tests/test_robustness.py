@@ -41,6 +41,22 @@ def test_signal_during_solve_stops_promptly(tmp_path, sig, code):
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
+@pytest.mark.parametrize("delay_s", [0.5, 1.0, 1.5, 2.5])
+def test_sigterm_while_starting_up_or_loading_ends_cleanly(tmp_path, delay_s):
+    """Early in a run (imports, config, data loading) SIGTERM either kills the process before the
+    command starts (signal death, nothing begun) or stops it with the usual message and exit 143."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "optimizer", "run", str(CFG), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    time.sleep(delay_s)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (143, -signal.SIGTERM), (proc.returncode, err)
+    if proc.returncode == 143:
+        assert "interrupted" in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no results, no lock, no temporary folder
+
+
 def test_time_limit_exits_4_and_never_labels_a_result_optimal(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "optimizer", "run", str(CFG), "--out", str(out), "-q",

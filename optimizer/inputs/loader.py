@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from optimizer.config import Config, TargetRef
+from optimizer.config import Config, TargetRef, read_yaml
 from optimizer.errors import InputError
 from optimizer.inputs import profiles as prof
 from optimizer.inputs.aggregate import average_steps, typical_days
@@ -165,10 +164,7 @@ def _read_targets(path: Path | None) -> dict[str, dict[str, Any]]:
         return {}
     if not path.is_file():
         raise InputError("targets file not found", source=str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        raise InputError("not valid YAML", source=str(path)) from None
+    data = read_yaml(path) or {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InputError("expected a mapping of id -> {value, unit, ...}", source=str(path))
     for tid, entry in data.items():

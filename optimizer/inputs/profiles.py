@@ -163,7 +163,9 @@ def _read_csv_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"some timestamps carry a UTC offset and some do not (first odd one: {first!r}); "
                          "give all in local time (UTC+8) or all with an offset", source=str(path), field=tcol)
     try:
-        idx = pd.DatetimeIndex(pd.to_datetime(stamps, errors="raise", utc=bool(offset.all())))
+        with warnings.catch_warnings():  # "could not infer format": a failure below says it in one line
+            warnings.simplefilter("ignore", UserWarning)
+            idx = pd.DatetimeIndex(pd.to_datetime(stamps, errors="raise", utc=bool(offset.all())))
     except (ValueError, TypeError, OverflowError):
         raise InputError("timestamps cannot be parsed", source=str(path), field=tcol) from None
     converted = idx.tz is not None

@@ -18,6 +18,7 @@ A pathway folder (``pathway.nc``, no ``results.nc``) gets the pathway report ins
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import xarray as xr
@@ -65,6 +66,8 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
     results_dir = Path(results_dir)
+    if out_dir is not None:
+        out_dir = check_report_dir(results_dir, out_dir)
     from optimizer.report.pathway import build_pathway_report, is_pathway
 
     if is_pathway(results_dir):  # pathway.nc (or period_<year>/ folders) and no results.nc
@@ -84,6 +87,20 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
     return out / "report.html"
+
+
+def check_report_dir(results_dir: Path, out_dir: Path) -> Path:
+    """The real report folder for ``--out``, if it may be (re)placed: absent, empty or a previous report,
+    and neither the results folder nor a folder holding it. InputError otherwise (nothing is deleted)."""
+    from optimizer.results import check_output_dir
+
+    out = check_output_dir(out_dir, marker="report.html", what="report")
+    res = Path(os.path.realpath(results_dir))
+    res = res if res.is_dir() else res.parent
+    if out == res or out in res.parents:
+        raise InputError("is the results folder or holds it: the report would replace it; choose another --out",
+                         source=str(out))
+    return out
 
 
 def report_command(results_dir: Path, out: Path | None, lang: str) -> None:

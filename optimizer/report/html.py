@@ -303,6 +303,9 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     parts: dict[str, str] = {}
     w = T.weights(ds)
     pre_notes = ""
+    if str(ds.attrs.get("optimal", "true")) != "true":  # a time-limited run's best point, say so first
+        why = str(ds.attrs.get("note", ds.attrs.get("solver_status", "")))
+        pre_notes += note_html(L("not_optimal_banner", note=why), "missing")
     if ds.attrs.get("typical_days_expanded") == "true":
         pre_notes += note_html(L("typical_days_note", agg=ds.attrs.get("time_aggregation", "")))
     elif len(w) and abs(float(w.max()) - 1.0) > 1e-9 and float(w.max()) == float(w.min()):

@@ -242,6 +242,9 @@ _LABELS: dict[str, tuple[str, str]] = {
                                  "各小时边际电价相同，共同处于边际的机组（{marginal}）逐时出力次序并不唯一：下图是"
                                  "年度总量相同的众多最优调度之一，并非机组实际运行方式的预测。"),
     "time_aggregation": ("Time aggregation", "时间聚合"),
+    "not_optimal_banner": ("NOT OPTIMAL – these results are the solver's best point when it stopped, not the "
+                           "least-cost solution; read them with care. {note}",
+                           "非最优解——以下结果是求解器停止时的最好可行点，并非最低成本解，请谨慎使用。{note}"),
     "results_subtitle": ("optimizer results", "optimizer 优化结果"),
     "optimal": ("optimal", "最优"),
     "time_limit": ("time limit reached", "达到时间上限"),
