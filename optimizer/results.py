@@ -198,6 +198,10 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     duals = [sol.duals.get(reg.policies[p].constraint, np.nan) if sol.dual_valid else np.nan for p in pol_names]
     put("policy_dual", ("policy",), duals, "CNY/yr per unit of the constraint row",
         "dual of each policy row (sensitivity of total cost to its right-hand side)")
+    put("policy_lhs", ("policy",), [_val(reg.policies[p].lhs) if reg.policies[p].lhs is not None else np.nan
+                                    for p in pol_names], "policy unit",
+        "left-hand side of each policy row at the solution (what is achieved; NaN for share rows, whose "
+        "achieved values are coal_share and nonfossil_share)")
     achieved = []
     acc_vals = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
     for p in pol_names:

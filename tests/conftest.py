@@ -329,6 +329,10 @@ BREAKAGES: list[Breakage] = [
              "source_key", "no_such_source"),
     # --- profiles: length, NaN, range, timestamps, technologies
     Breakage("profile_too_short", _frame("cf.csv", _drop_last_row), "cf.csv", "time", "missing"),
+    Breakage("profile_column_twice", _frame("cf.csv", lambda f: pd.concat([f, f[["pv"]]], axis=1)), "cf.csv", "pv",
+             "appears twice"),
+    Breakage("load_hour_numbers", _frame("load.csv", lambda f: f.assign(timestamp=[str(i) for i in range(len(f))])),
+             "load.csv", "timestamp", "plain numbers"),
     Breakage("load_too_short", _frame("load.csv", _drop_last_row), "load.csv", "time", "missing"),
     Breakage("profile_nan", _cell("cf.csv", "2025-01-01 01:00", "pv", ""), "cf.csv", "pv", "NaN"),
     Breakage("profile_nan_literal", _cell("cf.csv", "2025-01-01 01:00", "pv", "nan"), "cf.csv", "pv", "NaN"),

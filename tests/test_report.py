@@ -162,7 +162,13 @@ def test_targets_table_maps_every_policy_row(ds: xr.Dataset) -> None:
     assert co2["status"] == "no_target"
     assert co2["achieved"] == pytest.approx(float(ds["co2_t"]) / 1e6)
     assert "碳达峰" in co2["quote"]
-    assert tt.loc["reserve_margin", "status"] == "model_constraint"
+    rm = tt.loc["reserve_margin"]
+    assert rm["status"] == "model_constraint" and rm["achieved"] >= rm["lower"] * (1 - 1e-9)  # firm capacity, GW
+    # the stored left-hand side of every capacity row equals the capacities it sums
+    cap_rows = T._capacity_target_rows(T.config(ds))
+    for row in cap_rows:
+        lhs = float(ds["policy_lhs"].sel(policy=row))
+        assert lhs == pytest.approx(T._achieved(ds.drop_vars("policy_lhs"), row, cap_rows), rel=1e-9, abs=1e-6)
 
 
 def test_targets_table_flags_a_missed_target(ds: xr.Dataset) -> None:

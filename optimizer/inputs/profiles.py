@@ -148,6 +148,12 @@ def _read_csv_frame(path: Path) -> pd.DataFrame:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read CSV ({type(err).__name__})", source=str(path)) from None
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:  # pandas renames a repeated name 'x.1'
+        header = next((ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")), "")
+    names = [c.strip() for c in header.rstrip("\r\n").split(",")]
+    dup = next((c for i, c in enumerate(names) if c and c in names[:i]), None)
+    if dup is not None:
+        raise InputError(f"column {dup!r} appears twice in the header", source=str(path), field=dup)
     cols = {str(c).lower().strip(): c for c in df.columns}
     tcol = cols.get("timestamp") or cols.get("time")
     if tcol is None:
@@ -157,6 +163,9 @@ def _read_csv_frame(path: Path) -> pd.DataFrame:
     if len(df) == 0:
         raise InputError("no data rows", source=str(path), field=tcol)
     stamps = df[tcol].astype(str).str.strip()
+    if stamps.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():  # 0, 1, 2, ... : hour numbers, not dates
+        raise InputError(f"timestamps are plain numbers (first {stamps.iloc[0]!r}), not dates: give local date-times "
+                         "such as 2025-01-01 00:00", source=str(path), field=tcol)
     offset = stamps.str.contains(_OFFSET_AFTER_TIME)
     if offset.any() and not offset.all():
         first = stamps[~offset].iloc[0] if offset.iloc[0] else stamps[offset].iloc[0]

@@ -42,6 +42,7 @@ class PolicyRow:
     slack_up: Any = None  # elastic slack variables (diagnosis mode only)
     slack_down: Any = None
     scale: float = 1.0  # typical magnitude used to normalise the slack penalty
+    lhs: Any = None  # the left-hand side, when the right-hand side is a constant (its value is "achieved")
 
 
 @dataclass
@@ -125,7 +126,8 @@ class Registry:
         else:  # pragma: no cover - guarded by the config schema
             raise ValueError(sense)
         m.add_component(f"policy_{name}", con)
-        row = PolicyRow(name, con, sense, rhs, unit, target, description, up, down, max(abs(scale), 1e-9))
+        row = PolicyRow(name, con, sense, rhs, unit, target, description, up, down, max(abs(scale), 1e-9),
+                        lhs if rhs_expr is None else None)
         if name in self.policies:
             raise ValueError(f"policy {name!r} registered twice")
         self.policies[name] = row

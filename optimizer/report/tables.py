@@ -217,6 +217,8 @@ def _achieved(ds: xr.Dataset, row: str, cap_rows: dict[str, dict[str, Any]]) -> 
         return _scalar(ds, row)
     if row == "co2_cap":
         return _scalar(ds, "co2_t")
+    if "policy_lhs" in ds and row in ds["policy"].values:  # any other row with a constant right-hand side
+        return float(ds["policy_lhs"].sel(policy=row))
     return float("nan")
 
 
@@ -281,9 +283,11 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             statuses.append(is_met(a, sense, rhs))
             duals.append(float(ds["policy_dual"].values[j]))
         note = ""
-        if any(s is None for s in statuses):
-            status = "not_evaluated" if tid else "model_constraint"
-            note = "reserve_note" if pol[idx[0]] == "reserve_margin" else ""
+        if not tid:  # a row of the model, not of the plan (reserve margin): its value is shown, no verdict
+            status = "model_constraint"
+            note = "reserve_note" if pol[idx[0]] == "reserve_margin" and not np.isfinite(achieved) else ""
+        elif any(s is None for s in statuses):
+            status = "not_evaluated"
         else:
             status = "met" if all(statuses) else "not_met"
         finite = [d for d in duals if np.isfinite(d)]
