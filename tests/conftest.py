@@ -309,6 +309,8 @@ BREAKAGES: list[Breakage] = [
     Breakage("carrier_not_in_carrier_table", _cell("technologies.csv", "coal", "carrier", "lignite"),
              "technologies.csv", "coal.carrier", "lignite"),
     Breakage("min_above_max", _min_above_max, "technologies.csv", "pv.min_total_mw"),
+    Breakage("attribute_of_another_kind", _cell("technologies.csv", "coal", "price_cny_per_mwh", "50"),
+             "technologies.csv", "coal.price_cny_per_mwh", "does not apply to generator"),
     # --- the carrier table
     Breakage("duplicate_carrier", _frame("carriers.csv", _append_row({"name": "coal", "fuel_price_cny_per_tce": "5",
                                                                       "co2_t_per_tce": "2", "fossil": "true",

@@ -202,6 +202,22 @@ def build_table(
         rows[tech] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "technology"
+    # a number for an attribute the technology's kind does not use would be ignored silently (variable
+    # O&M on an import, whose price already carries it): refuse it
+    for tech, row in rows.items():
+        kind = str(row.get("kind", ""))
+        for attr, spec in attributes.iterrows():
+            kinds = str(spec["applies_to"]).strip()
+            if spec["type"] != "float" or kinds == "all" or kind not in ("generator", "storage", "import") \
+                    or kind in kinds.split("|"):
+                continue
+            default = _convert(spec["default"], "float", source=source, field=attr) if str(spec["default"]).strip() \
+                else None
+            if row[attr] != default:
+                where = ("config", f"technologies.{tech}.{attr}") if attr in overrides.get(tech, {}) else (
+                    source, f"{tech}.{attr}")
+                raise InputError(f"{attr} does not apply to {kind} technologies (only to {kinds.replace('|', ', ')}) "
+                                 "and would be ignored: leave it blank", source=where[0], field=where[1])
     # attributes whose default is "inf" (an absent bound) may be infinite; any other must be finite
     may_be_infinite = frozenset(
         a for a, spec in attributes.iterrows() if spec["type"] == "float" and str(spec["default"]).strip() == "inf")
