@@ -333,6 +333,8 @@ BREAKAGES: list[Breakage] = [
     Breakage("profile_too_short", _frame("cf.csv", _drop_last_row), "cf.csv", "time", "missing"),
     Breakage("profile_column_twice", _frame("cf.csv", lambda f: pd.concat([f, f[["pv"]]], axis=1)), "cf.csv", "pv",
              "appears twice"),
+    Breakage("load_in_kw", _cell("load.csv", "2025-01-01 01:00", "load_mw", "80000000"), "load.csv", "suzhou",
+             "looks like kW"),
     Breakage("load_hour_numbers", _frame("load.csv", lambda f: f.assign(timestamp=[str(i) for i in range(len(f))])),
              "load.csv", "timestamp", "plain numbers"),
     Breakage("load_too_short", _frame("load.csv", _drop_last_row), "load.csv", "time", "missing"),

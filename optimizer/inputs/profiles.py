@@ -37,6 +37,9 @@ import xarray as xr
 
 from optimizer.errors import InputError
 
+#: a zone's load above this (MW) is taken for a unit error (kW given as MW); China's peak is ~1.4e6 MW
+MAX_ZONE_LOAD_MW = 2.0e6
+
 #: the model's clock: China Standard Time (UTC+8, no daylight saving since 1991)
 LOCAL_TZ = "Asia/Shanghai"
 #: a timestamp whose time of day is followed by a UTC offset: Z, +08:00, -0500, +01
@@ -257,6 +260,11 @@ def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
     frame.columns.name = "zone"
     _check_time(frame.index, source=src)
     _check_values(frame, source=src, lo=0.0, hi=np.inf, what="load")
+    peak = frame.max()
+    if (peak > MAX_ZONE_LOAD_MW).any():  # no zone's load is a terawatt: these are kW (or W)
+        z = str(peak.idxmax())
+        raise InputError(f"peak load {float(peak.max()):,.0f} MW is above {MAX_ZONE_LOAD_MW:,.0f} MW (China's "
+                         "whole peak is about 1.4 TW): the file looks like kW; give MW", source=src, field=z)
     return frame
 
 
