@@ -17,6 +17,10 @@ one after the other, with the configured solver options:
 * ``total-capacity``: the capacity columns shifted from new capacity (``p - a P_new <= a P0``,
   ``P_new >= 0``) to total capacity (``p - a P <= 0``, ``P >= P0``), PyPSA's form, by substituting
   ``P_new = P - P0`` in the compiled arrays (bounds, row bounds and objective offset moved).
+* ``time-major``: the same arrays with columns and rows ordered by hour instead of by family;
+* ``bounds-as-rows``: every finite column bound written as a singleton row on a free column, as
+  linopy hands PyPSA's LP to HiGHS (PyPSA's LP presolves to exactly our presolved size, 103,994
+  columns x 95,233 rows on the 2025 case, yet takes 26 interior-point iterations to our 30).
 
 Sizes are before HiGHS's presolve, which removes some of the difference again; the solve time and
 the interior-point iteration count show what is left. Times are ratios to ``default`` in this run.
@@ -75,7 +79,43 @@ def total_capacity(lp: CompiledLP, inp: Inputs) -> CompiledLP:
                                offset=lp.offset - float(lp.cost @ shift))
 
 
-VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY", "total-capacity"]
+def _hour(obj: object) -> int:
+    """The time step in a Pyomo component's index (-1 for annual components)."""
+    idx = obj.index()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    return next((i for i in reversed(idx) if isinstance(i, int)), -1)
+
+
+def time_major(lp: CompiledLP) -> CompiledLP:
+    """The same LP with columns and rows ordered by hour (every quantity of hour t together) instead
+    of by constraint family; annual columns and rows first."""
+    cp = np.argsort([_hour(v) for v in lp.columns], kind="stable")
+    rp = np.argsort([_hour(r[0]) for r in lp.rows], kind="stable")
+    a = lp.A.tocsc()[rp][:, cp].tocsc()
+    a.sort_indices()
+    return CompiledLP([lp.columns[j] for j in cp], [lp.rows[i] for i in rp], a, lp.cost[cp], lp.offset,
+                      lp.col_lower[cp], lp.col_upper[cp], lp.row_lower[rp], lp.row_upper[rp])
+
+
+def bounds_as_rows(lp: CompiledLP) -> CompiledLP:
+    """The same LP with every finite column bound written as a singleton row and the columns left free,
+    as linopy hands PyPSA's LP to HiGHS."""
+    import scipy.sparse as sp
+
+    j = np.flatnonzero((np.isfinite(lp.col_lower) | np.isfinite(lp.col_upper)) & (lp.col_lower < lp.col_upper))
+    bound_rows = sp.csr_matrix((np.ones(len(j)), (np.arange(len(j)), j)), shape=(len(j), len(lp.columns)))
+    a = sp.vstack([lp.A.tocsr(), bound_rows]).tocsc()
+    a.sort_indices()
+    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+    lower[j], upper[j] = -np.inf, np.inf
+    return CompiledLP(lp.columns, [*lp.rows, *[(None, 0)] * len(j)], a, lp.cost, lp.offset, lower, upper,
+                      np.concatenate([lp.row_lower, lp.col_lower[j]]), np.concatenate([lp.row_upper, lp.col_upper[j]]))
+
+
+VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY", "total-capacity",
+            "time-major", "bounds-as-rows"]
+TRANSFORMS = {"total-capacity": lambda lp, inp: total_capacity(lp, inp), "time-major": lambda lp, _: time_major(lp),
+              "bounds-as-rows": lambda lp, _: bounds_as_rows(lp)}
 
 
 def main() -> None:
@@ -95,6 +135,8 @@ def main() -> None:
         "no-unserved": ["economics.allow_unserved=false"],
         "costs-in-MCNY": ["solver.objective_scale=1e-6"],
         "total-capacity": [],
+        "time-major": [],
+        "bounds-as-rows": [],
     }
     rows = []
     for name in names:
@@ -103,8 +145,8 @@ def main() -> None:
         t0 = time.perf_counter()
         with fixed_as_rows() if name == "fixed-as-rows" else contextlib.nullcontext():
             m = build_model(inp, cfg)
-        if name == "total-capacity":
-            hm = HighsModel.from_lp(total_capacity(compile_lp(m), inp), cfg.solver, m)
+        if name in TRANSFORMS:
+            hm = HighsModel.from_lp(TRANSFORMS[name](compile_lp(m), inp), cfg.solver, m)
         else:
             hm = HighsModel(m, cfg.solver)
         t1 = time.perf_counter()
