@@ -354,7 +354,11 @@ def check_output_dir(out_dir: str | Path, marker: str = "results.nc", what: str 
     if out.exists():
         if not out.is_dir():
             raise InputError("exists and is not a folder; choose another --out", source=str(out))
-        if any(out.iterdir()) and not (out / marker).is_file():
+        try:
+            used = any(out.iterdir())
+        except OSError as err:
+            raise InputError(f"cannot read this folder: {err.strerror or err}", source=str(out)) from None
+        if used and not (out / marker).is_file():
             raise InputError(f"exists and is not a {what} folder (no {marker}): it would be replaced whole, "
                              "so nothing is written here; choose another --out", source=str(out))
     return out
@@ -379,7 +383,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _remove_stale(out_dir: Path) -> None:
+def remove_stale(out_dir: Path) -> None:
     """Remove temporary siblings left by writers of ``out_dir`` that were killed (kill -9)."""
     for p in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.tmp-*"):
         pid = p.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
@@ -449,7 +453,7 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     """
     out_dir = check_output_dir(out_dir)
     make_parent(out_dir)
-    _remove_stale(out_dir)
+    remove_stale(out_dir)
     with built_in_place(out_dir) as tmp:
         ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
         summary_table(ds).to_csv(tmp / "summary.csv", float_format="%.6g")
@@ -480,7 +484,14 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     make_parent(out_dir)
     path = out_dir.with_name(f".{out_dir.name}.lock")
     while True:
-        fh = open(path, "a+")
+        try:
+            fh = open(path, "a+")
+        except FileNotFoundError:  # another run removed the parent it had created: make it again
+            make_parent(out_dir)
+            continue
+        except OSError as err:
+            _remove_empty(created)
+            raise InputError(f"cannot write here: {err.strerror or err}", source=str(out_dir)) from None
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

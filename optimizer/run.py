@@ -114,11 +114,8 @@ def _diagnose(inp: Inputs, cfg: Config) -> str | None:
     msg = f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)
     if partners:
         msg += "; binding against it: " + ", ".join(partners)
-    if hasattr(m, "unserved"):
-        shed = sum(pyo.value(m.unserved[z, i]) * inp.weight_h[i] for z, i in m.unserved)
-        if shed > 1e-6:
-            msg += (f"; and even then {_num(shed)} MWh/yr of load is shed (the load cannot be met in full "
-                    "with every target relaxed)")
+    if hasattr(m, "unserved"):  # only when the load cannot be met in full even with every target relaxed
+        msg += "; and even then load must be shed (with every target relaxed the load cannot be met in full)"
     return msg
 
 

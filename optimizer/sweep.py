@@ -215,19 +215,22 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     The folder is filled as a temporary sibling and swapped into place (the previous sweep stays
     until then), under the folder's lock, like a run's results.
     """
-    from optimizer.results import built_in_place, output_lock
+    from optimizer.results import built_in_place, output_lock, remove_stale
 
     out_dir = check_frontier_dir(out_dir)
     names = ("frontier.nc", "frontier.csv", "frontier.png")
-    with output_lock(out_dir), built_in_place(out_dir) as tmp:
-        nc, csv, png = (tmp / n for n in names)
-        ds.to_netcdf(nc, engine="netcdf4")
-        table = ds.drop_dims("technology").to_dataframe()
-        caps = ds["capacity_total_mw"].to_pandas()
-        caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
-        table = table.join(caps)
-        table.to_csv(csv, float_format="%.6g")
-        plot_frontier(ds, png)
+    with output_lock(out_dir):
+        check_frontier_dir(out_dir)  # again, now that no other run can change it
+        remove_stale(out_dir)  # a killed sweep's temporary folder
+        with built_in_place(out_dir) as tmp:
+            nc, csv, png = (tmp / n for n in names)
+            ds.to_netcdf(nc, engine="netcdf4")
+            table = ds.drop_dims("technology").to_dataframe()
+            caps = ds["capacity_total_mw"].to_pandas()
+            caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
+            table = table.join(caps)
+            table.to_csv(csv, float_format="%.6g")
+            plot_frontier(ds, png)
     return [out_dir / n for n in names]
 
 

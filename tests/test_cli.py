@@ -25,6 +25,7 @@ from conftest import TinyCase
 from typer.testing import CliRunner, Result
 
 from optimizer.cli import app
+from optimizer.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "configs" / "suzhou_2025.yaml"
@@ -91,6 +92,17 @@ def test_bad_input_exits_2_with_one_line(tiny_case: TinyCase, breakage, command:
     assert not tiny_case.results_dir.exists()
     assert not tiny_case.results_dir.parent.exists() or not any(
         p.name.endswith(".lock") for p in tiny_case.results_dir.parent.iterdir())
+
+
+def test_yaml_merge_keys_are_still_read(tmp_path: Path) -> None:
+    from optimizer.config import read_yaml
+
+    path = tmp_path / "m.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\nother: {<<: *b, y: 3}\nboth: {<<: [*b], z: 4}\n", encoding="utf-8")
+    assert read_yaml(path) == {"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}, "both": {"x": 1, "y": 2, "z": 4}}
+    path.write_text("base: &b {x: 1}\nother: {<<: *b, y: 3, y: 4}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate key 'y'"):
+        read_yaml(path)
 
 
 def test_a_key_given_twice_in_the_config_is_refused(tiny_case: TinyCase, tmp_path: Path) -> None:

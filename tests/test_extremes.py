@@ -290,3 +290,22 @@ def test_dual_bound_is_a_lower_bound_for_any_duals_and_tight_at_the_optimum(tiny
     for scale in (0.0, 0.5, 2.0):  # any other duals give a weaker (lower) bound, or -inf
         bound = hm.dual_bound(y * scale + rng.normal(0, 1e-3, len(y)) * (scale > 0))
         assert bound <= sol.objective * (1 + 1e-9)
+
+
+def test_dual_bound_with_an_empty_column() -> None:
+    """A column that appears in no row (here the last one) must not break the bound."""
+    import highspy
+    import scipy.sparse as sp
+
+    from optimizer.config import SolverConfig
+    from optimizer.solve import CompiledLP
+
+    a = sp.csc_matrix(np.array([[1.0, 0.0]]))  # x0 >= 2; x1 in [1, 5] sits in no row
+    lp = CompiledLP([None, None], [(None, 0)], a, np.array([3.0, 2.0]), 0.0, np.array([0.0, 1.0]),
+                    np.array([np.inf, 5.0]), np.array([2.0]), np.array([np.inf]))
+    hm = HighsModel.from_lp(lp, SolverConfig())
+    hm.highs.setOptionValue("output_flag", False)
+    assert hm.highs.run() == highspy.HighsStatus.kOk
+    y = np.asarray(hm.highs.getSolution().row_dual)
+    assert hm.dual_bound(y) == pytest.approx(3.0 * 2.0 + 2.0 * 1.0)
+    assert hm.dual_bound(y * 0.5) == pytest.approx(3.0 + 2.0)  # weaker: x0 priced at 1.5, bound 1.5*2 + 1.5*0 + 2

@@ -171,6 +171,14 @@ def test_targets_table_maps_every_policy_row(ds: xr.Dataset) -> None:
         assert lhs == pytest.approx(T._achieved(ds.drop_vars("policy_lhs"), row, cap_rows), rel=1e-9, abs=1e-6)
 
 
+def test_a_cap_given_as_a_plain_value_gets_a_verdict(tmp_path: Path) -> None:
+    """A CO2 cap given as a number (no target id, as the shipped 2030 config has it) is still met or not."""
+    out = tmp_path / "capped"
+    run(load_config(CFG_2025, ["time.end=2025-01-07 23:00", "policy.co2_cap_t.value=900000000"]), out_dir=out)
+    tt = T.targets_table(read_results(out))
+    assert tt.loc["co2_cap", "status"] == "met"
+
+
 def test_targets_table_flags_a_missed_target(ds: xr.Dataset) -> None:
     bad = ds.copy(deep=True)
     bad["coal_share"] = xr.DataArray(0.56)  # above the 55 % ceiling

@@ -27,6 +27,7 @@ looking like percent), and the same timestamps as the load. Failures raise
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from pathlib import Path
@@ -153,7 +154,7 @@ def _read_csv_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read CSV ({type(err).__name__})", source=str(path)) from None
     with open(path, encoding="utf-8-sig", errors="replace") as fh:  # pandas renames a repeated name 'x.1'
         header = next((ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")), "")
-    names = [c.strip() for c in header.rstrip("\r\n").split(",")]
+    names = [c.strip() for c in next(csv.reader([header]), [])]
     dup = next((c for i, c in enumerate(names) if c and c in names[:i]), None)
     if dup is not None:
         raise InputError(f"column {dup!r} appears twice in the header", source=str(path), field=dup)

@@ -155,7 +155,7 @@ def plan_targets(ds: xr.Dataset) -> dict[str, Any]:
     still there, else the repo's ``seeds/targets.yaml``.
     """
     stored = parse_attr(ds, "plan_targets")
-    if isinstance(stored, dict) and stored:
+    if isinstance(stored, dict):
         return {str(k): v for k, v in stored.items() if isinstance(v, dict)}
     candidates: list[Path] = []
     files = parse_attr(ds, "input_files")
@@ -283,7 +283,8 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             statuses.append(is_met(a, sense, rhs))
             duals.append(float(ds["policy_dual"].values[j]))
         note = ""
-        if not tid:  # a row of the model, not of the plan (reserve margin): its value is shown, no verdict
+        if not tid and (pol[idx[0]] == "reserve_margin" or any(s is None for s in statuses)):
+            # a row of the model, not of the plan (reserve margin): its value is shown, no verdict
             status = "model_constraint"
             note = "reserve_note" if pol[idx[0]] == "reserve_margin" and not np.isfinite(achieved) else ""
         elif any(s is None for s in statuses):
@@ -320,7 +321,7 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
 
     used = set(index)
     for tid, entry in targets.items():
-        if tid in used or str(entry.get("year", "")).strip() != str(year):
+        if tid in used or _year(entry.get("year")) != year:
             continue
         unit, _ = _PLAN_UNIT.get(str(entry.get("unit")), (str(entry.get("unit")), 1.0))
         rec = {"rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""),
@@ -338,6 +339,14 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
         records.append(rec)
         index.append(tid)
     return pd.DataFrame(records, index=pd.Index(index, name="target_id"), columns=TARGET_COLUMNS)
+
+
+def _year(v: Any) -> int | None:
+    """A target entry's year as an int (2025, "2025", 2025.0), None if it is none."""
+    try:
+        return int(float(v))
+    except (TypeError, ValueError):
+        return None
 
 
 def _plan_notes(entry: dict[str, Any]) -> dict[str, str]:
@@ -379,7 +388,7 @@ SUBTOTAL_PREFIX = "total_"  # capacity_table: one subtotal row per kind (total_g
 
 def is_total_row(key: object) -> bool:
     """Whether a row id is a total or subtotal row (shown in bold, left out of figures)."""
-    return key == TOTAL or str(key).startswith(SUBTOTAL_PREFIX)
+    return key == TOTAL or key in {SUBTOTAL_PREFIX + k for k in ("generator", "storage", "import")}
 
 
 def capacity_table(ds: xr.Dataset) -> pd.DataFrame:
