@@ -212,6 +212,10 @@ def fig_cost(ds: xr.Dataset, lang: str) -> plt.Figure:
             continue
         a2.barh(y2, vals, left=left, color=_COMPONENT_COLORS.get(c, "#888888"), label=i18n.label(c, lang))
         left += vals
+    for yi, total in zip(y2, left, strict=True):  # each technology's total at the end of its bar
+        a2.text(max(total, 0.0), yi, " " + num(total), va="center", fontsize=9)
+    if len(left) and float(left.max()) > 0:  # room for the labels right of the longest bar
+        a2.set_xlim(right=float(left.max()) * 1.15)
     a2.set_yticks(y2, [i18n.tech(t, lang) for t in tech.index])
     a2.set_xlabel(i18n.label("ax_bn_cny", lang))
     a2.set_title(i18n.label("fig_cost_tech", lang))
