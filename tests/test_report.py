@@ -485,6 +485,22 @@ def test_a_result_that_is_not_optimal_says_so_at_the_top(ds: xr.Dataset, tmp_pat
         "data-table='headline'")
 
 
+def test_units_at_the_margin_leave_out_weather_followers(ds: xr.Dataset) -> None:
+    d = ds.copy(deep=True)
+    n = d.sizes["time"]
+    wave = 0.5 + 0.4 * np.sin(np.arange(n) / 5.0)
+    for g in d["generator"].values.astype(str):
+        cap = float(d["capacity_total_mw"].sel(technology=g))
+        d["generation_mw"].loc[{"generator": g}] = wave * cap  # every unit moves inside its range
+        d["curtailment_mw"].loc[{"generator": g}] = 0.0  # and no PV or wind is curtailed
+    units = T.moving_units(d)
+    assert "coal_existing" in units and "gas_ccgt" in units
+    assert not set(units) & set(T.variable_renewables(d))  # they follow their weather, not the margin
+    d["curtailment_mw"].loc[{"generator": "pv_rooftop"}] = 0.1 * float(d["capacity_total_mw"].sel(
+        technology="pv_rooftop"))  # curtailed: now it is held below what it could give
+    assert "pv_rooftop" in T.moving_units(d)
+
+
 def test_zh_page_has_no_english_codes_left(ds: xr.Dataset, report_zh: Path) -> None:
     page = report_zh.read_text(encoding="utf-8")
     for english in ("Mt CO2/yr", "optimizer results", ">optimal<", ": optimal"):

@@ -683,16 +683,21 @@ def weeks_table(weeks: list[Week]) -> pd.DataFrame:
 
 
 def moving_units(ds: xr.Dataset, tol: float = 0.01) -> list[str]:
-    """Generators and corridors whose output moves inside their range (between ``tol`` and ``1 - tol`` of
-    capacity) in some step and changes over the steps: the units that share the margin."""
+    """Generators and corridors that run strictly inside their range in some step (above ``tol`` of
+    capacity and more than ``tol`` of capacity below what is available) and change over the steps:
+    the units that share the margin. Wind and PV count as available up to output plus curtailment, so
+    one that follows its weather without curtailment is not listed."""
     out = []
+    weather = set(variable_renewables(ds))
     for var, dim in (("generation_mw", "generator"), ("import_mw", "corridor")):
         for k in ds[dim].values.astype(str):
             x = np.asarray(ds[var].sel({dim: k}).values, dtype=float)
             cap = float(ds["capacity_total_mw"].sel(technology=k))
             if cap <= 0 or not len(x):
                 continue
-            inside = (x > tol * cap) & (x < (1 - tol) * cap)
+            avail = x + np.asarray(ds["curtailment_mw"].sel(generator=k).values, dtype=float) if k in weather \
+                else np.full_like(x, cap)
+            inside = (x > tol * cap) & (x < avail - tol * cap)
             if inside.any() and float(x.max() - x.min()) > tol * cap:
                 out.append(k)
     return out
