@@ -332,6 +332,8 @@ def format_validation_error(err: ValidationError, override_keys: list[str] | Non
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         msg = "unknown key"
+    elif first["type"] == "path_type":
+        msg = f"expected a file path, got {first.get('input')!r}"
     from_set = [k for k in override_keys or [] if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")]
     if from_set:
         msg += f" (from --set {from_set[-1]})"

@@ -125,6 +125,7 @@ def test_a_key_given_twice_in_the_config_is_refused(tiny_case: TinyCase, tmp_pat
     ("year.month=1", "year.month"),
     ("policy.capacity_targets.3.value=1", "policy.capacity_targets.3.value"),
     ("policy.capacity_targets.-1.value=1", "policy.capacity_targets.-1.value"),  # not "the last one"
+    ("inputs.load=null", "expected a file path"),
     ("x[/]=1", "x[/]"),  # text that looks like rich markup is printed as it is
     ("policy.coal_share_max.value=1.5", "policy.coal_share_max"),
     ("policy.coal_share_max.target=coal_cap_2099", "coal_cap_2099"),

@@ -163,7 +163,7 @@ def _read_targets(path: Path | None) -> dict[str, dict[str, Any]]:
     if path is None:
         return {}
     if not path.is_file():
-        raise InputError("targets file not found", source=str(path))
+        raise InputError("targets file not found", source=str(path), field="inputs.targets")
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InputError("expected a mapping of id -> {value, unit, ...}", source=str(path))
@@ -221,15 +221,15 @@ def load_inputs(config: Config) -> Inputs:
         "load": ic.load,
     }
     attributes = read_attributes(ic.attributes)
-    tech_raw = read_csv(ic.technologies, "technology table")
-    carrier_raw = read_csv(ic.carriers, "carrier table")
+    tech_raw = read_csv(ic.technologies, "technology table", "inputs.technologies")
+    carrier_raw = read_csv(ic.carriers, "carrier table", "inputs.carriers")
     if ic.technology_sources is not None:
         files["technology_sources"] = ic.technology_sources
-        smap = read_csv(ic.technology_sources, "technology sources")
+        smap = read_csv(ic.technology_sources, "technology sources", "inputs.technology_sources")
         sources = None
         if ic.sources is not None:
             files["sources"] = ic.sources
-            sources = read_csv(ic.sources, "sources")
+            sources = read_csv(ic.sources, "sources", "inputs.sources")
         check_sources(tech_raw, carrier_raw, attributes, smap, sources, source=str(ic.technology_sources))
     techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones)
     carriers = build_carriers(carrier_raw, config.carriers, source=str(ic.carriers))

@@ -235,7 +235,7 @@ def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
     """Hourly load in MW as a DataFrame (time x zone)."""
     src = str(path)
     if not path.is_file():
-        raise InputError("load file not found", source=src)
+        raise InputError("load file not found", source=src, field="inputs.load")
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         ds = _open_netcdf(path)
         if "load_mw" not in ds:
@@ -273,7 +273,7 @@ def read_capacity_factors(path: Path, zone: str) -> pd.DataFrame:
     """Capacity factors (time x technology) for one zone."""
     src = str(path)
     if not path.is_file():
-        raise InputError("capacity-factor file not found", source=src)
+        raise InputError("capacity-factor file not found", source=src, field="inputs.capacity_factors")
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         ds = _open_netcdf(path)
         if "capacity_factor" not in ds:
@@ -302,7 +302,7 @@ def read_single_profile(path: Path, tech: str) -> pd.Series:
     """A user's replacement profile for one technology (per-unit)."""
     src = str(path)
     if not path.is_file():
-        raise InputError("profile file not found", source=src, field=f"profile_overrides.{tech}")
+        raise InputError("profile file not found", source=src, field=f"inputs.profile_overrides.{tech}")
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         ds = _open_netcdf(path)
         names = [v for v in ds.data_vars]

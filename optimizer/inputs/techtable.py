@@ -77,10 +77,11 @@ CARRIER_COLUMNS = {
 }
 
 
-def read_csv(path: Path, what: str) -> pd.DataFrame:
-    """Read a CSV (``#`` comment lines allowed) or fail with one line naming the file."""
+def read_csv(path: Path, what: str, field: str | None = None) -> pd.DataFrame:
+    """Read a CSV (``#`` comment lines allowed) or fail with one line naming the file (and the config key
+    ``field`` that names it)."""
     if not path.is_file():
-        raise InputError(f"{what} file not found", source=str(path))
+        raise InputError(f"{what} file not found", source=str(path), field=field)
     check_complete_text(path)  # a table cut off mid-row would otherwise fill the rest with defaults
     try:
         df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
