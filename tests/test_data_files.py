@@ -345,3 +345,32 @@ def test_profile_columns_of_technologies_without_profile_name(tmp_path: Path) ->
     data = write_case(tmp_path / "case", [COAL, PV | {"profile": ""}], [50, 80, 60], {"pv": [0.0, 1.0, 0.5]})
     with pytest.raises(InputError, match=r"cf.csv: technology: profile 'pv' matches no technology in the table"):
         load_inputs(make_config(data, tmp_path / "case"))
+
+
+def test_netcdf_files_are_probed_together_and_a_bad_one_is_still_named(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One child reads every NetCDF input while the tables are read; if it fails, nothing is marked read,
+    so each file's own probe (and read) names the culprit."""
+    import shutil
+
+    monkeypatch.setattr(profiles, "_PROBED", set())
+    repo = Path(__file__).resolve().parents[1] / "data" / "profiles"
+    good = [tmp_path / "load.nc", tmp_path / "cf.nc"]
+    shutil.copy(repo / "load_2025.nc", good[0])
+    shutil.copy(repo / "cf_2025.nc", good[1])
+    probes = profiles.start_probes([*good, tmp_path / "absent.nc"])
+    probes.finish()
+    assert {k[0] for k in profiles._PROBED} == {str(p.resolve()) for p in good}
+
+    monkeypatch.setattr(profiles, "_PROBED", set())
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(b"\x89HDF\r\n\x1a\n" + b"not really HDF5 " * 20)
+    probes = profiles.start_probes([*good, bad])
+    probes.finish()
+    assert profiles._PROBED == set()  # the child failed on bad.nc: no file counts as read
+    with pytest.raises(InputError, match=r"bad\.nc"):
+        profiles.read_capacity_factors(bad, "suzhou")
+
+    probes = profiles.start_probes(good)  # an error elsewhere: the child is stopped, nothing left behind
+    probes.cancel()
+    assert probes.proc is None

@@ -213,6 +213,18 @@ def _check_policy(config: Config, techs: pd.DataFrame, targets: dict[str, dict[s
 def load_inputs(config: Config) -> Inputs:
     """Read and validate every input file named by ``config``."""
     ic = config.inputs
+    # NetCDF profiles are first read by a child process (a damaged file can hang or crash the NetCDF
+    # library): start one for all of them now, and read the tables meanwhile
+    probes = prof.start_probes([p for p in (ic.load, ic.capacity_factors, *ic.profile_overrides.values())
+                                if p is not None])
+    try:
+        return _load_inputs(config, probes)
+    finally:
+        probes.cancel()
+
+
+def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
+    ic = config.inputs
     zones = list(config.zones)
     files: dict[str, Path] = {
         "technologies": ic.technologies,
@@ -245,6 +257,7 @@ def load_inputs(config: Config) -> Inputs:
         targets = _read_targets(ic.targets)
     _check_policy(config, techs, targets, ic.targets)
 
+    probes.finish()
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
     load = prof.align(load_full, sel, source=str(ic.load))
