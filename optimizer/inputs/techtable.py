@@ -183,16 +183,18 @@ def build_table(
             if attr not in attributes.index:
                 raise InputError("unknown attribute", source="config", field=f"technologies.{tech}.{attr}")
 
+    specs = list(attributes.to_dict("index").items())  # plain dicts: pandas row access per cell is slow
+    raw_rows = raw.to_dict("records")
     rows: dict[str, dict[str, Any]] = {}
     for i, tech in enumerate(names):
         row: dict[str, Any] = {}
-        for attr, spec in attributes.iterrows():
+        for attr, spec in specs:
             typ = spec["type"]
             ov = overrides.get(tech, {})
             if attr in ov:
                 val = _convert(ov[attr], typ, source="config", field=f"technologies.{tech}.{attr}")
             else:
-                cell = raw.iloc[i][attr] if attr in raw.columns else ""
+                cell = raw_rows[i].get(attr, "")
                 cell = cell.strip() if isinstance(cell, str) else cell
                 if cell == "":
                     cell = spec["default"]
@@ -207,7 +209,7 @@ def build_table(
     # O&M on an import, whose price already carries it): refuse it
     for tech, row in rows.items():
         kind = str(row.get("kind", ""))
-        for attr, spec in attributes.iterrows():
+        for attr, spec in specs:
             kinds = str(spec["applies_to"]).strip()
             if spec["type"] != "float" or kinds == "all" or kind not in ("generator", "storage", "import") \
                     or kind in kinds.split("|"):
@@ -375,9 +377,10 @@ def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attribute
         value = str(value).strip()
         return value if value else str(attributes.at[attr, "default"]).strip()
 
+    specs = list(attributes.to_dict("index").items())
     for _, row in tech_raw.iterrows():
         name, kind = str(row["name"]).strip(), cell(row, "kind")
-        for attr, spec in attributes.iterrows():
+        for attr, spec in specs:
             if spec["type"] != "float" or _source_key(spec["default_source"]):
                 continue
             if attr in row.index and str(row[attr]).strip() != "":
