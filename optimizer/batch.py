@@ -61,7 +61,7 @@ HEADLINE = ("total_cost_cny", "co2_t", "coal_share", "nonfossil_share", "carbon_
 TABLE_COLUMNS = ("scenario", "status", "exit_code", "total_cost_bn_cny", "co2_mt", "coal_share",
                  "nonfossil_share", "carbon_price", "elapsed_s", "message")
 
-_NAME_OK = re.compile(r"^[A-Za-z0-9_.-]+$")
+_NAME_OK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 #: overrides that do not change a scenario's results, so they do not make its name differ
 _NEUTRAL_KEYS = ("name", "output.dir")
 _NEUTRAL_PREFIXES = ("solver.",)
@@ -493,7 +493,7 @@ class _Progress:
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("[red]{task.fields[failed]} failed[/] {task.fields[skipped]} skipped"),
             TimeElapsedColumn(), TextColumn("remaining"), TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=Console(stderr=True, emoji=False),
         )
         self.task = self.bar.add_task("batch", total=total, failed=0, skipped=0)
 
@@ -629,7 +629,7 @@ def print_batch_summary(summary: BatchSummary) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console() if sys.stdout.isatty() else Console(width=160)
+    console = Console(emoji=False) if sys.stdout.isatty() else Console(width=160, emoji=False)
     table = Table(title="batch summary")
     name_width = min(max((len(r["name"]) for r in summary.results), default=8), 40)
     for col, justify in (("scenario", "left"), ("status", "left"), ("exit", "right"), ("cost bn CNY", "right"),
@@ -662,6 +662,22 @@ def print_batch_summary(summary: BatchSummary) -> None:
     console.print(line, highlight=False, soft_wrap=True)
 
 
+def check_batch_dir(out: Path) -> Path:
+    """A batch root may be new or any folder, but not a file and not an output that is replaced whole
+    (a results, sweep or pathway folder): the scenarios' results would be deleted with it."""
+    from optimizer.results import WHOLE_OUTPUTS, make_parent
+
+    p = Path(os.path.realpath(Path(out).expanduser()))
+    if p.exists() and not p.is_dir():
+        raise InputError("exists and is not a folder; choose another --out", source=str(p))
+    found = next((m for m in WHOLE_OUTPUTS for d in (p, *p.parents) if (d / m).is_file()), None)
+    if found is not None:
+        raise InputError(f"is or lies inside an output folder that holds {found} and is replaced whole; choose "
+                         "another --out for the batch", source=str(p))
+    make_parent(p / "x")  # the folder itself can be made (one line if a file is in the way)
+    return p
+
+
 def batch_command(configs: list[Path], out: Path | None, workers: int | None, scheduler: str | None,
                   force: bool, set_: list[str] | None, report: bool, lang: str = "en") -> int:
     """CLI entry of ``optimizer batch``: run, print the summary table, return the exit code.
@@ -673,10 +689,12 @@ def batch_command(configs: list[Path], out: Path | None, workers: int | None, sc
     from rich.console import Console
     from rich.markup import escape
 
-    err_console = Console(stderr=True)
+    err_console = Console(stderr=True, emoji=False)
     try:
         if not configs:
             raise InputError("no config given", source="batch")
+        if out is not None:
+            check_batch_dir(out)
         scenarios = scenarios_from_configs(configs, set_, out)
         summary = run_batch(scenarios, workers=workers, scheduler=scheduler, force=force,
                             progress=True, report=report, report_lang=lang, summary_dir=out)

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer.errors import InputError, OptimizerError
+from optimizer.errors import InfeasibleError, InputError, OptimizerError
 
 
 def threading_is_main() -> bool:
@@ -29,7 +29,7 @@ def threading_is_main() -> bool:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Least-cost capacity expansion and dispatch of Suzhou's power system (Pyomo + HiGHS).")
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, emoji=False)
 
 ConfigArg = Annotated[Path, typer.Argument(help="scenario config (YAML)", show_default=False)]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override a config value: key.path=value")]
@@ -118,7 +118,7 @@ def print_summary(ds: object) -> None:
 
     df = summary_table(ds)
     head = headline(ds)
-    console = Console() if sys.stdout.isatty() else Console(width=120)
+    console = Console(emoji=False) if sys.stdout.isatty() else Console(width=120, emoji=False)
     table = Table(title=f"{head['scenario']} ({head['year']}): least-cost mix", show_lines=False)
     for col in ("technology", "existing MW", "new MW", "total MW", "energy GWh", "share", "CO2 Mt", "cost M CNY"):
         table.add_column(col, justify="left" if col == "technology" else "right", no_wrap=True)
@@ -213,7 +213,7 @@ def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
     except KeyboardInterrupt as err:
         _interrupted(err)
     ds = outcome.dataset
-    console = Console() if sys.stdout.isatty() else Console(width=220)
+    console = Console(emoji=False) if sys.stdout.isatty() else Console(width=220, emoji=False)
     table = Table(title=f"{pw.config.name}: pathway ({ds.attrs['foresight']} foresight)")
     for col in ("period", "CO2 Mt", "cost bn CNY/yr", "coal share", "non-fossil", *[str(k) for k in
                 ds["technology"].values if float(ds["capacity_total_mw"].sel(technology=k).max()) > 0]):
@@ -310,6 +310,10 @@ def sweep(
         caps = parse_range(carbon_cap) if carbon_cap else None
         points = make_grid(caps, parse_vary(vary))
         result = run_sweep(config, points, base_overrides=base, mode=mode)
+        status = result.dataset["status"].values
+        if not (status == "optimal").any():  # nothing to show: write nothing, keep a previous frontier
+            first = str(result.dataset["message"].values[0]) or str(status[0])
+            raise InfeasibleError(f"no point of the sweep solved; first: {first}")
         files = write_frontier(result.dataset, target)
     except OptimizerError as err:
         _fail(err, config)
@@ -319,12 +323,13 @@ def sweep(
     typer.echo(f"frontier: {', '.join(str(f) for f in files)} ({result.times['total_s']:.1f} s)")
     failed = int((result.dataset["status"].values != "optimal").sum())
     if failed:
-        err_console.print(f"{failed} of {result.dataset.sizes['case']} points did not solve to optimality")
+        err_console.print(f"[bold red]error:[/] {failed} of {result.dataset.sizes['case']} points did not solve to "
+                          "optimality (see the status and message columns); the others are written", highlight=False)
         raise typer.Exit(3)
 
 
 def _print_frontier(ds: object) -> None:
-    console = Console() if sys.stdout.isatty() else Console(width=140)
+    console = Console(emoji=False) if sys.stdout.isatty() else Console(width=140, emoji=False)
     table = Table(title="cost-carbon frontier")
     labels = [c for c in ds.coords if ds[c].dims == ("case",) and c not in ("status", "how", "message")]
     for col in [*labels, "status", "cost bn CNY", "CO2 Mt", "CO2 price CNY/t", "coal share", "non-fossil"]:

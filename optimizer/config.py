@@ -97,6 +97,8 @@ class TimeConfig(_Strict):
     def _date_as_text(cls, v: Any) -> Any:
         # YAML reads an unquoted 2025-07-01 (or 2025-07-01 00:00:00) as a date/datetime, not text
         if isinstance(v, dt.datetime):
+            if v.tzinfo is not None:  # 2025-01-07T15:00:00Z: the model's clock is UTC+8
+                v = v.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
             return v.strftime("%Y-%m-%d %H:%M:%S")
         if isinstance(v, dt.date):
             return v.isoformat()
@@ -234,7 +236,8 @@ class OutputConfig(_Strict):
 
 
 class Config(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="scenario name")
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+                      description="scenario name (a folder name: letters, digits, _ . -, not starting with . or -)")
     description: str = ""
     year: int = Field(ge=2000, le=2100)
     zones: list[str] = Field(default_factory=lambda: ["suzhou"], min_length=1)

@@ -103,7 +103,7 @@ class PathwaySettings(BaseModel):
 class PathwayConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
     description: str = ""
     pathway: PathwaySettings
     output_dir: str | None = None
@@ -382,7 +382,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
     if write:
         target = pw.out_dir
         for y, d in period_ds.items():
-            write_results(d, target / f"period_{y}")
+            write_results(d, target / f"period_{y}", within=target)
         _write_trajectory(ds, target)
     return PathwayOutcome(ds, period_ds, total, times, target)
 

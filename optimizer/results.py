@@ -340,7 +340,12 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
-def check_output_dir(out_dir: str | Path, marker: str = "results.nc", what: str = "results") -> Path:
+#: files that mark a folder replaced whole by its writer: no other output may live inside one
+WHOLE_OUTPUTS = ("results.nc", "frontier.nc", "pathway.nc")
+
+
+def check_output_dir(out_dir: str | Path, marker: str = "results.nc", what: str = "results",
+                     within: Path | None = None) -> Path:
     """The real absolute output folder, if a run may (re)place it: absent, empty, or holding a previous
     output (a file named ``marker``: results.nc for results, report.html for reports).
 
@@ -361,6 +366,21 @@ def check_output_dir(out_dir: str | Path, marker: str = "results.nc", what: str 
         if used and not (out / marker).is_file():
             raise InputError(f"exists and is not a {what} folder (no {marker}): it would be replaced whole, "
                              "so nothing is written here; choose another --out", source=str(out))
+        if marker != "report.html":  # a report is a leaf; results, sweeps and pathways hold no other output
+            inner = next((c for c in out.iterdir() if c.is_dir() and any((c / m).is_file() for m in WHOLE_OUTPUTS)),
+                         None)
+            if inner is not None:
+                raise InputError(f"holds another output folder ({inner.name}) that replacing it would delete; "
+                                 "choose another --out", source=str(out))
+    if marker != "report.html":  # nor may it lie inside one: replacing that would delete this
+        stop = Path(os.path.realpath(within)) if within is not None else None
+        for anc in out.parents:
+            if stop is not None and (anc == stop or anc in stop.parents):
+                break
+            found = next((m for m in WHOLE_OUTPUTS if (anc / m).is_file()), None)
+            if found is not None:
+                raise InputError(f"lies inside another output folder ({anc}, which holds {found}) that is replaced "
+                                 "whole when it is written again; choose a folder outside it", source=str(out))
     return out
 
 
@@ -441,7 +461,7 @@ def built_in_place(out: Path) -> Iterator[Path]:
         raise
 
 
-def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
+def write_results(ds: xr.Dataset, out_dir: Path, within: Path | None = None) -> Path:
     """Write results.nc, summary.csv/json and config.yaml atomically into ``out_dir``.
 
     Files go to a temporary sibling folder first, which is swapped into place in one atomic step
@@ -451,7 +471,7 @@ def write_results(ds: xr.Dataset, out_dir: Path) -> Path:
     (``.<name>.tmp-<pid>-*``) is removed by the next write. A folder that is not a results folder
     is never replaced (:func:`check_output_dir`).
     """
-    out_dir = check_output_dir(out_dir)
+    out_dir = check_output_dir(out_dir, within=within)  # within: the pathway folder its periods belong to
     make_parent(out_dir)
     remove_stale(out_dir)
     with built_in_place(out_dir) as tmp:

@@ -152,6 +152,9 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
             ds = extract(m, inp, cfg, sol, {})
             check_results(ds, inp, include_import_emissions=cfg.policy.include_import_emissions)
             rec = {"status": "optimal", "ds": ds}
+        except InputError as err:  # bad input, not a point the model cannot meet: stop, write nothing
+            labels = ", ".join(f"{k}={v}" for k, v in pt.labels.items())
+            raise InputError(f"{str(err).splitlines()[0]} (sweep point {j + 1}: {labels})") from None
         except OptimizerError as err:
             rec = {"status": str(err).split(":")[0] or "failed", "message": str(err)}
             if mode == "reuse":

@@ -73,6 +73,46 @@ def test_run_with_out_below_a_file_is_one_line(tmp_path):
     assert res.exit_code == 2 and "a_file" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.output
 
 
+def test_outputs_never_nest_inside_one_another(tmp_path):
+    # a results folder is replaced whole: nothing may be written inside one, nor one around another
+    cfg = tiny_config(tmp_path)
+    outer = tmp_path / "outer"
+    assert invoke("run", cfg, "--out", outer, "-q").exit_code == 0
+    res = invoke("run", cfg, "--out", outer / "nested", "-q")
+    assert res.exit_code == 2 and "lies inside another output folder" in res.stderr, res.output
+    assert not (outer / "nested").exists()
+    (tmp_path / "holder").mkdir()
+    assert invoke("run", cfg, "--out", tmp_path / "holder" / "inner", "-q").exit_code == 0
+    (tmp_path / "holder" / "results.nc").write_bytes((outer / "results.nc").read_bytes())  # made a results folder
+    res = invoke("run", cfg, "--out", tmp_path / "holder", "-q")
+    assert res.exit_code == 2 and "holds another output folder (inner)" in res.stderr, res.output
+    assert (tmp_path / "holder" / "inner" / "results.nc").is_file()
+    res = invoke("batch", cfg, "--out", outer, "--workers", "0", "--no-report")
+    assert res.exit_code == 2 and "replaced whole" in res.stderr, res.output
+
+
+def test_a_scenario_name_must_be_a_plain_folder_name(tmp_path):
+    for bad in (".", "..", "-x", ".hidden"):
+        res = invoke("validate", tiny_config(tmp_path), "--set", f"name={bad}")
+        assert res.exit_code == 2 and "name" in res.stderr, (bad, res.output)
+
+
+def test_a_sweep_with_bad_input_or_no_solved_point_writes_nothing(tmp_path):
+    cfg = tiny_config(tmp_path)
+    out = tmp_path / "sw"
+    res = invoke("sweep", cfg, "--carbon-cap=-1:-2:2", "--out", out, "-q")  # a negative cap is bad input
+    assert res.exit_code == 2 and "must not be negative" in res.stderr and "sweep point 1" in res.stderr, res.output
+    assert not out.exists()
+    res = invoke("sweep", cfg, "--carbon-cap", "0:0:2", "--out", out, "-q")  # coal and gas both emit
+    assert res.exit_code == 3 and "no point of the sweep solved" in res.stderr, res.output
+    assert not out.exists()
+
+
+def test_messages_print_the_users_text_as_typed(tmp_path):
+    res = invoke("sweep", tiny_config(tmp_path), "--carbon-cap", "120:100:0", "-q")
+    assert res.exit_code == 2 and "'120:100:0'" in res.stderr, res.output  # not rendered as an emoji
+
+
 def test_sweep_needs_something_to_sweep(tmp_path):
     res = invoke("sweep", tiny_config(tmp_path), "-q")
     assert res.exit_code == 2 and "nothing to sweep" in res.stderr

@@ -374,3 +374,12 @@ def test_netcdf_files_are_probed_together_and_a_bad_one_is_still_named(tmp_path:
     probes = profiles.start_probes(good)  # an error elsewhere: the child is stopped, nothing left behind
     probes.cancel()
     assert probes.proc is None
+
+
+def test_config_times_with_a_utc_offset_are_converted(tiny_case: TinyCase) -> None:
+    """time.end given in UTC (quoted text or a YAML timestamp) is the same local hour as without offset."""
+    import datetime as dt
+
+    local = tiny_case.inputs({"time.end": "2025-01-01 01:00"})
+    for end in ("2024-12-31 17:00+00:00", dt.datetime(2024, 12, 31, 17, 0, tzinfo=dt.UTC)):
+        assert len(tiny_case.inputs({"time.end": end}).time) == len(local.time) == 2

@@ -111,11 +111,16 @@ def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeI
                          source=source, field="time")
     start = pd.Timestamp(f"{year}-01-01 00:00")
     end = pd.Timestamp(f"{year}-12-31 23:00")
+    def local(text: str) -> pd.Timestamp:
+        """A config time as the model's local clock (UTC+8); one with a UTC offset is converted."""
+        ts = pd.Timestamp(text)
+        return ts.tz_convert(prof.LOCAL_TZ).tz_localize(None) if ts.tz is not None else ts
+
     try:
         if config.time.start is not None:
-            start = pd.Timestamp(config.time.start)
+            start = local(config.time.start)
         if config.time.end is not None:
-            end = pd.Timestamp(config.time.end)
+            end = local(config.time.end)
     except ValueError:
         raise InputError("cannot parse time.start/time.end", source="config", field="time") from None
     if start.year != year or end.year != year or end < start:
