@@ -220,10 +220,9 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     """
     from optimizer.results import built_in_place, output_lock, remove_stale
 
-    out_dir = check_frontier_dir(out_dir)
     names = ("frontier.nc", "frontier.csv", "frontier.png")
     with output_lock(out_dir):
-        check_frontier_dir(out_dir)  # again, now that no other run can change it
+        out_dir = check_frontier_dir(out_dir)  # under the lock, so no other run can change it meanwhile
         remove_stale(out_dir)  # a killed sweep's temporary folder
         with built_in_place(out_dir) as tmp:
             nc, csv, png = (tmp / n for n in names)

@@ -13,22 +13,10 @@ from __future__ import annotations
 
 import pytest
 from test_cli import _restore_logging, check_failed, invoke  # noqa: F401  (autouse: the CLI resets logging)
+from test_constraints import COAL, GAS, solve
 
 from optimizer import checks
 from optimizer.errors import CheckError
-from optimizer.run import run
-from tiny import make_config, write_case
-
-COAL = {"name": "coal", "kind": "generator", "carrier": "coal", "existing_mw": 100,
-        "heat_rate_gce_per_kwh": 300}  # 0.3 tce/MWh -> 300 CNY/MWh, 0.6 tCO2/MWh
-GAS = {"name": "gas", "kind": "generator", "carrier": "gas", "existing_mw": 100,
-       "heat_rate_gce_per_kwh": 200}  # 0.2 tce/MWh -> 600 CNY/MWh, 0.2 tCO2/MWh
-
-
-def solve(tmp_path, techs, load, cf=None, **updates):
-    data = write_case(tmp_path / "case", techs, load, cf)
-    cfg = make_config(data, tmp_path, **updates)
-    return run(cfg, write=False)
 
 
 def energy_policy(non_power_tce, **extra):

@@ -75,10 +75,11 @@ _PROBED: set[tuple[str, int, int]] = set()
 PROBE_TIMEOUT_S = 60.0
 _PROBE = """
 import sys, netCDF4
-with netCDF4.Dataset(sys.argv[1]) as d:
-    for v in d.variables.values():
-        v[:]
-        [v.getncattr(a) for a in v.ncattrs()]
+for f in sys.argv[1:]:
+    with netCDF4.Dataset(f) as d:
+        for v in d.variables.values():
+            v[:]
+            [v.getncattr(a) for a in v.ncattrs()]
 """
 
 
@@ -162,10 +163,7 @@ def start_probes(paths: list[Path]) -> Probes:
             keys[key] = p
     if len(keys) < 2:
         return Probes()
-    body = [line for line in _PROBE.strip().splitlines() if line.strip() != "import sys, netCDF4"]
-    script = "import sys, netCDF4\nfor f in sys.argv[1:]:\n" + "\n".join("    " + line for line in body)
-    script = script.replace("sys.argv[1]", "f")
-    proc = subprocess.Popen([sys.executable, "-c", script, *[str(p) for p in keys.values()]],
+    proc = subprocess.Popen([sys.executable, "-c", _PROBE, *[str(p) for p in keys.values()]],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Probes(proc, keys)
 
