@@ -14,6 +14,9 @@ one after the other, with the configured solver options:
 * ``no-unserved``: unserved energy switched off (8,760 fewer columns; the same optimum when no load
   is shed, which the default case's result shows);
 * ``costs-in-MCNY``: costs handed to HiGHS in million CNY (``solver.objective_scale=1e-6``);
+* ``annual-rows-in-MWh``: the rows that sum over every hour (energy limits, shares, carbon cap) handed
+  to HiGHS as the model states them, in MWh/yr, tce/yr or tCO2/yr, instead of divided by the
+  period's hours (``solver.scale_annual_rows=false``);
 * ``total-capacity``: the capacity columns shifted from new capacity (``p - a P_new <= a P0``,
   ``P_new >= 0``) to total capacity (``p - a P <= 0``, ``P >= P0``), PyPSA's form, by substituting
   ``P_new = P - P0`` in the compiled arrays (bounds, row bounds and objective offset moved).
@@ -112,8 +115,8 @@ def bounds_as_rows(lp: CompiledLP) -> CompiledLP:
                       np.concatenate([lp.row_lower, lp.col_lower[j]]), np.concatenate([lp.row_upper, lp.col_upper[j]]))
 
 
-VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY", "total-capacity",
-            "time-major", "bounds-as-rows"]
+VARIANTS = ["default", "fixed-as-rows", "slack-ramp-rows", "no-unserved", "costs-in-MCNY", "annual-rows-in-MWh",
+            "total-capacity", "time-major", "bounds-as-rows"]
 TRANSFORMS = {"total-capacity": lambda lp, inp: total_capacity(lp, inp), "time-major": lambda lp, _: time_major(lp),
               "bounds-as-rows": lambda lp, _: bounds_as_rows(lp)}
 
@@ -134,6 +137,7 @@ def main() -> None:
         "slack-ramp-rows": ["technologies.gas_ccgt.ramp_frac_per_h=0.999"],
         "no-unserved": ["economics.allow_unserved=false"],
         "costs-in-MCNY": ["solver.objective_scale=1e-6"],
+        "annual-rows-in-MWh": ["solver.scale_annual_rows=false"],
         "total-capacity": [],
         "time-major": [],
         "bounds-as-rows": [],

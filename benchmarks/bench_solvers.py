@@ -1,8 +1,9 @@
 """Compare HiGHS methods on one case: same compiled LP, each method in turn, in one process.
 
 Methods: dual simplex (serial), parallel simplex (PAMI), IPX interior point with and without
-crossover, HiPO (the newer interior point, from highspy-extras) with and without crossover, HiPO with
-each Newton system and ordering, PDLP, and the default with costs handed over in million CNY. Each
+crossover, HiPO (the newer interior point, from highspy-extras) with, without and with HiGHS's own
+choice of crossover, HiPO with each Newton system and ordering, PDLP, and the default with costs handed
+over in million CNY or with the annual rows in MWh/yr instead of period averages. Each
 solution is checked against the first optimal one (objective, and primal residuals of the original
 rows), so a method that stops early or leaves constraints violated is reported as such, never as a
 faster optimum. Times are also given as ratios to the configured default.
@@ -30,6 +31,7 @@ from optimizer.solve import HighsModel, compile_lp, highs_options  # noqa: E402
 METHODS = {
     "hipo+crossover": {"solver": "hipo", "run_crossover": "on"},
     "hipo": {"solver": "hipo", "run_crossover": "off"},
+    "hipo+choose": {"solver": "hipo", "run_crossover": "choose"},
     "ipx+crossover": {"solver": "ipx", "run_crossover": "on"},
     "ipx": {"solver": "ipx", "run_crossover": "off"},
     "simplex-dual": {"solver": "simplex", "simplex_strategy": 1},
@@ -43,6 +45,8 @@ METHODS = {
     "hipo+crossover/rcm": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "rcm"},
     # the same default method with costs handed over in million CNY instead of CNY
     "hipo+crossover@MCNY": {"solver": "hipo", "run_crossover": "on", "_objective_scale": 1e-6},
+    # ... and with the annual rows handed over in MWh/yr (not as period averages, solver.scale_annual_rows)
+    "hipo+crossover@MWh": {"solver": "hipo", "run_crossover": "on", "_unscaled": True},
 }
 
 
@@ -60,19 +64,22 @@ def main() -> None:
 
     cfg = load_config(args.config, args.overrides)
     inp = load_inputs(cfg)
-    lp = compile_lp(build_model(inp, cfg))
+    m = build_model(inp, cfg)
+    lp = compile_lp(m)
     A = lp.A.tocsr()
     base_opts = highs_options(cfg.solver)
     print(f"{args.config}: {len(lp.columns):,} columns, {len(lp.rows):,} rows, {lp.A.nnz:,} nonzeros")
-    probe = HighsModel.from_lp(lp, cfg.solver)
+    probe = HighsModel.from_lp(lp, cfg.solver, m)
     print(f"coefficient ranges (CNY, MW): {probe.coefficient_ranges}; costs are handed to HiGHS x "
-          f"{cfg.solver.objective_scale:g}")
+          f"{cfg.solver.objective_scale:g}; {probe.size['rows_scaled']} annual rows as period averages")
     rows = []
     ref_obj = None
     for name in args.methods.split(","):
         opts = {**base_opts, **METHODS[name], "time_limit": args.time_limit}
         scale = opts.pop("_objective_scale", cfg.solver.objective_scale)
-        hm = HighsModel.from_lp(lp, cfg.solver.model_copy(update={"objective_scale": scale}))
+        unscaled = opts.pop("_unscaled", False)
+        hm = HighsModel.from_lp(lp, cfg.solver.model_copy(update={"objective_scale": scale}),
+                                None if unscaled else m)
         h = hm.highs
         for k, v in opts.items():
             h.setOptionValue(k, v)
@@ -98,7 +105,8 @@ def main() -> None:
         rel = abs(obj - ref_obj) / abs(ref_obj) if ref_obj and obj == obj else float("nan")
         print(f"  {name:<18} {status:<12} {dt:8.1f} s  objective rel. diff {rel:.1e}  max rel. row viol. {viol:.1e}"
               f"  duals {bool(sol.dual_valid)}", flush=True)  # a run stopped midway still leaves these lines
-    default = next((r for r in rows if r[0] == ("hipo+crossover" if cfg.solver.crossover else "hipo")), rows[0])
+    configured = {"on": "hipo+crossover", "off": "hipo", "choose": "hipo+choose"}[cfg.solver.crossover]
+    default = next((r for r in rows if r[0] == configured), rows[0])
     print(f"\n{'method':<19}{'status':<13}{'time s':>9}{'x default':>10}{'objective rel. diff':>21}"
           f"{'max rel. row viol.':>20}{'ipm it':>8}{'simplex it':>11}{'xover it':>9}{'duals':>7}")
     for name, status, dt, obj, viol, ipm, spx, xo, dual in rows:

@@ -36,6 +36,8 @@ STATUS = {
     "kMemoryLimit": "memory_limit",
 }
 
+#: statuses with which HiPO ended without a verdict: the solve is repeated once with IPX
+FALLBACK_STATUSES = ("kSolveError", "kUnknown")
 #: a warm re-solve may always take this long (s): small solves' times are noise, never a reason to abandon
 WARM_BUDGET_FLOOR_S = 1.0
 DUAL_ZERO = 1e-7  # multipliers below HiGHS's default dual feasibility tolerance count as zero
@@ -83,11 +85,13 @@ def not_optimal_message(sol: SolveResult) -> str:
     return f"HiGHS found no optimal solution: {what} (model status {sol.highs_status}){tip}"
 
 
-def highs_options(cfg: SolverConfig) -> dict[str, Any]:
-    """HiGHS option values for a solver config."""
+def highs_options(cfg: SolverConfig, *, basis: bool = False) -> dict[str, Any]:
+    """HiGHS option values for a solver config; ``basis``: the solve must leave a basis (crossover on
+    unless the config turns it off), for re-solves that warm-start from it."""
+    crossover = "on" if basis and cfg.crossover == "choose" else cfg.crossover
     opts: dict[str, Any] = {
         "solver": cfg.method,
-        "run_crossover": "on" if cfg.crossover else "off",
+        "run_crossover": crossover,
         "presolve": "on" if cfg.presolve else "off",
         "primal_feasibility_tolerance": cfg.primal_feasibility_tolerance,
         "dual_feasibility_tolerance": cfg.dual_feasibility_tolerance,
@@ -119,6 +123,39 @@ def new_highs() -> highspy.Highs:
         os.close(devnull)
     h.setOptionValue("output_flag", False)
     return h
+
+
+def _magnitudes(values: np.ndarray) -> list[float]:
+    """[smallest, largest] finite nonzero magnitude ([0, 0] when there is none)."""
+    a = np.abs(values[np.isfinite(values) & (values != 0)])
+    return [float(a.min()), float(a.max())] if a.size else [0.0, 0.0]
+
+
+def period_hours(m: pyo.Block) -> tuple[int, float] | None:
+    """(steps, hours) of the model's time axis: the fewest steps of any period and the most hours a
+    period stands for (a pathway has one time axis per period block); None without a time axis."""
+    axes = [(len(b.T), float(sum(b.weight_h.extract_values().values())))
+            for b in m.block_data_objects(active=True) if b.component("T") is not None
+            and b.component("weight_h") is not None]
+    if not axes:
+        return None
+    return min(n for n, _ in axes), max(h for _, h in axes)
+
+
+def annual_row_scale(lp: CompiledLP, axis: tuple[int, float] | None) -> np.ndarray:
+    r"""Row multipliers that hand every annual row to HiGHS as a period average (MWh/yr -> MW).
+
+    A row with at least one entry per time step sums over the year (energy limits, shares, carbon
+    caps: bounds of 1e6-1e8 MWh, tce or tCO2). Divided by the hours of the period, its bounds sit
+    beside the hourly rows' MW; HiPO needs fewer iterations (Suzhou 2025: 25 instead of 29-30).
+    Exact: the row duals are multiplied back (:meth:`HighsModel.solve`).
+    """
+    scale = np.ones(len(lp.rows))
+    if axis is None or axis[1] <= 0:
+        return scale
+    nnz = np.bincount(lp.A.indices, minlength=len(lp.rows))
+    scale[nnz >= max(axis[0], 2)] = 1.0 / axis[1]
+    return scale
 
 
 @dataclass
@@ -171,14 +208,15 @@ class HighsModel:
     a cold solve when only right-hand sides or costs move.
     """
 
-    def __init__(self, m: pyo.ConcreteModel, cfg: SolverConfig):
+    def __init__(self, m: pyo.ConcreteModel, cfg: SolverConfig, *, basis: bool = False):
         self.model = m
         self.cfg = cfg
+        self.basis = basis  # re-solves will warm-start: the cold solve leaves a basis
         self.solves = 0
         t0 = time.perf_counter()
         lp = compile_lp(m)
         t1 = time.perf_counter()
-        self._load(lp)
+        self._load(lp, period_hours(m) if cfg.scale_annual_rows else None)
         t2 = time.perf_counter()
         self.times = {"compile_s": t1 - t0, "pass_s": t2 - t1}
 
@@ -186,12 +224,14 @@ class HighsModel:
     def from_lp(cls, lp: CompiledLP, cfg: SolverConfig, model: pyo.ConcreteModel | None = None) -> HighsModel:
         """A HiGHS instance for an already compiled LP (benchmarks compare methods on one LP)."""
         hm = cls.__new__(cls)
-        hm.model, hm.cfg, hm.times = model, cfg, {"compile_s": 0.0, "pass_s": 0.0}
-        hm._load(lp)
+        hm.model, hm.cfg, hm.times, hm.basis = model, cfg, {"compile_s": 0.0, "pass_s": 0.0}, False
+        hm._load(lp, period_hours(model) if model is not None and cfg.scale_annual_rows else None)
         return hm
 
-    def _load(self, lp: CompiledLP) -> None:
+    def _load(self, lp: CompiledLP, axis: tuple[int, float] | None = None) -> None:
         self.lp = lp
+        #: HiGHS's row i is row i of the LP times row_scale[i] (annual rows as period averages)
+        self.row_scale = annual_row_scale(lp, axis)
         self.columns, self.rows = lp.columns, lp.rows
         self._row_index: dict[Any, list[int]] | None = None
         h = highspy.HighsLp()
@@ -201,24 +241,27 @@ class HighsModel:
         h.col_cost_ = lp.cost * self.obj_scale
         h.col_lower_ = lp.col_lower
         h.col_upper_ = lp.col_upper
-        h.row_lower_ = lp.row_lower
-        h.row_upper_ = lp.row_upper
+        r = self.row_scale
+        h.row_lower_ = lp.row_lower * r
+        h.row_upper_ = lp.row_upper * r
         h.offset_ = lp.offset * self.obj_scale
         h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         h.a_matrix_.start_ = lp.A.indptr
         h.a_matrix_.index_ = lp.A.indices
-        h.a_matrix_.value_ = lp.A.data
+        h.a_matrix_.value_ = lp.A.data * r[lp.A.indices]
         self.highs = new_highs()
         self.highs.passModel(h)
         self.solves = 0
         self.last_cold_solve_s: float | None = None  # sets the warm-start budget of later re-solves
-        A, cost = lp.A, lp.cost
-        self.size = {"columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(A.nnz)}
-        nz = np.abs(A.data[A.data != 0])
-        cz = np.abs(cost[cost != 0])
+        self.size = {"columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(lp.A.nnz),
+                     "rows_scaled": int((r != 1.0).sum())}
+        bounds = np.concatenate([lp.row_lower, lp.row_upper])
+        scaled = np.concatenate([lp.row_lower * r, lp.row_upper * r])
+        #: magnitudes as the model states them and as HiGHS receives them (after the boundary scaling)
         self.coefficient_ranges = {
-            "matrix": [float(nz.min()), float(nz.max())] if nz.size else [0.0, 0.0],
-            "cost": [float(cz.min()), float(cz.max())] if cz.size else [0.0, 0.0],
+            "matrix": _magnitudes(lp.A.data), "cost": _magnitudes(lp.cost), "row_bounds": _magnitudes(bounds),
+            "matrix_in_highs": _magnitudes(lp.A.data * r[lp.A.indices]),
+            "cost_in_highs": _magnitudes(lp.cost * self.obj_scale), "row_bounds_in_highs": _magnitudes(scaled),
         }
 
     def update(self, m: pyo.ConcreteModel) -> bool:
@@ -241,14 +284,16 @@ class HighsModel:
         idx = np.flatnonzero((old.col_lower != new.col_lower) | (old.col_upper != new.col_upper))
         if idx.size:
             h.changeColsBounds(idx.size, idx.astype(np.int32), new.col_lower[idx], new.col_upper[idx])
+        r = self.row_scale
         idx = np.flatnonzero((old.row_lower != new.row_lower) | (old.row_upper != new.row_upper))
         if idx.size:
-            h.changeRowsBounds(idx.size, idx.astype(np.int32), new.row_lower[idx], new.row_upper[idx])
+            h.changeRowsBounds(idx.size, idx.astype(np.int32), new.row_lower[idx] * r[idx], new.row_upper[idx] * r[idx])
         changed = np.flatnonzero(old.A.data != new.A.data)
         if changed.size:
             cols = np.searchsorted(new.A.indptr, changed, side="right") - 1
             for k, j in zip(changed.tolist(), cols.tolist(), strict=True):
-                h.changeCoeff(int(new.A.indices[k]), int(j), float(new.A.data[k]))
+                i = int(new.A.indices[k])
+                h.changeCoeff(i, int(j), float(new.A.data[k] * r[i]))
         if new.offset != old.offset:
             h.changeObjectiveOffset(new.offset * self.obj_scale)
         self.model = m
@@ -310,11 +355,12 @@ class HighsModel:
         r = rows[0]
         lo = -math.inf if lower is None else float(lower)
         up = math.inf if upper is None else float(upper)
-        self.highs.changeRowBounds(r, lo, up)
+        self.highs.changeRowBounds(r, lo * self.row_scale[r], up * self.row_scale[r])
         self.lp.row_lower[r], self.lp.row_upper[r] = lo, up
 
     def dual_bound(self, row_dual: np.ndarray) -> float:
-        """A lower bound on the optimum from any row duals ``y`` (the Lagrangian dual function), CNY.
+        """A lower bound on the optimum from any row duals ``y`` of the LP in HiGHS (the Lagrangian dual
+        function), CNY.
 
         :math:`g(y) = \\sum_i \\min_{L_i \\le r_i \\le U_i} y_i r_i + \\sum_j \\min_{l_j \\le x_j \\le u_j}
         (c - A^\\top y)_j x_j` bounds every feasible point's cost from below, whatever ``y`` is, so a
@@ -350,7 +396,7 @@ class HighsModel:
         A big step (a cap that starts load shedding) can take the dual simplex far longer than a
         fresh interior-point solve; the budget bounds such a point at about (1 + budget) cold solves.
         """
-        opts = highs_options(self.cfg)
+        opts = highs_options(self.cfg, basis=self.basis)
         user_limit = opts["time_limit"]
         warm_start = "none"
         if self.solves and warm and self.highs.getBasis().valid:
@@ -370,7 +416,7 @@ class HighsModel:
             warm_start = f"abandoned after {time.perf_counter() - t0:.1f} s"
             log.info("warm start %s (budget %.1f s): solving cold", warm_start, opts["time_limit"])
             self.highs.clearSolver()
-            opts = highs_options(self.cfg)
+            opts = highs_options(self.cfg, basis=self.basis)
             opts["time_limit"] = max(user_limit - (time.perf_counter() - t0), 1e-3)
             self._set_options(opts)
             t_cold = time.perf_counter()
@@ -379,6 +425,18 @@ class HighsModel:
             self.last_cold_solve_s = time.perf_counter() - t_cold
         elif warm_start == "none":
             self.last_cold_solve_s = time.perf_counter() - t0
+        fallback = "none"
+        if name in FALLBACK_STATUSES and opts["solver"] == "ipm" and self.cfg.method == "ipm":
+            # HiPO can end without a verdict on a (nearly) infeasible LP; IPX, HiGHS's other interior
+            # point, is slower but decides such cases: one retry before giving up
+            fallback = f"ipx after HiPO's {name}"
+            log.info("HiPO ended with %s: solving again with IPX", name)
+            self.highs.clearSolver()
+            opts = {**opts, "solver": "ipx", "run_crossover": "on",
+                    "time_limit": max(user_limit - (time.perf_counter() - t0), 1e-3)}
+            self._set_options(opts)
+            self._run_interruptibly()
+            name = self._model_status()
         self.solves += 1
         solve_s = time.perf_counter() - t0
         status = STATUS.get(name, "error")
@@ -393,7 +451,7 @@ class HighsModel:
             for v, val in zip(self.columns, x.tolist(), strict=True):
                 v.set_value(val, skip_validation=True)
         if dual_valid:
-            y = np.asarray(sol.row_dual).tolist()
+            y = (np.asarray(sol.row_dual) * self.row_scale).tolist()  # duals of the rows as the model states them
             inv = 1.0 / self.obj_scale
             for (con, _), d in zip(self.rows, y, strict=True):
                 duals[con] = duals.get(con, 0.0) + d * inv
@@ -425,6 +483,7 @@ class HighsModel:
                 "coefficient_ranges": self.coefficient_ranges,
                 "gap": gap,
                 "warm_start": warm_start,
+                "fallback": fallback,
                 **self.size,
             },
             duals=duals,

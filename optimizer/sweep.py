@@ -142,7 +142,7 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
                 if mode == "reuse" and hm is not None and hm.update(m):
                     how = "update"
                 else:
-                    hm = HighsModel(m, cfg.solver)
+                    hm = HighsModel(m, cfg.solver, basis=(mode == "reuse"))
                     how = "cold" if mode == "reuse" else "rebuild"
             sol = hm.solve(warm=(mode == "reuse"))
             if str(sol.info.get("warm_start", "")).startswith("abandoned"):

@@ -20,15 +20,17 @@ FIELDS = ("indptr", "indices", "data", "shape", "cost", "offset", "col_lower", "
           "scale")
 
 
-def save_npz(lp: Any, path: str | Path, scale: float = 1.0) -> None:
+def save_npz(lp: Any, path: str | Path, scale: float = 1.0, row_scale: np.ndarray | None = None) -> None:
     """Save a :class:`optimizer.solve.CompiledLP` (column-wise matrix) to an uncompressed ``.npz``.
 
-    ``scale`` multiplies the costs and the offset, as HighsModel does at the solver boundary.
+    ``scale`` multiplies the costs and the offset, ``row_scale`` the rows, as HighsModel does at the
+    solver boundary.
     """
     A = lp.A.tocsc()
-    np.savez(path, indptr=A.indptr, indices=A.indices, data=A.data, shape=np.asarray(A.shape),
+    r = np.ones(A.shape[0]) if row_scale is None else row_scale
+    np.savez(path, indptr=A.indptr, indices=A.indices, data=A.data * r[A.indices], shape=np.asarray(A.shape),
              cost=lp.cost * scale, offset=np.asarray([lp.offset * scale]), col_lower=lp.col_lower,
-             col_upper=lp.col_upper, row_lower=lp.row_lower, row_upper=lp.row_upper, scale=np.asarray([scale]))
+             col_upper=lp.col_upper, row_lower=lp.row_lower * r, row_upper=lp.row_upper * r, scale=np.asarray([scale]))
 
 
 def prepare(config: str | Path, overrides: list[str], path: str | Path) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def prepare(config: str | Path, overrides: list[str], path: str | Path) -> dict[
     from optimizer.config import load_config
     from optimizer.inputs import load_inputs
     from optimizer.model import build_model
-    from optimizer.solve import compile_lp
+    from optimizer.solve import annual_row_scale, compile_lp, period_hours
 
     cfg = load_config(config, overrides)
     m = build_model(load_inputs(cfg), cfg)
@@ -44,9 +46,10 @@ def prepare(config: str | Path, overrides: list[str], path: str | Path) -> dict[
     lp = compile_lp(m)
     compile_s = time.perf_counter() - t0
     scale = float(getattr(cfg.solver, "objective_scale", 1.0))
-    save_npz(lp, path, scale)
+    rows = annual_row_scale(lp, period_hours(m) if cfg.solver.scale_annual_rows else None)
+    save_npz(lp, path, scale, rows)
     return {"compile_s": compile_s, "columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(lp.A.nnz),
-            "objective_scale": scale}
+            "objective_scale": scale, "rows_scaled": int((rows != 1.0).sum())}
 
 
 def load_npz(path: str | Path) -> dict[str, np.ndarray]:
