@@ -2,7 +2,8 @@
 
 ``prepare`` compiles the model once with :func:`optimizer.solve.compile_lp` (not timed) and saves the
 arrays to an ``.npz`` exactly as :class:`optimizer.solve.HighsModel` hands them to HiGHS (costs and
-offset times the config's ``solver.objective_scale`` where the project has one); ``run`` times only
+offset times the config's ``solver.objective_scale`` where the project has one, annual rows divided by the
+period's hours when ``solver.scale_annual_rows`` is on); ``run`` times only
 what no modelling layer can avoid: reading the arrays, ``passModel``, HiGHS's ``run`` and copying
 ``col_value`` / ``row_dual`` into numpy. ``objective`` divides the scale back out.
 """
