@@ -102,7 +102,9 @@ def _worker_ours(config: str, overrides: list[str]) -> dict[str, Any]:
     from optimizer.model import build_model
     from optimizer.results import extract, write_results
     from optimizer.solve import HighsModel
+    from optimizer.xarray_nodask import skip_dask_arrays
 
+    skip_dask_arrays()  # as the CLI's run does
     clock.mark("imports")
     cfg = load_config(config, overrides)
     inp = load_inputs(cfg)

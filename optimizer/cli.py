@@ -74,6 +74,10 @@ def _take_signals() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+#: commands whose process may hold dask arrays (xarray keeps its dask support there)
+USES_DASK = frozenset({"batch"})
+
+
 def command(fn: Callable[..., None]) -> Callable[..., None]:
     """``@app.command()`` whose whole body, its imports included, stops cleanly on Ctrl-C or SIGTERM
     (typer would otherwise exit 130 without a word when an interrupt lands outside a ``try``)."""
@@ -82,6 +86,10 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
     def guarded(*args: object, **kwargs: object) -> None:
         _take_signals()
         try:
+            if fn.__name__ not in USES_DASK:
+                from optimizer.xarray_nodask import skip_dask_arrays
+
+                skip_dask_arrays()
             fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)

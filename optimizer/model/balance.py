@@ -15,7 +15,7 @@ Symbol                 Pyomo                      Meaning (unit)
 =====================  =========================  ================================================
 :math:`b^{n}_{z,t}`    ``m.registry.balance[n]``  injection of balance term *n* (MW)
 :math:`D_{z,t}`        ``m.demand[z, t]``         load (MW)
-(rows)                 ``m.balance_<z>[t]``       the balance of zone *z*, one templated row block per zone
+(rows)                 ``m.balance_<z>[t]``       the balance of zone *z*, one row block per zone
 =====================  =========================  ================================================
 """
 
@@ -26,7 +26,6 @@ import pyomo.environ as pyo
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
-from optimizer.model.sets import templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -38,7 +37,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         def rule(_m: pyo.ConcreteModel, i: int, z: str = z) -> object:
             return pyo.quicksum(f(z, i) for f in terms) == _m.demand[z, i]
 
-        with templated():
-            con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
+        # one expression per step: Pyomo 6.10's templates cannot index a component with a constant (the
+        # zone, a generator) beside the template step, and every registered term does (m.p[g, i])
+        con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
         m.add_component(f"balance_{z}", con)
         reg.balance_rows[z] = con
