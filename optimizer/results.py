@@ -26,6 +26,9 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 import yaml
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression, ProductExpression, SumExpression
 
 from optimizer import RESULTS_SCHEMA_VERSION, __version__
 from optimizer.config import Config
@@ -55,8 +58,64 @@ def _grid(var: Any, names: list[str], n: int) -> np.ndarray:
     return out
 
 
-def _val(expr: Any) -> float:
-    return float(pyo.value(expr, exception=False) or 0.0)
+class _NoValue(Exception):
+    """A variable without a value: the expression has none (as ``pyo.value(..., exception=False)``)."""
+
+
+class _Values:
+    """Values of the registry's expressions after a solve, several times faster than ``pyo.value``.
+
+    The annual cost, emission and account terms are sums of coefficient x variable over every step,
+    often wrapped as ``factor x named expression`` (``vom x gen_mwh[g]``), and the same named
+    expression recurs in several terms. Sums, products and monomials are evaluated here directly,
+    named expressions once each; anything else goes to ``pyo.value``. An expression with a variable
+    that has no value counts 0.0, as before.
+    """
+
+    def __init__(self) -> None:
+        self._named: dict[int, float] = {}
+
+    def __call__(self, expr: Any) -> float:
+        try:
+            return float(self._value(expr))
+        except _NoValue:
+            return 0.0
+
+    def _value(self, e: Any) -> float:
+        cls = e.__class__
+        if cls in native_numeric_types:
+            return e
+        if cls in _SUMS:
+            total = 0.0
+            for a in e.args:
+                if a.__class__ is MonomialTermExpression:
+                    coef, var = a.args
+                    v = var.value
+                    if v is not None and coef.__class__ in native_numeric_types:
+                        total += coef * v
+                        continue
+                total += self._value(a)
+            return total
+        if cls is MonomialTermExpression or cls is ProductExpression:
+            a, b = e.args
+            return self._value(a) * self._value(b)
+        if isinstance(e, VarData):
+            if e.value is None:
+                raise _NoValue
+            return e.value
+        named = getattr(e, "is_named_expression_type", None)
+        if named is not None and named():
+            key = id(e)
+            if key not in self._named:
+                self._named[key] = self._value(e.expr)
+            return self._named[key]
+        v = pyo.value(e, exception=False)
+        if v is None:
+            raise _NoValue
+        return v
+
+
+_SUMS = (SumExpression, LinearExpression)
 
 
 def versions() -> dict[str, str]:
@@ -89,6 +148,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             times: dict[str, float]) -> xr.Dataset:
     """Collect the solution of ``m`` into a Dataset (annual quantities are per year)."""
     reg = m.registry
+    _val = _Values()
     n = len(inp.time)
     techs = list(inp.techs.index)
     gens, stores, corridors = list(m.G), list(m.S), list(m.I)

@@ -125,3 +125,26 @@ def test_crossover_setting(given, read) -> None:
 def test_crossover_rejects_other_words() -> None:
     with pytest.raises(ValueError, match="crossover"):
         SolverConfig(crossover="sometimes")
+
+
+def test_fast_values_equal_pyomo_values(tiny_case) -> None:
+    """results._Values (used by extract) gives exactly what pyo.value gives, for every registered term."""
+    import pyomo.environ as pyo
+
+    from optimizer.results import _Values
+
+    m, cfg = _model(tiny_case)
+    assert HighsModel(m, cfg.solver).solve(warm=False).optimal
+    reg = m.registry
+    exprs = [t.expr for t in reg.costs] + list(reg.emissions.values()) + [m.co2_t, m.total_cost]
+    exprs += [p.lhs for p in reg.policies.values() if p.lhs is not None]
+    exprs += [c.body for c in m.component_data_objects(pyo.Constraint) if type(c).__name__ == "ConstraintData"]
+    val = _Values()
+    for e in exprs:
+        assert val(e) == pytest.approx(float(pyo.value(e)), rel=1e-12, abs=1e-9), str(e)[:80]
+    assert val(m.co2_t) > 0 and val(m.total_cost) > 0
+    # a variable without a value: the expression has none (0.0), as pyo.value(..., exception=False) or 0.0
+    v = next(iter(m.component_data_objects(pyo.Var)))
+    v.set_value(None)
+    assert _Values()(2.0 * v + 1.0) == 0.0
+    assert _Values()(pyo.exp(m.co2_t * 0.0)) == pytest.approx(1.0)  # other expressions: pyo.value
