@@ -178,8 +178,40 @@ class CompiledLP:
                 and np.array_equal(self.A.indices, other.A.indices))
 
 
+def _import_sparse(module: object, available: bool) -> None:
+    if available:
+        import scipy.sparse  # noqa: F401
+
+
+def light_scipy() -> bool:
+    """Let Pyomo's first use of scipy import scipy.sparse only; True when the change was made.
+
+    Pyomo defers its scipy import and, when scipy is first imported by anyone (the standard-form
+    compiler needs scipy.sparse), runs a callback that also imports scipy.stats, scipy.integrate and
+    scipy.spatial: about 1 s of a run's 6-7 s outside the solver, for modules no run uses (scipy
+    still imports them lazily on first attribute access). The callback is swapped for one that
+    imports scipy.sparse before scipy is first imported; after that, or in another Pyomo, nothing
+    is done.
+    """
+    import sys
+
+    if "scipy" in sys.modules:
+        return False
+    try:
+        from pyomo.common import dependencies
+
+        flag = dependencies.scipy._indicator_flag
+        if flag._module is not None or flag._callback is None:
+            return False
+        flag._callback = _import_sparse
+        return True
+    except AttributeError:
+        return False
+
+
 def compile_lp(m: pyo.ConcreteModel) -> CompiledLP:
     """Compile a Pyomo model to arrays with Pyomo's standard-form compiler (mixed senses)."""
+    light_scipy()
     repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
     n_col, n_row = len(repn.columns), len(repn.rows)
     A = repn.A.tocsc()

@@ -1,4 +1,5 @@
-"""The CLI keeps xarray from importing dask.array (about 1 s) where no dask array can exist.
+"""Imports a run does not need: dask.array (xarray, about 1 s, kept out by the CLI where no dask
+array can exist) and scipy.stats / integrate / spatial (Pyomo's scipy callback, about 1 s).
 
 Each test runs in a fresh interpreter: whether a module has been imported is a fact about a process.
 """
@@ -77,3 +78,69 @@ print(json.dumps({"marked": marked, "total": total, "dask_array": "dask.array" i
 
 def test_batch_keeps_dask() -> None:
     assert "batch" in USES_DASK
+
+
+def test_compiling_a_model_imports_scipy_sparse_only(tiny_case) -> None:
+    got = _python(f"""
+import json, sys
+from optimizer.config import load_config
+from optimizer.inputs import load_inputs
+from optimizer.model import build_model
+from optimizer.solve import compile_lp
+cfg = load_config({str(tiny_case.config_path)!r})
+lp = compile_lp(build_model(load_inputs(cfg), cfg))
+out = {{"sparse": "scipy.sparse" in sys.modules, "stats": "scipy.stats" in sys.modules, "rows": len(lp.rows)}}
+import scipy
+out["cdf"] = float(scipy.stats.norm.cdf(0.0))  # still there, imported on first use
+print(json.dumps(out))
+""")
+    assert got["sparse"] is True and got["rows"] > 0
+    assert got["stats"] is False
+    assert got["cdf"] == 0.5
+
+
+def test_without_the_swap_pyomo_imports_scipy_stats() -> None:
+    """The control: Pyomo's own callback does import scipy.stats once scipy is imported."""
+    got = _python("""
+import json, sys
+import pyomo.environ  # noqa: F401
+import scipy.sparse  # noqa: F401
+print(json.dumps({"stats": "scipy.stats" in sys.modules}))
+""")
+    assert got["stats"] is True
+
+
+def test_the_swap_is_skipped_once_scipy_is_imported() -> None:
+    got = _python("""
+import json
+import scipy  # noqa: F401
+from optimizer.solve import light_scipy
+print(json.dumps({"swapped": light_scipy()}))
+""")
+    assert got == {"swapped": False}
+
+
+def test_the_build_pauses_the_garbage_collector_and_restores_it(tiny_case) -> None:
+    import gc
+
+    from optimizer.model import build_model
+
+    seen = []
+    real_add = __import__("optimizer.model.sets", fromlist=["add"]).add
+
+    def spy(m, inp):
+        seen.append(gc.isenabled())
+        return real_add(m, inp)
+
+    import optimizer.model as model_pkg
+
+    cfg = tiny_case.config()
+    inp = tiny_case.inputs()
+    model_pkg.sets.add, saved = spy, model_pkg.sets.add
+    try:
+        assert gc.isenabled()
+        build_model(inp, cfg)
+    finally:
+        model_pkg.sets.add = saved
+    assert seen == [False]  # paused while the model is built
+    assert gc.isenabled()  # and back on afterwards
