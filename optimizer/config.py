@@ -215,10 +215,11 @@ class SolverConfig(_Strict):
 
     method: Literal["ipm", "simplex", "pdlp", "choose"] = "ipm"
     crossover: Literal["on", "off", "choose"] = Field(
-        default="on", description="after the interior point: 'on' always (a vertex solution, exact to the last "
-        "digit, and a basis for warm-started re-solves), 'choose' only when HiGHS finds the interior solution "
-        "imprecise (full 2025 year: about 0.75x the time of 'on', but an optimum inside the optimal face: a "
-        "lossless store may charge and discharge at once, and extreme cost ranges leave errors near 1e-6), "
+        default="choose", description="after the interior point: 'choose' runs crossover only when HiGHS finds the "
+        "interior solution imprecise (the fastest reliable setting: full 2025 year 0.7x the time of 'on'; the "
+        "optimum is the centre of the optimal face, so degenerate dispatch is spread smoothly instead of jumping "
+        "between vertices); 'on' always (a vertex, exact to the last digit, e.g. for costs spanning many orders "
+        "of magnitude; sweeps that re-solve in place use it for their first solve whatever is set, except 'off'); "
         "'off' never. true/false mean on/off")
     threads: int = Field(default=0, ge=0, description="0 = HiGHS default")
     time_limit_s: Annotated[float, Field(gt=0)] | None = None

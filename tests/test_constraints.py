@@ -305,7 +305,9 @@ def test_storage_standing_loss_over_the_cycle(tmp_path):
     assert float(ds.objective_cny) == pytest.approx((20 - 6.3) * 600)
     lossless = solve(tmp_path / "lossless", [pv, GAS, {**bat, "standing_loss_frac_per_h": 0}], [20, 20, 70],
                      {"pv": [0.0, 0.0, 1.0]}).dataset
-    assert float(lossless["energy_mwh"].sel(technology="bat")) == pytest.approx(30)
+    # gas covers 10 MWh. (How much the lossless store cycles is not unique: charging and discharging
+    # in the same hour costs nothing, and an interior-point optimum may do some of it.)
+    assert float(lossless["energy_mwh"].sel(technology=GAS["name"])) == pytest.approx(10)
     assert float(lossless.objective_cny) == pytest.approx(10 * 600)
 
 

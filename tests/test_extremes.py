@@ -45,6 +45,11 @@ def gen(ds: xr.Dataset, tech: str) -> list[float]:
     return ds["generation_mw"].sel(generator=tech).values.tolist()
 
 
+#: the exact vertex (crossover always): the default ('choose') stops at the interior point when HiGHS
+#: finds it precise, which over fifteen orders of magnitude is exact to about 1e-5, not to the last digit
+VERTEX = {"crossover": "on"}
+
+
 def unserved(voll: float) -> dict[str, object]:
     return {"economics": {"discount_rate": 0, "allow_unserved": True, "voll_cny_per_mwh": voll}}
 
@@ -82,7 +87,7 @@ def test_shedding_at_a_billion_yuan_rather_than_building_at_a_trillion(tmp_path:
     # hour 1 needs 50 MW more than the coal unit: gas at 1e9 CNY/kW (5e13 CNY for 50 MW) or
     # shedding at VoLL 1e9 CNY/MWh (5e10 CNY): it sheds
     gas = GAS | {"existing_mw": 0, "extendable": "true", "capex_cny_per_kw": 1e9, "lifetime_yr": 1}
-    ds = assert_optimal(solve(tmp_path, [COAL, gas], [50, 150], **unserved(1e9)))
+    ds = assert_optimal(solve(tmp_path, [COAL, gas], [50, 150], **unserved(1e9), solver=VERTEX))
     assert new_mw(ds, "gas") == pytest.approx(0, abs=1e-6)
     assert float(ds.unserved_mwh) == pytest.approx(50)
     assert float(ds.objective_cny) == pytest.approx(50 * 1e9 + 150 * 300, rel=1e-12)
@@ -101,10 +106,16 @@ def test_costs_spanning_fifteen_orders_of_magnitude(tmp_path: Path) -> None:
     # instead of gas at 1e12 CNY/MW or shedding at 1e9 CNY/MWh; coal serves hour 0
     gas = GAS | {"existing_mw": 0, "extendable": "true", "capex_cny_per_kw": 1e9, "lifetime_yr": 1}
     ds = assert_optimal(solve(tmp_path, [COAL, gas, pv(1e-6)], [50, 150, 60], {"pv": [0.0, 0.2, 0.5]},
-                              **unserved(1e9)))
+                              **unserved(1e9), solver=VERTEX))
     assert new_mw(ds, "pv") == pytest.approx(750, rel=1e-9)
     assert float(ds.unserved_mwh) == pytest.approx(0, abs=1e-6)
     assert float(ds.objective_cny) == pytest.approx(50 * 300 + 0.75, rel=1e-12)
+    # the default crossover setting ('choose'): the same answer to the interior point's precision
+    ds = assert_optimal(solve(tmp_path / "choose", [COAL, gas, pv(1e-6)], [50, 150, 60], {"pv": [0.0, 0.2, 0.5]},
+                              **unserved(1e9)))
+    assert new_mw(ds, "pv") == pytest.approx(750, rel=1e-5)
+    assert float(ds.unserved_mwh) == pytest.approx(0, abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(50 * 300 + 0.75, rel=1e-8)  # ipm_optimality_tolerance
 
 
 def test_cost_beyond_the_solver_range_fails_as_a_solver_error(tmp_path: Path) -> None:

@@ -357,7 +357,10 @@ def fig_price(ds: xr.Dataset, zone: str | None, lang: str) -> plt.Figure:
     vals = m.to_numpy(dtype=float).T  # hours x days
     finite = vals[np.isfinite(vals)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    if hi - lo < 1e-9:
+    # flat price (to 1e-6 relative, as the report's text judges it; an interior-point optimum differs
+    # from hour to hour in the 7th digit): one colour, one tick at its value
+    flat = hi - lo <= 1e-6 * max(1.0, abs(lo))
+    if flat:
         lo, hi = lo - 1.0, hi + 1.0
     dates = mdates.date2num(pd.DatetimeIndex(m.index).to_pydatetime())
     x0, x1 = (dates[0], dates[-1] + 1) if len(dates) else (0, 1)
@@ -370,8 +373,8 @@ def fig_price(ds: xr.Dataset, zone: str | None, lang: str) -> plt.Figure:
     ax.set_xlabel(i18n.label("ax_day", lang))
     ax.grid(False)
     cb = fig.colorbar(im, ax=ax, pad=0.01)
-    if finite.size and float(finite.max() - finite.min()) < 1e-9:  # flat price: one tick at its value
-        cb.set_ticks([float(finite[0])])
+    if finite.size and flat:
+        cb.set_ticks([float(finite.mean())])
     cb.set_label(i18n.label("ax_price", lang))
     title = f"{i18n.label('fig_price', lang)} ({i18n.label('ax_price', lang)})"
     if ds.sizes.get("zone", 1) > 1:  # name the zone only where there is a choice
