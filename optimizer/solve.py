@@ -248,7 +248,7 @@ class HighsModel:
         t0 = time.perf_counter()
         lp = compile_lp(m)
         t1 = time.perf_counter()
-        self._load(lp, period_hours(m) if cfg.scale_annual_rows else None)
+        self._load(lp)
         t2 = time.perf_counter()
         self.times = {"compile_s": t1 - t0, "pass_s": t2 - t1}
 
@@ -257,11 +257,12 @@ class HighsModel:
         """A HiGHS instance for an already compiled LP (benchmarks compare methods on one LP)."""
         hm = cls.__new__(cls)
         hm.model, hm.cfg, hm.times, hm.basis = model, cfg, {"compile_s": 0.0, "pass_s": 0.0}, False
-        hm._load(lp, period_hours(model) if model is not None and cfg.scale_annual_rows else None)
+        hm._load(lp)
         return hm
 
-    def _load(self, lp: CompiledLP, axis: tuple[int, float] | None = None) -> None:
+    def _load(self, lp: CompiledLP) -> None:
         self.lp = lp
+        axis = period_hours(self.model) if self.model is not None and self.cfg.scale_annual_rows else None
         #: HiGHS's row i is row i of the LP times row_scale[i] (annual rows as period averages)
         self.row_scale = annual_row_scale(lp, axis)
         self.columns, self.rows = lp.columns, lp.rows
@@ -346,6 +347,15 @@ class HighsModel:
             if k == "time_limit" and math.isfinite(v):
                 v = self.highs.getRunTime() + v
             self.highs.setOptionValue(k, v)
+
+    def _run_again(self, opts: dict[str, Any], time_left_s: float) -> str:
+        """Solve from scratch (no basis, no interior point kept) with ``opts`` within the time left of
+        this solve's limit; the HiGHS model status."""
+        self.highs.clearSolver()
+        opts["time_limit"] = max(time_left_s, 1e-3)
+        self._set_options(opts)
+        self._run_interruptibly()
+        return self._model_status()
 
     def _model_status(self) -> str:
         ms = self.highs.getModelStatus()
@@ -447,13 +457,9 @@ class HighsModel:
         if warm_start == "used" and name == "kTimeLimit" and opts["time_limit"] < user_limit:
             warm_start = f"abandoned after {time.perf_counter() - t0:.1f} s"
             log.info("warm start %s (budget %.1f s): solving cold", warm_start, opts["time_limit"])
-            self.highs.clearSolver()
             opts = highs_options(self.cfg, basis=self.basis)
-            opts["time_limit"] = max(user_limit - (time.perf_counter() - t0), 1e-3)
-            self._set_options(opts)
             t_cold = time.perf_counter()
-            self._run_interruptibly()
-            name = self._model_status()
+            name = self._run_again(opts, user_limit - (t_cold - t0))
             self.last_cold_solve_s = time.perf_counter() - t_cold
         elif warm_start == "none":
             self.last_cold_solve_s = time.perf_counter() - t0
@@ -463,12 +469,8 @@ class HighsModel:
             # point, is slower but decides such cases: one retry before giving up
             fallback = f"ipx after HiPO's {name}"
             log.info("HiPO ended with %s: solving again with IPX", name)
-            self.highs.clearSolver()
-            opts = {**opts, "solver": "ipx", "run_crossover": "on",
-                    "time_limit": max(user_limit - (time.perf_counter() - t0), 1e-3)}
-            self._set_options(opts)
-            self._run_interruptibly()
-            name = self._model_status()
+            opts = {**opts, "solver": "ipx", "run_crossover": "on"}
+            name = self._run_again(opts, user_limit - (time.perf_counter() - t0))
         self.solves += 1
         solve_s = time.perf_counter() - t0
         status = STATUS.get(name, "error")

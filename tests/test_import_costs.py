@@ -120,27 +120,20 @@ print(json.dumps({"swapped": light_scipy()}))
     assert got == {"swapped": False}
 
 
-def test_the_build_pauses_the_garbage_collector_and_restores_it(tiny_case) -> None:
+def test_the_build_pauses_the_garbage_collector_and_restores_it(tiny_case, monkeypatch) -> None:
     import gc
 
-    from optimizer.model import build_model
+    from optimizer.model import build_model, sets
 
     seen = []
-    real_add = __import__("optimizer.model.sets", fromlist=["add"]).add
+    real_add = sets.add
 
     def spy(m, inp):
         seen.append(gc.isenabled())
         return real_add(m, inp)
 
-    import optimizer.model as model_pkg
-
-    cfg = tiny_case.config()
-    inp = tiny_case.inputs()
-    model_pkg.sets.add, saved = spy, model_pkg.sets.add
-    try:
-        assert gc.isenabled()
-        build_model(inp, cfg)
-    finally:
-        model_pkg.sets.add = saved
+    monkeypatch.setattr(sets, "add", spy)
+    assert gc.isenabled()
+    build_model(tiny_case.inputs(), tiny_case.config())
     assert seen == [False]  # paused while the model is built
     assert gc.isenabled()  # and back on afterwards
