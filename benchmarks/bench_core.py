@@ -26,9 +26,9 @@ from optimizer.checks import check_results  # noqa: E402
 from optimizer.config import load_config  # noqa: E402
 from optimizer.inputs import load_inputs  # noqa: E402
 from optimizer.model import build_model  # noqa: E402
+from optimizer.no_dask import hide_dask  # noqa: E402
 from optimizer.results import extract, versions, write_results  # noqa: E402
 from optimizer.solve import HighsModel  # noqa: E402
-from optimizer.xarray_nodask import skip_dask_arrays  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
         peaks[name] = peak_mib()
         return out
 
-    skip_dask_arrays()  # as the CLI's run does
+    hide_dask()  # as the CLI's run does
     cfg = load_config(args.config, args.overrides)
     inp = stage("load data", lambda: load_inputs(cfg))
     m = stage("build model", lambda: build_model(inp, cfg))

@@ -100,11 +100,11 @@ def _worker_ours(config: str, overrides: list[str]) -> dict[str, Any]:
     from optimizer.config import load_config
     from optimizer.inputs import load_inputs
     from optimizer.model import build_model
+    from optimizer.no_dask import hide_dask
     from optimizer.results import extract, write_results
     from optimizer.solve import HighsModel
-    from optimizer.xarray_nodask import skip_dask_arrays
 
-    skip_dask_arrays()  # as the CLI's run does
+    hide_dask()  # as the CLI's run does
     clock.mark("imports")
     cfg = load_config(config, overrides)
     inp = load_inputs(cfg)

@@ -74,7 +74,7 @@ def _take_signals() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-#: commands whose process may hold dask arrays (xarray keeps its dask support there)
+#: commands that use dask (every other command hides it, see optimizer.no_dask)
 USES_DASK = frozenset({"batch"})
 
 
@@ -87,9 +87,9 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
         _take_signals()
         try:
             if fn.__name__ not in USES_DASK:
-                from optimizer.xarray_nodask import skip_dask_arrays
+                from optimizer.no_dask import hide_dask
 
-                skip_dask_arrays()
+                hide_dask()
             fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)

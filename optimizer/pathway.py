@@ -40,7 +40,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 import xarray as xr
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator

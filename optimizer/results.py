@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 import xarray as xr
 import yaml
 from pyomo.common.numeric_types import native_numeric_types

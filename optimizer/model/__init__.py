@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from optimizer.config import Config

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs

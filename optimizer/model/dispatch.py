@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs

@@ -18,7 +18,7 @@ Symbol                 Pyomo                       Meaning (unit)
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs

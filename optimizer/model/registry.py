@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 #: keys of the energy accounts used by the share policies
 ACCOUNTS = ("coal", "nonfossil", "total")

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pyomo.core as pyo
 import pyomo.core.base.constraint as _pyomo_constraint
-import pyomo.environ as pyo
 
 from optimizer.inputs import Inputs
 
