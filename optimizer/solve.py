@@ -17,6 +17,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.core as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.config import SolverConfig
@@ -212,16 +213,22 @@ def light_scipy() -> bool:
 def compile_lp(m: pyo.ConcreteModel) -> CompiledLP:
     """Compile a Pyomo model to arrays with Pyomo's standard-form compiler (mixed senses)."""
     light_scipy()
+    # the compiler makes several objects per nonzero, none of them garbage; with Python's cyclic garbage
+    # collector running it would rescan the whole model (millions of objects) again and again. Pyomo's
+    # file writers pause it; its standard-form compiler (6.10) does not, so it is paused here.
+    with PauseGC():
+        return _compile(m)
+
+
+def _compile(m: pyo.ConcreteModel) -> CompiledLP:
     repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
     n_col, n_row = len(repn.columns), len(repn.rows)
     A = repn.A.tocsc()
     A.sort_indices()
-    lower = np.empty(n_col)
-    upper = np.empty(n_col)
-    for j, v in enumerate(repn.columns):
-        lb, ub = v.bounds
-        lower[j] = -math.inf if lb is None else lb
-        upper[j] = math.inf if ub is None else ub
+    # no bound is None, which numpy reads as NaN: one pass over the columns, then whole arrays
+    bounds = np.array([v.bounds for v in repn.columns], dtype=float).reshape(n_col, 2)
+    lower = np.where(np.isnan(bounds[:, 0]), -math.inf, bounds[:, 0])
+    upper = np.where(np.isnan(bounds[:, 1]), math.inf, bounds[:, 1])
     senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(repn.rhs, dtype=float)
     row_lower = np.where(senses >= 0, np.where(senses == 0, rhs, -math.inf), rhs)

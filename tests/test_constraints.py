@@ -373,3 +373,21 @@ def test_variable_om_changes_the_merit_order(tmp_path):
     ds = solve(tmp_path / "bat", [pv, GAS, bat], [50, 50], {"pv": [1.0, 0.0]}).dataset
     assert float(ds["energy_mwh"].sel(technology="bat")) == pytest.approx(0, abs=1e-6)
     assert float(ds.objective_cny) == pytest.approx(50 * 600)
+
+
+def test_hourly_parameters_hold_every_input_value(tmp_path):
+    """The hourly Params are filled without Pyomo's per-entry index check (``sets.hourly_param``):
+    every index must still be there with its input value, and nothing else."""
+    from optimizer.inputs import load_inputs
+    from optimizer.model import build_model
+    from optimizer.model.dispatch import availability
+
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "extendable": "true", "profile": "pv"}
+    data = write_case(tmp_path / "case", [COAL, pv], [50, 150, 80], {"pv": [0.0, 0.7, 0.25]})
+    cfg = make_config(data, tmp_path)
+    inp = load_inputs(cfg)
+    m = build_model(inp, cfg)
+    assert {k: p.value for k, p in m.avail.items()} == {("pv", i): v for i, v in enumerate(availability(inp, "pv"))}
+    zone = inp.zones[0]
+    assert {k: p.value for k, p in m.demand.items()} == {(zone, i): v for i, v in enumerate([50.0, 150.0, 80.0])}
+    assert [m.weight_h[i].value for i in m.T] == [1.0, 1.0, 1.0]

@@ -152,3 +152,25 @@ def test_the_build_pauses_the_garbage_collector_and_restores_it(tiny_case, monke
     build_model(tiny_case.inputs(), tiny_case.config())
     assert seen == [False]  # paused while the model is built
     assert gc.isenabled()  # and back on afterwards
+
+
+def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, monkeypatch) -> None:
+    import gc
+
+    from optimizer import solve
+    from optimizer.model import build_model
+
+    seen = []
+    real = solve.LinearStandardFormCompiler
+
+    class Spy(real):
+        def write(self, *args, **kwargs):
+            seen.append(gc.isenabled())
+            return super().write(*args, **kwargs)
+
+    m = build_model(tiny_case.inputs(), tiny_case.config())
+    monkeypatch.setattr(solve, "LinearStandardFormCompiler", Spy)
+    assert gc.isenabled()
+    lp = solve.compile_lp(m)
+    assert seen == [False] and len(lp.rows) > 0  # paused while Pyomo compiles
+    assert gc.isenabled()

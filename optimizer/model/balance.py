@@ -26,16 +26,18 @@ import pyomo.core as pyo
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
+from optimizer.model.sets import hourly_param
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
-    m.demand = pyo.Param(m.Z, m.T, initialize={(z, i): float(v) for z in inp.zones
-                                                for i, v in enumerate(inp.load_mw[z].to_numpy())},
-                         doc="load (MW)")
+    hourly_param(m, "demand", (m.Z, m.T), {(z, i): float(v) for z in inp.zones
+                                           for i, v in enumerate(inp.load_mw[z].to_numpy())},
+                 doc="load (MW)")
     terms = list(reg.balance.values())
     for z in inp.zones:
         def rule(_m: pyo.ConcreteModel, i: int, z: str = z) -> object:
-            return pyo.quicksum(f(z, i) for f in terms) == _m.demand[z, i]
+            # the load as a number, as an immutable Param would give it (m.demand is mutable, see hourly_param)
+            return pyo.quicksum(f(z, i) for f in terms) == _m.demand[z, i].value
 
         # one expression per step: Pyomo 6.10's templates cannot index a component with a constant (the
         # zone, a generator) beside the template step, and every registered term does (m.p[g, i])

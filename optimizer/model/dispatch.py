@@ -45,7 +45,7 @@ from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone, templated
+from optimizer.model.sets import hourly_param, in_zone, templated
 
 TCE_PER_MWH_PER_GCE_PER_KWH = 1e-3
 
@@ -100,9 +100,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
                   doc="generator output (MW)")
     extendable = [g for g in m.G if not is_fixed(inp, g)]
     m.G_ext = pyo.Set(initialize=extendable, ordered=True, dimen=1, doc="generators whose capacity is a decision")
-    m.avail = pyo.Param(m.G_ext, m.T, initialize={(g, i): float(v) for g in extendable
-                                                  for i, v in enumerate(avail[g])},
-                        doc="available fraction of capacity of extendable generators (-)")
+    hourly_param(m, "avail", (m.G_ext, m.T), {(g, i): float(v) for g in extendable for i, v in enumerate(avail[g])},
+                 doc="available fraction of capacity of extendable generators (-)")
     with templated():
         m.p_max = pyo.Constraint(m.G_ext, m.T, rule=lambda _m, g, i: _m.p[g, i] <= _m.avail[g, i] * total_mw(_m, g),
                                  doc="output at most available capacity (MW)")

@@ -38,7 +38,7 @@ from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import availability, electricity_tce_per_mwh
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone, templated
+from optimizer.model.sets import hourly_param, in_zone, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -53,8 +53,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.imp = pyo.Var(m.I, m.T, bounds=bounds, doc="power received through an import corridor (MW)")
     ext = [c for c in m.I if not is_fixed(inp, c)]
     m.I_ext = pyo.Set(initialize=ext, ordered=True, dimen=1, doc="corridors whose capacity is a decision")
-    m.imp_avail = pyo.Param(m.I_ext, m.T, initialize={(c, j): float(v) for c in ext for j, v in enumerate(avail[c])},
-                            doc="available fraction of corridor capacity (-)")
+    hourly_param(m, "imp_avail", (m.I_ext, m.T), {(c, j): float(v) for c in ext for j, v in enumerate(avail[c])},
+                 doc="available fraction of corridor capacity (-)")
     with templated():
         m.imp_max = pyo.Constraint(
             m.I_ext, m.T, rule=lambda _m, c, j: _m.imp[c, j] <= _m.imp_avail[c, j] * total_mw(_m, c),
