@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from optimizer.config import load_config  # noqa: E402
+from optimizer.no_dask import hide_dask  # noqa: E402
 from optimizer.run import run  # noqa: E402
 
 
@@ -30,6 +31,7 @@ def main() -> None:
     ap.add_argument("--resolutions", default="3")
     ap.add_argument("--set", action="append", default=[], dest="overrides")
     args = ap.parse_args()
+    hide_dask()  # as the CLI's run does (else the first case alone pays xarray's dask imports)
     cases = [("full (1 h)", [])]
     cases += [(f"{r} h averages", [f"time.resolution_h={r}"]) for r in args.resolutions.split(",") if r]
     cases += [(f"{n} typical days", [f"time.typical_days={n}"]) for n in args.days.split(",") if n]

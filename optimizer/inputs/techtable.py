@@ -328,14 +328,15 @@ def check_sources(
         bad = [k for k in sources_map["source_key"] if k not in known]
         if bad:
             raise InputError(f"unknown source key {bad[0]!r}", source=source, field="source_key")
-    numeric = [a for a, s in attributes.iterrows() if s["type"] == "float"]
-    for _, row in tech_raw.iterrows():
+    numeric = [a for a, typ in attributes["type"].items() if typ == "float" and a in tech_raw.columns]
+    # plain dicts, not iterrows(): a pandas Series per row costs more than the whole check
+    for row in tech_raw.to_dict("records"):
         for attr in numeric:
-            if attr in tech_raw.columns and str(row[attr]).strip() != "":
+            if str(row[attr]).strip() != "":
                 if ("technologies", row["name"].strip(), attr) not in keyed:
                     raise InputError("number has no source row", source=source,
                                      field=f"technologies.{row['name']}.{attr}")
-    for _, row in carrier_raw.iterrows():
+    for row in carrier_raw.to_dict("records"):
         for col, typ in CARRIER_COLUMNS.items():
             if typ == "float" and str(row[col]).strip() != "":
                 if ("carriers", row["name"].strip(), col) not in keyed:
@@ -365,25 +366,24 @@ def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attribute
     :data:`USED_ONLY_IF` holds. ``known`` are the keys of sources.csv (None: not checked).
     """
     where = attributes.attrs.get("source", "attribute table")
-    for attr, spec in attributes.iterrows():
+    specs = list(attributes.to_dict("index").items())
+    for attr, spec in specs:
         key = _source_key(spec["default_source"])
         if key and key != NEUTRAL and known is not None and key not in known:
             raise InputError(f"unknown source key {key!r} (neither {NEUTRAL!r} nor a key of sources.csv)",
                              source=where, field=f"{attr}.default_source")
-    fuel = {str(r["name"]).strip(): _burns_fuel(dict(r)) for _, r in carrier_raw.iterrows()}
+    fuel = {str(r["name"]).strip(): _burns_fuel(r) for r in carrier_raw.to_dict("records")}
 
-    def cell(row: pd.Series, attr: str) -> str:
-        value = row[attr] if attr in row.index else ""
-        value = str(value).strip()
+    def cell(row: dict[str, Any], attr: str) -> str:
+        value = str(row.get(attr, "")).strip()
         return value if value else str(attributes.at[attr, "default"]).strip()
 
-    specs = list(attributes.to_dict("index").items())
-    for _, row in tech_raw.iterrows():
+    for row in tech_raw.to_dict("records"):
         name, kind = str(row["name"]).strip(), cell(row, "kind")
         for attr, spec in specs:
             if spec["type"] != "float" or _source_key(spec["default_source"]):
                 continue
-            if attr in row.index and str(row[attr]).strip() != "":
+            if attr in row and str(row[attr]).strip() != "":
                 continue
             kinds = str(spec["applies_to"]).strip()
             if kinds != "all" and kind not in kinds.split("|"):
