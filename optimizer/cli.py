@@ -86,11 +86,13 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
     def guarded(*args: object, **kwargs: object) -> None:
         _take_signals()
         try:
-            if fn.__name__ not in USES_DASK:
-                from optimizer.no_dask import hide_dask
+            if fn.__name__ in USES_DASK:
+                fn(*args, **kwargs)
+            else:
+                from optimizer.no_dask import dask_hidden
 
-                hide_dask()
-            fn(*args, **kwargs)
+                with dask_hidden():
+                    fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)
 

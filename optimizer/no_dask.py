@@ -9,17 +9,26 @@ whenever it is importable, even in a process that only ever holds numpy arrays:
 - every ``to_netcdf`` asks dask which scheduler is active, which imports ``dask.distributed``:
   about 0.35 s.
 
-``run``, ``sweep``, ``report`` and ``validate`` never make a dask array, so the CLI hides dask from
-them before any work: ``sys.modules["dask"] = None`` is Python's own marker for "this module cannot
-be imported", so every ``import dask...`` raises ImportError, which xarray handles as "dask is not
-installed", and ``importlib.util.find_spec("dask")`` says it is not there. xarray caches its answer to
-"is dask installed?", so that cache is emptied if xarray is already imported. ``batch`` is left alone,
+``run``, ``sweep``, ``report`` and ``validate`` never make a dask array, so the CLI hides dask while
+they run: ``sys.modules["dask"] = None`` is Python's own marker for "this module cannot be imported",
+so every ``import dask...`` raises ImportError, which xarray handles as "dask is not installed", and
+``importlib.util.find_spec("dask")`` says it is not there. xarray caches its answer to "is dask
+installed?", so that cache is emptied whenever the marker is set or removed. ``batch`` is left alone,
 as is a process that has already imported dask.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def _forget_xarray_answer() -> None:
+    utils = sys.modules.get("xarray.namedarray.utils")
+    clear = getattr(getattr(utils, "module_available", None), "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 def hide_dask() -> bool:
@@ -27,8 +36,19 @@ def hide_dask() -> bool:
     if sys.modules.get("dask", False) is not False:  # imported already (or hidden already)
         return sys.modules["dask"] is None
     sys.modules["dask"] = None  # type: ignore[assignment]
-    utils = sys.modules.get("xarray.namedarray.utils")
-    clear = getattr(getattr(utils, "module_available", None), "cache_clear", None)
-    if clear is not None:
-        clear()
+    _forget_xarray_answer()
     return True
+
+
+@contextmanager
+def dask_hidden() -> Iterator[bool]:
+    """Hide dask for the duration of the block (a CLI command), then make it importable again if
+    this block hid it: a command called in-process (tests, notebooks) leaves no trace."""
+    already = sys.modules.get("dask", False) is None
+    hidden = hide_dask()
+    try:
+        yield hidden
+    finally:
+        if hidden and not already and sys.modules.get("dask", False) is None:
+            del sys.modules["dask"]
+            _forget_xarray_answer()

@@ -174,3 +174,28 @@ def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, mon
     lp = solve.compile_lp(m)
     assert seen == [False] and len(lp.rows) > 0  # paused while Pyomo compiles
     assert gc.isenabled()
+
+
+def test_a_command_run_in_process_leaves_dask_importable(tiny_case, tmp_path: Path) -> None:
+    """The CLI hides dask only while a command runs: called in-process (tests, notebooks), a later
+    batch or dask user in the same process must find it (the control: hidden during the command)."""
+    out = tmp_path / "out"
+    got = _python(f"""
+import json, sys
+from optimizer import cli
+seen = []
+import optimizer.run as run_module
+orig = run_module.run
+def spy(*a, **k):
+    seen.append(sys.modules.get("dask", False) is None)
+    return orig(*a, **k)
+run_module.run = spy
+sys.argv = ["optimizer", "run", {str(tiny_case.config_path)!r}, "--out", {str(out)!r}, "-q"]
+try:
+    cli.main()
+except SystemExit:
+    pass
+import dask, distributed  # importable again
+print(json.dumps({{"hidden_during": seen, "after": "dask" in sys.modules and sys.modules["dask"] is not None}}))
+""")
+    assert got == {"hidden_during": [True], "after": True}
