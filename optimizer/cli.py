@@ -10,6 +10,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.errors import InfeasibleError, InputError, OptimizerError
+from optimizer.no_dask import dask_hidden
 
 
 def threading_is_main() -> bool:
@@ -86,13 +88,8 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
     def guarded(*args: object, **kwargs: object) -> None:
         _take_signals()
         try:
-            if fn.__name__ in USES_DASK:
+            with nullcontext() if fn.__name__ in USES_DASK else dask_hidden():
                 fn(*args, **kwargs)
-            else:
-                from optimizer.no_dask import dask_hidden
-
-                with dask_hidden():
-                    fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)
 

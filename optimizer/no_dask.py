@@ -44,11 +44,13 @@ def hide_dask() -> bool:
 def dask_hidden() -> Iterator[bool]:
     """Hide dask for the duration of the block (a CLI command), then make it importable again if
     this block hid it: a command called in-process (tests, notebooks) leaves no trace."""
-    already = sys.modules.get("dask", False) is None
-    hidden = hide_dask()
+    if sys.modules.get("dask", False) is not False:  # imported or hidden already: not ours to undo
+        yield sys.modules["dask"] is None
+        return
+    hide_dask()
     try:
-        yield hidden
+        yield True
     finally:
-        if hidden and not already and sys.modules.get("dask", False) is None:
+        if sys.modules.get("dask", False) is None:
             del sys.modules["dask"]
             _forget_xarray_answer()
