@@ -274,23 +274,23 @@ class HighsModel:
         self.row_scale = annual_row_scale(lp, axis)
         self.columns, self.rows = lp.columns, lp.rows
         self._row_index: dict[Any, list[int]] | None = None
-        h = highspy.HighsLp()
-        h.num_col_ = len(lp.columns)
-        h.num_row_ = len(lp.rows)
         self.obj_scale = float(self.cfg.objective_scale)
-        h.col_cost_ = lp.cost * self.obj_scale
-        h.col_lower_ = lp.col_lower
-        h.col_upper_ = lp.col_upper
         r = self.row_scale
-        h.row_lower_ = lp.row_lower * r
-        h.row_upper_ = lp.row_upper * r
-        h.offset_ = lp.offset * self.obj_scale
-        h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        h.a_matrix_.start_ = lp.A.indptr
-        h.a_matrix_.index_ = lp.A.indices
-        h.a_matrix_.value_ = lp.A.data * r[lp.A.indices]
+        n_col, n_row = len(lp.columns), len(lp.rows)
+        value_in_highs = lp.A.data * r[lp.A.indices]
         self.highs = new_highs()
-        self.highs.passModel(h)
+        # the arrays are handed over as pointers (HiGHS copies them once in C++); filling a HighsLp's
+        # vectors attribute by attribute converts each array element by element (0.06 s against 0.005 s
+        # for a year). The integrality array must be given in this form: all continuous.
+        status = self.highs.passModel(
+            n_col, n_row, int(lp.A.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+            float(lp.offset * self.obj_scale), np.ascontiguousarray(lp.cost * self.obj_scale, dtype=float),
+            np.ascontiguousarray(lp.col_lower, dtype=float), np.ascontiguousarray(lp.col_upper, dtype=float),
+            np.ascontiguousarray(lp.row_lower * r, dtype=float), np.ascontiguousarray(lp.row_upper * r, dtype=float),
+            np.ascontiguousarray(lp.A.indptr, dtype=np.int32), np.ascontiguousarray(lp.A.indices, dtype=np.int32),
+            np.ascontiguousarray(value_in_highs, dtype=float), np.zeros(n_col, dtype=np.int32))
+        if status == highspy.HighsStatus.kError:  # pragma: no cover - a programming error, not an input error
+            raise RuntimeError("HiGHS rejected the compiled LP")
         self.solves = 0
         self.last_cold_solve_s: float | None = None  # sets the warm-start budget of later re-solves
         self.size = {"columns": len(lp.columns), "rows": len(lp.rows), "nonzeros": int(lp.A.nnz),
@@ -300,7 +300,7 @@ class HighsModel:
         #: magnitudes as the model states them and as HiGHS receives them (after the boundary scaling)
         self.coefficient_ranges = {
             "matrix": _magnitudes(lp.A.data), "cost": _magnitudes(lp.cost), "row_bounds": _magnitudes(bounds),
-            "matrix_in_highs": _magnitudes(lp.A.data * r[lp.A.indices]),
+            "matrix_in_highs": _magnitudes(value_in_highs),
             "cost_in_highs": _magnitudes(lp.cost * self.obj_scale), "row_bounds_in_highs": _magnitudes(scaled),
         }
 

@@ -391,3 +391,46 @@ def test_hourly_parameters_hold_every_input_value(tmp_path):
     zone = inp.zones[0]
     assert {k: p.value for k, p in m.demand.items()} == {(zone, i): v for i, v in enumerate([50.0, 150.0, 80.0])}
     assert [m.weight_h[i].value for i in m.T] == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("unserved", [False, True])
+def test_balance_rows_hold_each_registered_entry_with_its_coefficient(tmp_path, unserved):
+    """Balance terms are registered as (coefficient, Var, key) entries and each hour's row is built
+    flat from them (``balance._hourly_terms``): every entry must be in every hour's row with its
+    coefficient (charging -1), nothing else; a term registered by another module (a 0.5 injection
+    here) enters the same way, with no edit of the balance."""
+    import pyomo.core as pyo
+
+    from optimizer.inputs import load_inputs
+    from optimizer.model import FAMILIES, balance, objective, sets
+    from optimizer.model.registry import Registry
+    from optimizer.solve import compile_lp
+
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "existing_mw": 100, "existing_mwh": 100}
+    data = write_case(tmp_path / "case", [COAL, GAS, bat], [50, 150, 80])
+    cfg = make_config(data, tmp_path, economics={"discount_rate": 0.0, "allow_unserved": unserved})
+    inp = load_inputs(cfg)
+    m = pyo.ConcreteModel()
+    reg = Registry()
+    sets.add(m, inp)
+    for family in FAMILIES:
+        if family is balance:
+            m.extra = pyo.Var(m.Z, m.T, bounds=(0.0, 10.0), doc="test injection (MW)")
+            reg.add_balance("extra", lambda z: [(0.5, m.extra, z)])
+        family.add(m, inp, cfg, reg)
+    assert FAMILIES[-2:] == (balance, objective)
+    lp = compile_lp(m)
+    by_row = lp.A.tocsr()
+    zone = inp.zones[0]
+    for i in m.T:
+        rows = [r for r, (con, _) in enumerate(lp.rows) if con is m.component(f"balance_{zone}")[i]]
+        assert len(rows) == 1
+        start, end = by_row.indptr[rows[0]], by_row.indptr[rows[0] + 1]
+        coefs = {lp.columns[j].name: float(v) for j, v in zip(by_row.indices[start:end], by_row.data[start:end],
+                                                              strict=True)}
+        expected = {f"p[coal,{i}]": 1.0, f"p[gas,{i}]": 1.0, f"discharge[bat,{i}]": 1.0,
+                    f"charge[bat,{i}]": -1.0, f"extra[{zone},{i}]": 0.5}
+        if unserved:
+            expected[f"unserved[{zone},{i}]"] = 1.0
+        assert coefs == expected
+        assert lp.row_lower[rows[0]] == lp.row_upper[rows[0]] == [50.0, 150.0, 80.0][i]

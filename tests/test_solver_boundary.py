@@ -7,6 +7,7 @@ once with IPX. The crossover setting is a word (on / off / choose), with true/fa
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 
@@ -45,6 +46,32 @@ def test_annual_rows_go_to_highs_as_period_averages(tiny_case) -> None:
     assert np.allclose(np.asarray(lp.row_lower_), hm.lp.row_lower * hm.row_scale, rtol=1e-15, equal_nan=True)
     names = {r[0].parent_component().name for r, a in zip(hm.lp.rows, annual, strict=True) if a}
     assert "balance_z1" not in names and any(n.startswith("policy_") for n in names), names
+
+
+@pytest.mark.parametrize("objective_scale", [1.0, 1e-3])
+def test_highs_holds_the_compiled_lp_exactly(tiny_case, objective_scale) -> None:
+    """The arrays are passed to HiGHS through the pointer form of passModel: every cost, bound,
+    coefficient and the offset must arrive as compiled (times the boundary scalings), all columns
+    continuous."""
+    import dataclasses
+
+    m, cfg = _model(tiny_case, objective_scale=objective_scale)
+    compiled = HighsModel(m, cfg.solver).lp
+    assert compiled.offset == 0.0  # the tiny case has no constant cost: give it one
+    hm = HighsModel.from_lp(dataclasses.replace(compiled, offset=1234.5), cfg.solver, m)
+    lp, c = hm.highs.getLp(), hm.lp
+    assert (lp.num_col_, lp.num_row_) == (len(c.columns), len(c.rows))
+    assert np.array_equal(np.asarray(lp.col_cost_), c.cost * objective_scale)
+    assert np.array_equal(np.asarray(lp.col_lower_), c.col_lower)
+    assert np.array_equal(np.asarray(lp.col_upper_), c.col_upper)
+    assert np.array_equal(np.asarray(lp.row_lower_), c.row_lower * hm.row_scale)
+    assert np.array_equal(np.asarray(lp.row_upper_), c.row_upper * hm.row_scale)
+    a = lp.a_matrix_
+    assert np.array_equal(np.asarray(a.start_), c.A.indptr)
+    assert np.array_equal(np.asarray(a.index_), c.A.indices)
+    assert np.array_equal(np.asarray(a.value_), c.A.data * hm.row_scale[c.A.indices])
+    assert lp.offset_ == 1234.5 * objective_scale
+    assert all(v == highspy.HighsVarType.kContinuous for v in lp.integrality_)  # no integer columns
 
 
 def test_scaling_changes_nothing_the_user_sees(tiny_case) -> None:

@@ -66,21 +66,15 @@ def pass_model(arrays: dict[str, np.ndarray], options: dict[str, Any]) -> Any:
     h = highspy.Highs()
     for k, v in options.items():
         h.setOptionValue(k, v)
-    lp = highspy.HighsLp()
     n_row, n_col = (int(x) for x in arrays["shape"])
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.col_cost_ = arrays["cost"]
-    lp.col_lower_ = arrays["col_lower"]
-    lp.col_upper_ = arrays["col_upper"]
-    lp.row_lower_ = arrays["row_lower"]
-    lp.row_upper_ = arrays["row_upper"]
-    lp.offset_ = float(arrays["offset"][0])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = arrays["indptr"]
-    lp.a_matrix_.index_ = arrays["indices"]
-    lp.a_matrix_.value_ = arrays["data"]
-    h.passModel(lp)
+    # the pointer form of passModel, as optimizer.solve hands its arrays over (the fastest route)
+    h.passModel(n_col, n_row, int(arrays["data"].size), int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMinimize), float(arrays["offset"][0]),
+                *(np.ascontiguousarray(arrays[k], dtype=float)
+                  for k in ("cost", "col_lower", "col_upper", "row_lower", "row_upper")),
+                np.ascontiguousarray(arrays["indptr"], dtype=np.int32),
+                np.ascontiguousarray(arrays["indices"], dtype=np.int32),
+                np.ascontiguousarray(arrays["data"], dtype=float), np.zeros(n_col, dtype=np.int32))
     return h
 
 

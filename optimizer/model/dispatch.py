@@ -137,7 +137,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         add_energy_accounts(reg, inp, cfg, g, energy)
 
     by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
-    reg.add_balance("generation", lambda z, i: pyo.quicksum(m.p[g, i] for g in by_zone[z]))
+    reg.add_balance("generation", lambda z: [(1.0, m.p, g) for g in by_zone[z]])
 
 
 def emission_factor_t_per_mwh(inp: Inputs, g: str) -> float:

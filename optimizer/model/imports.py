@@ -90,4 +90,4 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         if coal > 0 and (electricity or cfg.policy.energy_accounting.count_imported_coal_power_as_coal):
             reg.add_account("coal", c, factor * coal * energy)
     by_zone = {z: in_zone(inp, list(m.I), z) for z in m.Z}
-    reg.add_balance("imports", lambda z, j: pyo.quicksum(m.imp[c, j] for c in by_zone[z]))
+    reg.add_balance("imports", lambda z: [(1.0, m.imp, c) for c in by_zone[z]])

@@ -21,6 +21,10 @@ import pyomo.core as pyo
 ACCOUNTS = ("coal", "nonfossil", "total")
 
 
+#: one entry of a balance term: (coefficient, a Var indexed by (key, time step), key)
+BalanceEntry = tuple[float, Any, Any]
+
+
 @dataclass
 class CostTerm:
     component: str  # capex, fom, vom, fuel, import, carbon, unserved, ...
@@ -52,8 +56,9 @@ class Registry:
     elastic: bool = False
     #: investment costs are accounted outside this block (multi-period pathway)
     capex_external: bool = False
-    #: name -> f(zone, t) returning the MW injected into the zone's balance at step t
-    balance: dict[str, Callable[[str, int], Any]] = field(default_factory=dict)
+    #: name -> f(zone) returning the MW injected into the zone's balance as (coefficient, Var, key)
+    #: entries: the injection at step t is the sum of coefficient * Var[key, t] (see ``add_balance``)
+    balance: dict[str, Callable[[str], list[BalanceEntry]]] = field(default_factory=dict)
     costs: list[CostTerm] = field(default_factory=list)
     #: technology -> annual tCO2 expression
     emissions: dict[str, Any] = field(default_factory=dict)
@@ -72,7 +77,14 @@ class Registry:
     #: unit of the share accounts ('MWh/yr' or 'tce/yr')
     account_unit: str = ""
 
-    def add_balance(self, name: str, fn: Callable[[str, int], Any]) -> None:
+    def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]]) -> None:
+        """Register a balance term: ``fn(zone)`` lists ``(coefficient, var, key)``, and the term injects
+        ``sum(coefficient * var[key, t])`` MW into the zone at step ``t``.
+
+        Every balance term is a fixed combination of hourly variables, so it is stated as data, not
+        as an expression per hour: the balance builds each hour's row as one flat linear expression
+        from these entries (several times cheaper than summing registered expressions hour by hour).
+        """
         if name in self.balance:
             raise ValueError(f"balance term {name!r} registered twice")
         self.balance[name] = fn

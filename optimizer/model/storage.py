@@ -105,10 +105,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         if t.at[s, "vom_cny_per_mwh"] > 0:
             reg.add_cost("vom", s, t.at[s, "vom_cny_per_mwh"] * m.discharge_mwh[s])
     by_zone = {z: in_zone(inp, list(m.S), z) for z in m.Z}
-    reg.add_balance(
-        "storage",
-        lambda z, i: pyo.quicksum(m.discharge[s, i] - m.charge[s, i] for s in by_zone[z]),
-    )
+    reg.add_balance("storage", lambda z: [e for s in by_zone[z] for e in ((1.0, m.discharge, s), (-1.0, m.charge, s))])
 
 
 def _add_linked_days(m: pyo.ConcreteModel, inp: Inputs) -> None:

@@ -33,4 +33,4 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         expr=pyo.quicksum(w[i] * m.unserved[z, i] for z in m.Z for i in m.T),
         doc="annual unserved energy (MWh/yr)")
     reg.add_cost("unserved", "unserved", cfg.economics.voll_cny_per_mwh * m.unserved_mwh)
-    reg.add_balance("unserved", lambda z, i: m.unserved[z, i])
+    reg.add_balance("unserved", lambda z: [(1.0, m.unserved, z)])
