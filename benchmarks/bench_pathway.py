@@ -4,6 +4,7 @@ Each variant runs in its own subprocess (so its peak resident memory is its own)
 also given as ratios to the full-resolution run.
 
     python benchmarks/bench_pathway.py [configs/suzhou_pathway.yaml] [--variants full,td24,td12,myopic-td12]
+        [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("config", nargs="?", default=str(REPO / "configs" / "suzhou_pathway.yaml"))
     ap.add_argument("--variants", default="full,td24,td12,myopic-td12")
+    ap.add_argument("--set", action="append", default=[], dest="overrides",
+                    help="config override for every variant, e.g. solver.hipo_ordering=amd")
     args = ap.parse_args()
     rows = []
     for v in args.variants.split(","):
-        code = CHILD.format(repo=str(REPO), config=args.config, overrides=VARIANTS[v], myopic=v.startswith("myopic"))
+        code = CHILD.format(repo=str(REPO), config=args.config, overrides=[*VARIANTS[v], *args.overrides],
+                            myopic=v.startswith("myopic"))
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
         wall = time.perf_counter() - t0

@@ -43,6 +43,11 @@ METHODS = {
     "hipo+crossover/metis": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "metis"},
     "hipo+crossover/amd": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "amd"},
     "hipo+crossover/rcm": {"solver": "hipo", "run_crossover": "on", "hipo_ordering": "rcm"},
+    "hipo+choose/metis": {"solver": "hipo", "run_crossover": "choose", "hipo_ordering": "metis"},
+    "hipo+choose/amd": {"solver": "hipo", "run_crossover": "choose", "hipo_ordering": "amd"},
+    "hipo+choose/augmented": {"solver": "hipo", "run_crossover": "choose", "hipo_system": "augmented"},
+    "hipo+choose/augmented+amd": {"solver": "hipo", "run_crossover": "choose", "hipo_system": "augmented",
+                                  "hipo_ordering": "amd"},
     # the same default method with costs handed over in million CNY instead of CNY
     "hipo+crossover@MCNY": {"solver": "hipo", "run_crossover": "on", "_objective_scale": 1e-6},
     # ... and with the annual rows handed over in MWh/yr (not as period averages, solver.scale_annual_rows)

@@ -149,6 +149,20 @@ def test_crossover_setting(given, read) -> None:
     assert highs_options(cfg, basis=True)["run_crossover"] == ("off" if read == "off" else "on")
 
 
+@pytest.mark.parametrize("ordering", [None, "metis", "amd"])
+def test_hipo_ordering_reaches_highs(tiny_case, ordering) -> None:
+    """AMD by default (measured faster than HiPO's own choice, METIS); HiGHS takes the value and the
+    solve uses it; methods other than the interior point are not given the option."""
+    m, cfg = _model(tiny_case, **({} if ordering is None else {"hipo_ordering": ordering}))
+    hm = HighsModel(m, cfg.solver)
+    sol = hm.solve(warm=False)
+    assert sol.optimal
+    assert sol.options["hipo_ordering"] == hm.highs.getOptionValue("hipo_ordering")[1] == (ordering or "amd")
+    assert "hipo_ordering" not in highs_options(SolverConfig(method="simplex"))
+    with pytest.raises(ValueError, match="hipo_ordering"):
+        SolverConfig(hipo_ordering="nested")
+
+
 def test_crossover_rejects_other_words() -> None:
     with pytest.raises(ValueError, match="crossover"):
         SolverConfig(crossover="sometimes")

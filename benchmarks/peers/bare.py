@@ -67,14 +67,15 @@ def pass_model(arrays: dict[str, np.ndarray], options: dict[str, Any]) -> Any:
     for k, v in options.items():
         h.setOptionValue(k, v)
     n_row, n_col = (int(x) for x in arrays["shape"])
-    # the pointer form of passModel, as optimizer.solve hands its arrays over (the fastest route)
-    h.passModel(n_col, n_row, int(arrays["data"].size), int(highspy.MatrixFormat.kColwise),
-                int(highspy.ObjSense.kMinimize), float(arrays["offset"][0]),
-                *(np.ascontiguousarray(arrays[k], dtype=float)
-                  for k in ("cost", "col_lower", "col_upper", "row_lower", "row_upper")),
-                np.ascontiguousarray(arrays["indptr"], dtype=np.int32),
-                np.ascontiguousarray(arrays["indices"], dtype=np.int32),
-                np.ascontiguousarray(arrays["data"], dtype=float), np.zeros(n_col, dtype=np.int32))
+    # rows, then columns with their matrix entries, as pointers: as optimizer.solve hands its arrays over
+    f64, i32 = np.float64, np.int32
+    h.addRows(n_row, np.ascontiguousarray(arrays["row_lower"], dtype=f64),
+              np.ascontiguousarray(arrays["row_upper"], dtype=f64), 0, np.zeros(n_row, dtype=i32),
+              np.zeros(0, dtype=i32), np.zeros(0, dtype=f64))
+    h.addCols(n_col, *(np.ascontiguousarray(arrays[k], dtype=f64) for k in ("cost", "col_lower", "col_upper")),
+              int(arrays["data"].size), np.ascontiguousarray(arrays["indptr"][:n_col], dtype=i32),
+              np.ascontiguousarray(arrays["indices"], dtype=i32), np.ascontiguousarray(arrays["data"], dtype=f64))
+    h.changeObjectiveOffset(float(arrays["offset"][0]))
     return h
 
 
