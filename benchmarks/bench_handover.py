@@ -3,7 +3,8 @@
 The solve is the same whichever route loads the model, so this times the hand-over alone (no solve):
 
 1. ``arrays`` (the default): ``compile_lp`` (Pyomo's ``LinearStandardFormCompiler``) to CSC arrays,
-   then one ``highspy.Highs.passModel``. Keeps the Pyomo model for duals and in-place sweeps.
+   then ``highspy.Highs.addRows``/``addCols`` (arrays as pointers). Keeps the Pyomo model for duals and
+   in-place sweeps.
 2. ``appsi``: Pyomo's persistent HiGHS interface (``pyomo.contrib.appsi.solvers.Highs``), timing
    ``set_instance`` (it walks the model and adds columns and rows to HiGHS through its own API).
 3. ``lp-file``: Pyomo's LP writer, then HiGHS reads the file (``readModel``): the classic route. The LP

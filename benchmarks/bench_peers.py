@@ -112,7 +112,7 @@ def _worker_ours(config: str, overrides: list[str]) -> dict[str, Any]:
     clock.mark("load")
     m = build_model(inp, cfg)
     clock.mark("build")
-    hm = HighsModel(m, cfg.solver)  # compile to arrays + passModel
+    hm = HighsModel(m, cfg.solver)  # compile to arrays + addRows/addCols
     highs = hm.highs
     runner = getattr(hm, "_run_interruptibly", None)
     if runner is not None:  # HiGHS runs in its own thread (startSolve / wait)
