@@ -434,3 +434,24 @@ def test_balance_rows_hold_each_registered_entry_with_its_coefficient(tmp_path, 
             expected[f"unserved[{zone},{i}]"] = 1.0
         assert coefs == expected
         assert lp.row_lower[rows[0]] == lp.row_upper[rows[0]] == [50.0, 150.0, 80.0][i]
+
+
+@pytest.mark.parametrize("weights", [[1.0, 1.0, 1.0], [2.0, 0.5, 1.0]])
+def test_weighted_sum_of_steps(weights):
+    """Annual sums are built flat when every step weighs one hour, with products otherwise: the same
+    value and the same coefficients either way."""
+    import pyomo.core as pyo
+    from pyomo.repn.linear import LinearRepnVisitor
+
+    from optimizer.model.sets import weighted_sum
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(3))
+    for i, v in enumerate([3.0, 5.0, 7.0]):
+        m.x[i].value = v
+    e = weighted_sum(weights, [m.x[i] for i in range(3)])
+    assert pyo.value(e) == pytest.approx(sum(w * v for w, v in zip(weights, [3.0, 5.0, 7.0], strict=True)))
+    repn = LinearRepnVisitor({}).walk_expression(e)
+    assert sorted(repn.linear.values()) == sorted(weights)
+    with pytest.raises(ValueError):
+        weighted_sum([1.0], [m.x[0], m.x[1]])

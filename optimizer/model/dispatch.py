@@ -45,7 +45,7 @@ from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.registry import Registry
-from optimizer.model.sets import hourly_param, in_zone, templated
+from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
 TCE_PER_MWH_PER_GCE_PER_KWH = 1e-3
 
@@ -121,7 +121,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             doc="ramp-down limit (MW per step)")
 
     w = [float(x) for x in inp.weight_h]
-    m.gen_mwh = pyo.Expression(m.G, rule=lambda _m, g: pyo.quicksum(w[i] * _m.p[g, i] for i in _m.T),
+    m.gen_mwh = pyo.Expression(m.G, rule=lambda _m, g: weighted_sum(w, [_m.p[g, i] for i in _m.T]),
                                doc="annual generation (MWh/yr)")
     for g in m.G:
         energy = m.gen_mwh[g]

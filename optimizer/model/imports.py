@@ -38,7 +38,7 @@ from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import availability, electricity_tce_per_mwh
 from optimizer.model.registry import Registry
-from optimizer.model.sets import hourly_param, in_zone, templated
+from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -60,7 +60,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             m.I_ext, m.T, rule=lambda _m, c, j: _m.imp[c, j] <= _m.imp_avail[c, j] * total_mw(_m, c),
             doc="imports at most available corridor capacity (MW)")
     w = [float(x) for x in inp.weight_h]
-    m.import_mwh = pyo.Expression(m.I, rule=lambda _m, c: pyo.quicksum(w[j] * _m.imp[c, j] for j in _m.T),
+    m.import_mwh = pyo.Expression(m.I, rule=lambda _m, c: weighted_sum(w, [_m.imp[c, j] for j in _m.T]),
                                   doc="annual energy imported (MWh/yr)")
 
     def e_max(_m: pyo.ConcreteModel, c: str) -> object:

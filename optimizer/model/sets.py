@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 import pyomo.core as pyo
 import pyomo.core.base.constraint as _pyomo_constraint
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.inputs import Inputs
 
@@ -67,6 +68,19 @@ def hourly_param(b: pyo.Block, name: str, index: tuple[pyo.Set, ...], values: di
         raise ValueError(f"{name}: {len(values)} values for {expected} indices")
     param.store_values(values, check=False)
     return param
+
+
+def weighted_sum(weights: list[float], xs: list) -> object:
+    """:math:`\\sum_t w_t x_t` over the steps (annual energy in MWh/yr from MW), as one linear expression.
+
+    When every weight is 1 (a full year of hourly steps) the expression holds the variables themselves,
+    not one product object per step: cheaper to build and to compile, and the same LP to the bit.
+    """
+    if len(weights) != len(xs):  # a programming error, not an input error
+        raise ValueError(f"{len(weights)} weights for {len(xs)} terms")
+    if all(w == 1.0 for w in weights):
+        return LinearExpression(list(xs))
+    return pyo.quicksum(w * x for w, x in zip(weights, xs, strict=True))
 
 
 @contextmanager

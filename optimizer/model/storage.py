@@ -34,7 +34,7 @@ from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw, total_mwh
 from optimizer.model.registry import Registry
-from optimizer.model.sets import in_zone, templated
+from optimizer.model.sets import in_zone, templated, weighted_sum
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -99,7 +99,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
 
     w = [float(x) for x in inp.weight_h]
     m.discharge_mwh = pyo.Expression(
-        m.S, rule=lambda _m, s: pyo.quicksum(w[i] * _m.discharge[s, i] for i in _m.T),
+        m.S, rule=lambda _m, s: weighted_sum(w, [_m.discharge[s, i] for i in _m.T]),
         doc="annual energy discharged (MWh/yr)")
     for s in m.S:
         if t.at[s, "vom_cny_per_mwh"] > 0:

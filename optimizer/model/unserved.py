@@ -20,6 +20,7 @@ import pyomo.core as pyo
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
+from optimizer.model.sets import weighted_sum
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -30,7 +31,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
                          doc="unserved load (MW)")
     w = [float(x) for x in inp.weight_h]
     m.unserved_mwh = pyo.Expression(
-        expr=pyo.quicksum(w[i] * m.unserved[z, i] for z in m.Z for i in m.T),
+        expr=weighted_sum(w * len(m.Z), [m.unserved[z, i] for z in m.Z for i in m.T]),
         doc="annual unserved energy (MWh/yr)")
     reg.add_cost("unserved", "unserved", cfg.economics.voll_cny_per_mwh * m.unserved_mwh)
     reg.add_balance("unserved", lambda z: [(1.0, m.unserved, z)])
