@@ -476,3 +476,27 @@ def test_config_errors_name_the_config_file(tiny_case: TinyCase) -> None:
 def test_value_errors_count_further_problems(tiny_case: TinyCase) -> None:
     with pytest.raises(InputError, match=r"\(and 1 more problem\)"):
         config_from_dict(tiny_case.mapping({"year": "x", "colour": 1}), base_dir=tiny_case.folder)
+
+
+def test_a_zone_without_supply_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A configured zone whose load no generator or corridor can meet (storage alone cannot) is a
+    config mistake: one line naming the zone, before any model is built."""
+    from tiny import make_config, write_case
+
+    coal = {"name": "coal", "kind": "generator", "carrier": "coal", "existing_mw": 100, "heat_rate_gce_per_kwh": 300}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "existing_mw": 10, "existing_mwh": 10,
+           "zone": "east"}
+    data = write_case(tmp_path / "case", [coal, bat], [50, 60])
+    load = pd.read_csv(data["inputs"]["load"])
+    load = load.rename(columns={"load_mw": "suzhou"}).assign(east=[5.0, 6.0])
+    load.to_csv(data["inputs"]["load"], index=False)
+    with pytest.raises(InputError, match="zone 'east' has no generator or import corridor") as err:
+        load_inputs(make_config(data, tmp_path, zones=["suzhou", "east"]))
+    assert "\n" not in str(err.value) and err.value.field == "zones"
+    # with a generator there, the same zones load
+    gas = {"name": "gas", "kind": "generator", "carrier": "gas", "existing_mw": 20, "heat_rate_gce_per_kwh": 200,
+           "zone": "east"}
+    data = write_case(tmp_path / "case2", [coal, bat, gas], [50, 60])
+    pd.read_csv(data["inputs"]["load"]).rename(columns={"load_mw": "suzhou"}).assign(east=[5.0, 6.0]).to_csv(
+        data["inputs"]["load"], index=False)
+    assert load_inputs(make_config(data, tmp_path, zones=["suzhou", "east"])).zones == ("suzhou", "east")

@@ -273,6 +273,11 @@ def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
                 raise fail("annual_energy_min_mwh exceeds annual_energy_max_mwh", tech, "annual_energy_min_mwh")
             if row["nonfossil_fraction"] + row["coal_fraction"] > 1 + 1e-9:
                 raise fail("nonfossil_fraction + coal_fraction exceeds 1", tech, "coal_fraction")
+    supplied = {row["zone"] for _, row in t.iterrows() if row["kind"] in ("generator", "import")}
+    bare = [z for z in zones if z not in supplied]
+    if bare:
+        raise InputError(f"zone {bare[0]!r} has no generator or import corridor: nothing can meet its load; "
+                         "give it technologies or remove it from `zones`", source="config", field="zones")
 
 
 def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, source: str) -> pd.DataFrame:
