@@ -302,7 +302,9 @@ def sweep(
     set_: SetOpt = None,
     resolution: ResolutionOpt = None,
     typical_days: TypicalDaysOpt = None,
-    mode: Annotated[str, typer.Option("--mode", help="reuse (warm-started, default) or rebuild")] = "reuse",
+    mode: Annotated[str, typer.Option(
+        "--mode", help="auto (default: reuse up to 60k columns, else inplace), reuse (one HiGHS instance, "
+        "warm-started), inplace (one instance, cold solves) or rebuild")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress log")] = False,
 ) -> None:
     """Solve along a range of CO2 caps or config values; write the cost-carbon frontier."""

@@ -119,6 +119,57 @@ def test_a_time_limit_applies_to_each_solve_not_to_the_instance_lifetime(case):
     assert sol.status == "optimal", sol.highs_status
 
 
+def test_inplace_sweep_solves_every_point_cold_in_one_instance(case, monkeypatch):
+    """``inplace``: one HiGHS instance, the cap moved in place, every point solved cold with the
+    configured method (HiPO, crossover as configured: no basis forced, no warm start); the answers
+    are the rebuild's."""
+    from optimizer import sweep as sweep_mod
+
+    seen = []
+    real = sweep_mod.HighsModel.solve
+
+    def spy(self, *, warm=True):
+        sol = real(self, warm=warm)
+        seen.append((id(self), sol.info["warm_start"], sol.options["solver"], sol.options["run_crossover"]))
+        return sol
+
+    monkeypatch.setattr(sweep_mod.HighsModel, "solve", spy)
+    pts = make_grid(list(np.linspace(800e-6, 300e-6, 6)), [])
+    inplace = run_sweep(case, pts, mode="inplace")
+    assert inplace.modes[0] == "cold" and set(inplace.modes[1:]) == {"in-place"}
+    assert len(seen) == 6 and len({s[0] for s in seen}) == 1
+    assert {s[1:] for s in seen} == {("none", "ipm", "choose")}
+    monkeypatch.undo()
+    _compare(inplace.dataset, run_sweep(case, pts, mode="rebuild").dataset)
+    with pytest.raises(InputError, match="inplace"):
+        run_sweep(case, pts, mode="warm")
+
+
+@pytest.mark.parametrize(("limit", "chosen"), [(None, "reuse"), (0, "inplace")])
+def test_auto_mode_warm_starts_small_lps_and_solves_large_ones_cold(case, monkeypatch, limit, chosen):
+    """``auto`` (the default) decides once, from the first point's LP size: warm starts up to
+    AUTO_WARM_MAX_COLUMNS columns (the tiny case), cold in-place solves above (the limit set to 0 here)."""
+    from optimizer import sweep as sweep_mod
+
+    if limit is not None:
+        monkeypatch.setattr(sweep_mod, "AUTO_WARM_MAX_COLUMNS", limit)
+    warm_flags = []
+    real = sweep_mod.HighsModel.solve
+
+    def spy(self, *, warm=True):
+        warm_flags.append((warm, self.basis))
+        return real(self, warm=warm)
+
+    monkeypatch.setattr(sweep_mod.HighsModel, "solve", spy)
+    pts = make_grid(list(np.linspace(800e-6, 300e-6, 4)), [])
+    res = run_sweep(case, pts)
+    assert res.dataset.attrs["mode"] == f"auto: {chosen}"
+    assert res.modes[0] == "cold" and set(res.modes[1:]) == {"in-place"}
+    assert set(warm_flags) == {(chosen == "reuse", chosen == "reuse")}
+    monkeypatch.undo()
+    _compare(res.dataset, run_sweep(case, pts, mode="rebuild").dataset)
+
+
 def test_vary_costs_and_shares_reuse_equals_rebuild(case):
     pts = make_grid([0.0006], parse_vary(["carriers.gas.fuel_price_cny_per_tce=2000,3500",
                                           "technologies.pv.capex_cny_per_kw=100,300",
