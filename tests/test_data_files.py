@@ -383,3 +383,50 @@ def test_config_times_with_a_utc_offset_are_converted(tiny_case: TinyCase) -> No
     local = tiny_case.inputs({"time.end": "2025-01-01 01:00"})
     for end in ("2024-12-31 17:00+00:00", dt.datetime(2024, 12, 31, 17, 0, tzinfo=dt.UTC)):
         assert len(tiny_case.inputs({"time.end": end}).time) == len(local.time) == 2
+
+
+def test_shipped_profiles_are_listed_as_known_good() -> None:
+    """data/profiles/SHA256SUMS lists every shipped NetCDF with its current content, so a run reads
+    them without the corrupt-file probe (a child process, about 0.1 s): regenerate it with the files
+    (`python -m optimizer.datagen` does)."""
+    repo = Path(__file__).resolve().parents[1] / "data" / "profiles"
+    files = sorted(repo.glob("*.nc"))
+    assert len(files) == 6 and all(profiles.known_good(p) for p in files)
+
+
+def test_known_good_files_skip_the_probe_and_changed_ones_do_not(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import subprocess
+
+    from optimizer.datagen import _verify_and_list
+
+    repo = Path(__file__).resolve().parents[1] / "data" / "profiles"
+    good = [tmp_path / "load.nc", tmp_path / "cf.nc"]
+    shutil.copy(repo / "load_2025.nc", good[0])
+    shutil.copy(repo / "cf_2025.nc", good[1])
+    _verify_and_list(good)  # what datagen does after writing: read back, then list
+    assert all(profiles.known_good(p) for p in good)
+
+    children: list[object] = []
+    real_popen = subprocess.Popen  # subprocess.run starts its child through Popen too
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: children.append(a) or real_popen(*a, **k))
+    monkeypatch.setattr(profiles, "_PROBED", set())
+    probes = profiles.start_probes(good)
+    probes.finish()
+    profiles.probe_netcdf(good[1])
+    assert children == [] and {k[0] for k in profiles._PROBED} == {str(p.resolve()) for p in good}
+
+    # listed with another content (the file changed since, or the list is stale): probed as any other
+    sums = tmp_path / profiles.CHECKSUMS
+    sums.write_text(sums.read_text().replace(profiles.hashlib.sha256(good[1].read_bytes()).hexdigest(), "0" * 64))
+    monkeypatch.setattr(profiles, "_PROBED", set())
+    assert profiles.known_good(good[0]) and not profiles.known_good(good[1])
+    profiles.probe_netcdf(good[1])
+    assert len(children) == 1
+    # no list at all: probed
+    sums.unlink()
+    monkeypatch.setattr(profiles, "_PROBED", set())
+    assert not profiles.known_good(good[0])
+    profiles.start_probes(good).finish()
+    assert len(children) == 2

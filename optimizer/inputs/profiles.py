@@ -28,6 +28,7 @@ looking like percent), and the same timestamps as the load. Failures raise
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import warnings
 from pathlib import Path
@@ -71,6 +72,9 @@ def check_complete_text(path: Path) -> None:
 
 #: NetCDF files read completely by a child process, keyed by (path, size, mtime)
 _PROBED: set[tuple[str, int, int]] = set()
+#: beside NetCDF files, a list of files known to read well: "<sha256>  <name>" per line (sha256sum's
+#: format); ``python -m optimizer.datagen`` writes it for the files it generates and has read back
+CHECKSUMS = "SHA256SUMS"
 #: a NetCDF file that a child process cannot read within this time is taken as corrupt (s)
 PROBE_TIMEOUT_S = 60.0
 _PROBE = """
@@ -81,6 +85,40 @@ for f in sys.argv[1:]:
             v[:]
             [v.getncattr(a) for a in v.ncattrs()]
 """
+
+
+def known_good(path: Path) -> bool:
+    """True when ``path`` is listed in the ``SHA256SUMS`` beside it with its current content's sha256.
+
+    Such a file is byte for byte one that was read completely before, so it needs no probe (a file
+    not listed, or changed since, is probed as any other). About 1 ms for a year's profile file,
+    against about 0.1 s for a child process.
+    """
+    try:
+        lines = (path.parent / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+        listed = {parts[1].lstrip("*"): parts[0].lower() for parts in (ln.split() for ln in lines) if len(parts) == 2}
+        want = listed.get(path.name)
+        return want is not None and hashlib.sha256(path.read_bytes()).hexdigest() == want
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_checksums(paths: list[Path]) -> Path:
+    """Write ``SHA256SUMS`` beside ``paths`` (one folder) listing each with its sha256; keeps the
+    entries of other files in that folder that still exist."""
+    folder = paths[0].parent
+    target = folder / CHECKSUMS
+    entries: dict[str, str] = {}
+    if target.is_file():
+        for parts in (ln.split() for ln in target.read_text(encoding="utf-8").splitlines()):
+            if len(parts) == 2 and (folder / parts[1].lstrip("*")).is_file():
+                entries[parts[1].lstrip("*")] = parts[0]
+    for p in paths:
+        if p.parent != folder:  # pragma: no cover - a programming error
+            raise ValueError("write_checksums: files of one folder only")
+        entries[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+    target.write_text("".join(f"{h}  {n}\n" for n, h in sorted(entries.items())), encoding="utf-8")
+    return target
 
 
 def probe_netcdf(path: Path) -> None:
@@ -94,6 +132,9 @@ def probe_netcdf(path: Path) -> None:
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key in _PROBED:
+        return
+    if known_good(path):
+        _PROBED.add(key)
         return
     import subprocess
     import sys
@@ -160,7 +201,10 @@ def start_probes(paths: list[Path]) -> Probes:
             continue  # a missing file is reported where it is read
         key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
         if p.suffix.lower() in (".nc", ".nc4", ".netcdf") and key not in _PROBED:
-            keys[key] = p
+            if known_good(p):
+                _PROBED.add(key)
+            else:
+                keys[key] = p
     if len(keys) < 2:
         return Probes()
     proc = subprocess.Popen([sys.executable, "-c", _PROBE, *[str(p) for p in keys.values()]],
