@@ -17,10 +17,10 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.config import SolverConfig
+from optimizer.gc_pause import gc_paused
 
 log = logging.getLogger("optimizer")
 
@@ -218,7 +218,7 @@ def compile_lp(m: pyo.ConcreteModel) -> CompiledLP:
     # the compiler makes several objects per nonzero, none of them garbage; with Python's cyclic garbage
     # collector running it would rescan the whole model (millions of objects) again and again. Pyomo's
     # file writers pause it; its standard-form compiler (6.10) does not, so it is paused here.
-    with PauseGC():
+    with gc_paused():
         return _compile(m)
 
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from optimizer.cli import USES_DASK
 
 
@@ -174,6 +176,41 @@ def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, mon
     lp = solve.compile_lp(m)
     assert seen == [False] and len(lp.rows) > 0  # paused while Pyomo compiles
     assert gc.isenabled()
+
+
+def test_an_interrupt_inside_one_of_pyomos_own_gc_pauses_stays_an_interrupt(tiny_case, monkeypatch) -> None:
+    """Ctrl-C or SIGTERM can land inside a GC pause Pyomo opens itself, leaving it open. Around such a
+    pause, Pyomo's PauseGC raised "exiting out of order" on the way out, and that RuntimeError replaced
+    the interrupt (a stopped run ended with a traceback, exit 1, not its message and exit 143; seen
+    when SIGTERM landed in the compile). The project's own pause lets the interrupt through and
+    turns the collector back on."""
+    import gc
+
+    from pyomo.common import gc_manager
+
+    from optimizer import solve
+    from optimizer.model import build_model
+
+    m = build_model(tiny_case.inputs(), tiny_case.config())
+    real = solve.LinearStandardFormCompiler
+
+    class Interrupted(real):
+        def write(self, *args, **kwargs):
+            gc_manager.PauseGC().__enter__()  # one of Pyomo's pauses, never left: the interrupt came first
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(solve, "LinearStandardFormCompiler", Interrupted)
+    depth = gc_manager.PauseGCCompanion._stack_depth
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            solve.compile_lp(m)
+        assert gc.isenabled()
+        # the control: Pyomo's own pause around the same block turns the interrupt into its RuntimeError
+        with pytest.raises(RuntimeError, match="out of order"), gc_manager.PauseGC():
+            Interrupted().write(m)
+    finally:
+        gc_manager.PauseGCCompanion._stack_depth = depth  # leave Pyomo's bookkeeping as it was
+        gc.enable()
 
 
 def test_a_command_run_in_process_leaves_dask_importable(tiny_case, tmp_path: Path) -> None:

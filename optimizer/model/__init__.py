@@ -11,9 +11,9 @@ from __future__ import annotations
 from types import ModuleType
 
 import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
 
 from optimizer.config import Config
+from optimizer.gc_pause import gc_paused
 from optimizer.inputs import Inputs
 from optimizer.model import (
     balance,
@@ -57,8 +57,8 @@ def build_into(b: pyo.Block, inputs: Inputs, config: Config, *, elastic: bool = 
     """Build one year's model on a model or block ``b`` (a pathway builds one block per period)."""
     # the build makes about a million small objects that reference each other; Python's cyclic
     # garbage collector would scan them again and again while they are made (about 40 % of the build
-    # time), and none of them is garbage. Pyomo's writers pause it the same way.
-    with PauseGC():
+    # time), and none of them is garbage. Pyomo's writers pause it the same way (see optimizer.gc_pause).
+    with gc_paused():
         b.registry = Registry(elastic=elastic, capex_external=capex_external)
         sets.add(b, inputs)
         for family in FAMILIES:
