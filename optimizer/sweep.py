@@ -131,7 +131,7 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", field="--mode")
     persistent, warm = mode != "rebuild", mode == "reuse"
-    requested = mode
+    resolved = None if mode == "auto" else mode  # auto: decided from the first point's LP
     base_overrides = list(base_overrides or [])
     cfgs = [load_config(config_path, base_overrides + p.overrides) for p in points]  # validate all first
     t_start = time.perf_counter()
@@ -162,10 +162,10 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
                 else:
                     hm = HighsModel(m, cfg.solver, basis=warm)
                     how = "cold" if persistent else "rebuild"
-                    if mode == "auto":  # decided once, from the first point's LP
-                        mode = "reuse" if hm.size["columns"] <= AUTO_WARM_MAX_COLUMNS else "inplace"
-                        warm = hm.basis = mode == "reuse"
-                        log.info("sweep mode auto: %s (%d columns)", mode, hm.size["columns"])
+                    if resolved is None:
+                        resolved = "reuse" if hm.size["columns"] <= AUTO_WARM_MAX_COLUMNS else "inplace"
+                        warm = hm.basis = resolved == "reuse"
+                        log.info("sweep mode auto: %s (%d columns)", resolved, hm.size["columns"])
             sol = hm.solve(warm=warm)
             if str(sol.info.get("warm_start", "")).startswith("abandoned"):
                 how += ", cold after the warm-start budget"
@@ -190,7 +190,7 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
                  rec["seconds"], how)
     ds = _frontier(points, per_point)
     total = time.perf_counter() - t_start
-    ds.attrs.update({"config": str(config_path), "mode": mode if requested == mode else f"{requested}: {mode}",
+    ds.attrs.update({"config": str(config_path), "mode": mode if resolved in (None, mode) else f"{mode}: {resolved}",
                      "sweep_seconds": round(total, 3),
                      "base_overrides": yaml.safe_dump(base_overrides)})
     return SweepResult(ds, {"total_s": total}, modes)

@@ -170,12 +170,11 @@ def main(
 
 
 def _verify_and_list(paths: list[Path]) -> None:
-    """Read every written file back completely, then list it in ``SHA256SUMS`` (the loader skips its
-    corrupt-file probe for listed files whose content still matches)."""
+    """Read every written file back completely, then list it in ``SHA256SUMS`` beside it (the loader
+    skips its corrupt-file probe for listed files whose content still matches)."""
     from optimizer.inputs.profiles import write_checksums
 
     for p in paths:
         with xr.open_dataset(p) as ds:
             ds.load()
-    for folder in sorted({p.parent for p in paths}):
-        write_checksums([p for p in paths if p.parent == folder])
+    write_checksums(paths)  # main writes every file into one folder

@@ -87,6 +87,12 @@ for f in sys.argv[1:]:
 """
 
 
+def _listed_checksums(folder: Path) -> dict[str, str]:
+    """File name -> sha256 as listed in ``folder/SHA256SUMS`` (empty when there is none)."""
+    lines = (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines() if (folder / CHECKSUMS).is_file() else []
+    return {parts[1].lstrip("*"): parts[0].lower() for parts in (ln.split() for ln in lines) if len(parts) == 2}
+
+
 def known_good(path: Path) -> bool:
     """True when ``path`` is listed in the ``SHA256SUMS`` beside it with its current content's sha256.
 
@@ -95,9 +101,7 @@ def known_good(path: Path) -> bool:
     against about 0.1 s for a child process.
     """
     try:
-        lines = (path.parent / CHECKSUMS).read_text(encoding="utf-8").splitlines()
-        listed = {parts[1].lstrip("*"): parts[0].lower() for parts in (ln.split() for ln in lines) if len(parts) == 2}
-        want = listed.get(path.name)
+        want = _listed_checksums(path.parent).get(path.name)
         return want is not None and hashlib.sha256(path.read_bytes()).hexdigest() == want
     except (OSError, UnicodeDecodeError):
         return False
@@ -107,16 +111,11 @@ def write_checksums(paths: list[Path]) -> Path:
     """Write ``SHA256SUMS`` beside ``paths`` (one folder) listing each with its sha256; keeps the
     entries of other files in that folder that still exist."""
     folder = paths[0].parent
+    if any(p.parent != folder for p in paths):  # pragma: no cover - a programming error
+        raise ValueError("write_checksums: files of one folder only")
+    entries = {n: h for n, h in _listed_checksums(folder).items() if (folder / n).is_file()}
+    entries.update((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths)
     target = folder / CHECKSUMS
-    entries: dict[str, str] = {}
-    if target.is_file():
-        for parts in (ln.split() for ln in target.read_text(encoding="utf-8").splitlines()):
-            if len(parts) == 2 and (folder / parts[1].lstrip("*")).is_file():
-                entries[parts[1].lstrip("*")] = parts[0]
-    for p in paths:
-        if p.parent != folder:  # pragma: no cover - a programming error
-            raise ValueError("write_checksums: files of one folder only")
-        entries[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
     target.write_text("".join(f"{h}  {n}\n" for n, h in sorted(entries.items())), encoding="utf-8")
     return target
 
