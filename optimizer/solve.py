@@ -1,7 +1,8 @@
 """Hand the Pyomo model to HiGHS in memory and solve it.
 
-The model is compiled to matrices by Pyomo's ``LinearStandardFormCompiler`` (no LP file) and passed
-to ``highspy`` as arrays. The row and column maps are kept, so the solution and the row duals are
+The model is compiled to matrices (no LP file): templated constraint families with numpy by
+:mod:`optimizer.vector_compile`, the other rows by Pyomo's ``LinearStandardFormCompiler``; the arrays
+are passed to ``highspy``. The row and column maps are kept, so the solution and the row duals are
 written back to the Pyomo variables and constraints, and so a later solve can change right-hand
 sides or costs in place.
 """
@@ -17,10 +18,10 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.core as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.config import SolverConfig
 from optimizer.gc_pause import gc_paused
+from optimizer.vector_compile import standard_form
 
 log = logging.getLogger("optimizer")
 
@@ -212,32 +213,29 @@ def light_scipy() -> bool:
         return False
 
 
-def compile_lp(m: pyo.ConcreteModel) -> CompiledLP:
-    """Compile a Pyomo model to arrays with Pyomo's standard-form compiler (mixed senses)."""
+def compile_lp(m: pyo.ConcreteModel, *, vectorize: bool = True) -> CompiledLP:
+    """Compile a Pyomo model to arrays (mixed senses): templated constraint families with numpy
+    (:mod:`optimizer.vector_compile`), everything else with Pyomo's standard-form compiler;
+    ``vectorize=False`` gives every row to Pyomo's compiler (the same LP)."""
     light_scipy()
     # the compiler makes several objects per nonzero, none of them garbage; with Python's cyclic garbage
     # collector running it would rescan the whole model (millions of objects) again and again. Pyomo's
     # file writers pause it; its standard-form compiler (6.10) does not, so it is paused here.
     with gc_paused():
-        return _compile(m)
+        return _compile(m, vectorize)
 
 
-def _compile(m: pyo.ConcreteModel) -> CompiledLP:
-    repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
-    n_col, n_row = len(repn.columns), len(repn.rows)
-    A = repn.A.tocsc()
-    A.sort_indices()
+def _compile(m: pyo.ConcreteModel, vectorize: bool) -> CompiledLP:
+    sf = standard_form(m, vectorize=vectorize)
+    n_col = len(sf.columns)
     # no bound is None, which numpy reads as NaN: one pass over the columns, then whole arrays
-    bounds = np.array([v.bounds for v in repn.columns], dtype=float).reshape(n_col, 2)
+    bounds = np.array([v.bounds for v in sf.columns], dtype=float).reshape(n_col, 2)
     lower = np.where(np.isnan(bounds[:, 0]), -math.inf, bounds[:, 0])
     upper = np.where(np.isnan(bounds[:, 1]), math.inf, bounds[:, 1])
-    senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_row)
-    rhs = np.asarray(repn.rhs, dtype=float)
+    senses, rhs = sf.senses, sf.rhs
     row_lower = np.where(senses >= 0, np.where(senses == 0, rhs, -math.inf), rhs)
     row_upper = np.where(senses <= 0, np.where(senses == 0, rhs, math.inf), rhs)
-    cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n_col)
-    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-    return CompiledLP(list(repn.columns), list(repn.rows), A, cost, offset, lower, upper, row_lower, row_upper)
+    return CompiledLP(sf.columns, sf.rows, sf.A, sf.cost, sf.offset, lower, upper, row_lower, row_upper)
 
 
 class HighsModel:
@@ -255,7 +253,7 @@ class HighsModel:
         self.basis = basis  # re-solves will warm-start: the cold solve leaves a basis
         self.solves = 0
         t0 = time.perf_counter()
-        lp = compile_lp(m)
+        lp = compile_lp(m, vectorize=cfg.vectorize_templates)
         t1 = time.perf_counter()
         self._load(lp)
         t2 = time.perf_counter()
@@ -321,7 +319,7 @@ class HighsModel:
         its basis survives for a warm start.
         """
         t0 = time.perf_counter()
-        new = compile_lp(m)
+        new = compile_lp(m, vectorize=self.cfg.vectorize_templates)
         t1 = time.perf_counter()
         old = self.lp
         if not old.same_structure(new) or len(old.rows) != len(new.rows):

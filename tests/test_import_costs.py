@@ -159,11 +159,11 @@ def test_the_build_pauses_the_garbage_collector_and_restores_it(tiny_case, monke
 def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, monkeypatch) -> None:
     import gc
 
-    from optimizer import solve
+    from optimizer import solve, vector_compile
     from optimizer.model import build_model
 
     seen = []
-    real = solve.LinearStandardFormCompiler
+    real = vector_compile.LinearStandardFormCompiler
 
     class Spy(real):
         def write(self, *args, **kwargs):
@@ -171,7 +171,7 @@ def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, mon
             return super().write(*args, **kwargs)
 
     m = build_model(tiny_case.inputs(), tiny_case.config())
-    monkeypatch.setattr(solve, "LinearStandardFormCompiler", Spy)
+    monkeypatch.setattr(vector_compile, "LinearStandardFormCompiler", Spy)
     assert gc.isenabled()
     lp = solve.compile_lp(m)
     assert seen == [False] and len(lp.rows) > 0  # paused while Pyomo compiles
@@ -188,18 +188,18 @@ def test_an_interrupt_inside_one_of_pyomos_own_gc_pauses_stays_an_interrupt(tiny
 
     from pyomo.common import gc_manager
 
-    from optimizer import solve
+    from optimizer import solve, vector_compile
     from optimizer.model import build_model
 
     m = build_model(tiny_case.inputs(), tiny_case.config())
-    real = solve.LinearStandardFormCompiler
+    real = vector_compile.LinearStandardFormCompiler
 
     class Interrupted(real):
         def write(self, *args, **kwargs):
             gc_manager.PauseGC().__enter__()  # one of Pyomo's pauses, never left: the interrupt came first
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(solve, "LinearStandardFormCompiler", Interrupted)
+    monkeypatch.setattr(vector_compile, "LinearStandardFormCompiler", Interrupted)
     depth = gc_manager.PauseGCCompanion._stack_depth
     try:
         with pytest.raises(KeyboardInterrupt):
