@@ -244,7 +244,7 @@ class SolverConfig(_Strict):
     vectorize_templates: bool = Field(
         default=True, description="compile templated constraint families (availability, ramp, storage, import "
         "limits) with numpy, a family at a time, instead of row by row in Pyomo's compiler; the same LP. Full 2025 "
-        "year, 2026-12-04: compile 0.38-0.41 s instead of 0.55-0.60 s. false gives every row to Pyomo")
+        "year, 2026-12-04: compile 0.39-0.43 s instead of 0.55-0.60 s. false gives every row to Pyomo")
     warm_start_budget: Annotated[float, Field(gt=0)] | None = Field(
         default=1.5, description="a re-solve warm-starts the dual simplex from the last basis, for at most this "
         "multiple of the last cold solve's time; past it, the point is solved cold with `method`. Measured on "

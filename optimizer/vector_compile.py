@@ -292,44 +292,41 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
 
     columns = list(repn.columns)
     n_pyomo_rows = len(repn.rows)
+    pyomo_rhs = np.asarray(repn.rhs, dtype=float)
+    pyomo_senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_pyomo_rows)
+    pyomo_cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(0)
+    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
     if not families:
         A = repn.A.tocsc()
         A.sort_indices()
-        senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_pyomo_rows)
-        cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(len(columns))
-        offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-        return StandardForm(columns, list(repn.rows), A, np.asarray(repn.rhs, dtype=float), senses,
-                            cost, offset)
+        cost = np.zeros(len(columns))
+        cost[: len(pyomo_cost)] = pyomo_cost
+        return StandardForm(columns, list(repn.rows), A, pyomo_rhs, pyomo_senses, cost, offset)
 
     # a column for every variable the families use; those Pyomo's part did not use are appended
     col_of = dict(zip(map(id, columns), range(len(columns)), strict=True))
-    var_cols: dict[int, np.ndarray] = {}
-    for f in families.values():
-        for var, _, _ in f.terms:
-            if id(var) in var_cols:
-                continue
-            var_cols[id(var)] = np.fromiter(map(col_of.get, map(id, in_index_order(var)), repeat(-1)),
-                                            dtype=np.int64, count=len(var))
+    var_data: dict[int, list[Any]] = {}
+    var_cols: dict[int, np.ndarray] = {}  # column of each of a Var's data objects, -1 for none yet
     for f in families.values():
         for var, pos, _ in f.terms:
+            if id(var) not in var_cols:
+                data = var_data[id(var)] = list(in_index_order(var))
+                var_cols[id(var)] = np.fromiter(map(col_of.get, map(id, data), repeat(-1)), dtype=np.int64,
+                                                count=len(data))
             cols = var_cols[id(var)]
             new = np.unique(pos[cols[pos] < 0])
             if len(new):
-                data = list(in_index_order(var))
                 cols[new] = np.arange(len(columns), len(columns) + len(new))
-                columns.extend(data[j] for j in new.tolist())
+                columns.extend(var_data[id(var)][j] for j in new.tolist())
     n_col = len(columns)
 
     # row blocks in the model's order: Pyomo's rows grouped by their constraint component
     pyomo_A = repn.A.tocsr() if n_pyomo_rows else None
-    pyomo_rhs = np.asarray(repn.rhs, dtype=float)
-    pyomo_senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_pyomo_rows)
     spans: dict[int, list[int]] = {}
     for i, r in enumerate(repn.rows):
         span = spans.setdefault(id(r.constraint.parent_component()), [i, i])
         span[1] = i + 1
     blocks_A, blocks_rhs, blocks_sense, rows = [], [], [], []
-    seen = set()
     for con in m.component_objects(pyo.Constraint, active=True, descend_into=True):
         key = id(con)
         if key in families:
@@ -342,8 +339,7 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
             blocks_rhs.append(f.rhs)
             blocks_sense.append(np.full(n, f.bound_type, dtype=np.int8))
             rows.extend(zip(f.data, [f.bound_type] * n, strict=True))
-        elif key in spans and key not in seen:
-            seen.add(key)
+        elif key in spans:
             a, b = spans[key]
             blk = pyomo_A[a:b]
             blocks_A.append(sp.csr_array((blk.data, blk.indices, blk.indptr), shape=(b - a, n_col)))
@@ -357,8 +353,5 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
     A.eliminate_zeros()
     A.sort_indices()
     cost = np.zeros(n_col)
-    if repn.c.shape[0]:
-        c = np.asarray(repn.c.toarray()).ravel()
-        cost[: len(c)] = c
-    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    cost[: len(pyomo_cost)] = pyomo_cost
     return StandardForm(columns, rows, A, np.concatenate(blocks_rhs), np.concatenate(blocks_sense), cost, offset)
