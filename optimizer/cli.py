@@ -57,7 +57,12 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, delivered as an interrupt so a build or solve stops the same way as on Ctrl-C."""
 
 
+#: set once SIGTERM has arrived in this process (see ``command``)
+_SIGTERM_SEEN: list[bool] = []
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
+    _SIGTERM_SEEN.append(True)
     raise Terminated()
 
 
@@ -92,6 +97,13 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
                 fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)
+        except Exception:
+            # the interrupt can land inside a C extension's module initialisation (numpy, pandas,
+            # netCDF4 import while the command starts), which Python turns into "ImportError:
+            # initialization failed": after SIGTERM, whatever escapes is the interrupt's doing
+            if _SIGTERM_SEEN:
+                _interrupted(Terminated())
+            raise
 
     return app.command()(guarded)
 

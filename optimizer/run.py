@@ -103,12 +103,14 @@ def _diagnose(inp: Inputs, cfg: Config) -> str | None:
     if not parts:
         return "the model is infeasible but no single policy relaxation explains it (numerical trouble?)"
     # the targets the relaxed ones conflict with: policy rows whose dual in the relaxation problem is
-    # non-zero; they hold exactly, and loosening them would reduce the relaxation needed
+    # non-zero; they hold exactly, and loosening them would reduce the relaxation needed. A row's dual
+    # is at most its slack's weight; below a millionth of that it is the interior point's noise (a
+    # degenerate relaxation can leave 1e-5 on a row that has nothing to do with the conflict)
     partners = []
     if sol.dual_valid:
         for name, row in reg.policies.items():
             d = sol.duals.get(row.constraint, 0.0)
-            if name not in relaxed and abs(d) > 1e-6:
+            if name not in relaxed and abs(d) > 1e-6 * top / scale[name]:
                 partners.append(f"{name}" + (f" [{row.target}]" if row.target else ""))
     lead = "these targets cannot be met together" if len(parts) > 1 else "this target cannot be met"
     msg = f"infeasible: {lead}; smallest relaxation: " + "; ".join(parts)

@@ -11,7 +11,8 @@ The Pyomo model stays the only statement of the LP: nothing here knows what a fa
 the same expression Pyomo's compiler reads. Only a small linear part of Pyomo's expression language
 is understood: sums, negations, products and divisions where one side is constant, Vars and Params
 indexed by the template indices or integer offsets of them (``p[g, t - 1]``), numbers and scalar
-Params; ``<=``, ``>=`` and ``==``. A family using anything else, or indexing outside its sets, is
+Params, sums over a set of a variable expression (``sum(p[g, t] for g in G)``, each member in
+turn); ``<=``, ``>=`` and ``==``. A family using anything else, or indexing outside its sets, is
 left to Pyomo's compiler, which then reports the problem as it always has. Tests compile every
 shipped configuration both ways and compare the LPs entry by entry.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import product, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -34,7 +35,7 @@ from pyomo.core.base.param import IndexedParam, ScalarParam
 from pyomo.core.base.var import IndexedVar
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr import relational_expr as re_
-from pyomo.core.expr.template_expr import GetItemExpression, IndexTemplate
+from pyomo.core.expr.template_expr import GetItemExpression, IndexTemplate, TemplateSumExpression
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 
@@ -90,7 +91,10 @@ class _Dense:
             raise Unsupported("index arity")
         pos = np.zeros(n, dtype=np.int64)
         for key, members, size in zip(keys, self.members, self.sizes, strict=True):
-            ordinal = members.get_indexer(np.broadcast_to(np.asarray(key), (n,)))
+            if np.ndim(key):
+                ordinal = members.get_indexer(key)
+            else:  # a constant (a member of a summed-over set): looked up once
+                ordinal = np.full(n, members.get_indexer([key])[0], dtype=np.int64)
             if (ordinal < 0).any():
                 raise Unsupported("index outside its set")
             pos = pos * size + ordinal
@@ -106,10 +110,22 @@ def in_index_order(comp: IndexedComponent) -> Iterable[Any]:
     """
     data = getattr(comp, "_data", None)
     index_set = comp.index_set()
-    if (data.__class__ is dict and data and len(data) == len(index_set) and index_set.isordered()
-            and next(iter(data)) == index_set.first() and next(reversed(data)) == index_set.last()):
-        return data.values()
+    if data.__class__ is dict and data and len(data) == len(index_set) and index_set.isordered():
+        ends = _ends(index_set)
+        if ends is not None and next(iter(data)) == ends[0] and next(reversed(data)) == ends[1]:
+            return data.values()
     return comp.values()
+
+
+def _ends(index_set: Any) -> tuple[Any, Any] | None:
+    """First and last member of an ordered set. A product's ``first()`` and ``last()`` would walk (or
+    list) the whole product; its ends are the tuples of its factors' ends."""
+    if index_set.dimen == 1:
+        return index_set.first(), index_set.last()
+    subsets = list(index_set.subsets())
+    if index_set.dimen is None or any(s.dimen != 1 or not s.isordered() for s in subsets):
+        return None
+    return tuple(s.first() for s in subsets), tuple(s.last() for s in subsets)
 
 
 class _Context:
@@ -181,6 +197,8 @@ def _linear(e: Any, env: dict[int, np.ndarray], n: int, ctx: _Context) -> Lin:
         return out
     if isinstance(e, ne.NegationExpression):
         return _linear(e.args[0], env, n, ctx).scaled(-1.0)
+    if cls is TemplateSumExpression:
+        return _template_sum(e, env, n, ctx)
     if isinstance(e, (ne.ProductExpression, ne.MonomialTermExpression)):
         a, b = (_linear(x, env, n, ctx) for x in e.args)
         if not a.terms:
@@ -194,6 +212,26 @@ def _linear(e: Any, env: dict[int, np.ndarray], n: int, ctx: _Context) -> Lin:
             raise Unsupported("division by a variable")
         return a.scaled(1.0 / b.const)
     raise Unsupported(f"expression {cls.__name__}")
+
+
+def _template_sum(e: TemplateSumExpression, env: dict[int, np.ndarray], n: int, ctx: _Context) -> Lin:
+    """``SUM(body for k in K)``: the body once per member of ``K`` (per combination of members when the
+    sum runs over several sets), each time with the member standing for its template everywhere."""
+    if not e.is_potentially_variable():  # Pyomo's template compiler rejects a sum of constants: so do we
+        raise Unsupported("template sum without variables")
+    (body,) = e._local_args_
+    groups = e.template_iters()
+    out = Lin()
+    for combo in product(*(list(group[0]._set) for group in groups)):
+        inner = dict(env)
+        for group, member in zip(groups, combo, strict=True):
+            if len(group) == 1:
+                inner[id(group[0])] = member
+            else:  # a set of tuples: each template takes its position of the member
+                for tmpl in group:
+                    inner[id(tmpl)] = member[tmpl._index]
+        out = out.plus(_linear(body, inner, n, ctx))
+    return out
 
 
 def _row_keys(con: Any, ctx: _Context) -> tuple[list[np.ndarray], int]:

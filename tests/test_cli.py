@@ -346,3 +346,26 @@ def test_infeasible_quiet_is_one_line(tiny_case: TinyCase, tmp_path: Path) -> No
     assert result.exit_code == 3
     assert len(lines) == 1 and lines[0].startswith("error: infeasible"), result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("terminated", [True, False])
+def test_an_import_broken_by_sigterm_is_an_interrupt(monkeypatch, terminated):
+    """SIGTERM landing inside a C extension's module initialisation (numpy, pandas, netCDF4 while the
+    command starts) surfaces as "ImportError: initialization failed", not as the interrupt: after a
+    SIGTERM it must still end as one (message, exit 143); without one, the error is not hidden."""
+    from optimizer import cli, pathway
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_SIGTERM_SEEN", seen)
+
+    def broken_import(_path):
+        if terminated:
+            seen.append(True)  # what cli._on_sigterm records before raising the interrupt
+        raise ImportError("initialization failed")
+
+    monkeypatch.setattr(pathway, "is_pathway_file", broken_import)
+    res = invoke("run", REPO / "configs" / "suzhou_2025.yaml", "-q")
+    if terminated:
+        assert res.exit_code == 143 and "interrupted" in res.stderr, res.stderr
+    else:
+        assert res.exit_code == 1 and isinstance(res.exception, ImportError)

@@ -389,14 +389,14 @@ def test_hourly_parameters_hold_every_input_value(tmp_path):
     m = build_model(inp, cfg)
     assert {k: p.value for k, p in m.avail.items()} == {("pv", i): v for i, v in enumerate(availability(inp, "pv"))}
     zone = inp.zones[0]
-    assert {k: p.value for k, p in m.demand.items()} == {(zone, i): v for i, v in enumerate([50.0, 150.0, 80.0])}
+    assert {k: p.value for k, p in m.component(f"demand_{zone}").items()} == dict(enumerate([50.0, 150.0, 80.0]))
     assert [m.weight_h[i].value for i in m.T] == [1.0, 1.0, 1.0]
 
 
 @pytest.mark.parametrize("unserved", [False, True])
 def test_balance_rows_hold_each_registered_entry_with_its_coefficient(tmp_path, unserved):
-    """Balance terms are registered as (coefficient, Var, key) entries and each hour's row is built
-    flat from them (``balance._hourly_terms``): every entry must be in every hour's row with its
+    """Balance terms are registered as (coefficient, Var, key) entries and each zone's row is one
+    template summing them by group (``balance.entry_groups``): every entry must be in every hour's row with its
     coefficient (charging -1), nothing else; a term registered by another module (a 0.5 injection
     here) enters the same way, with no edit of the balance."""
     import pyomo.core as pyo

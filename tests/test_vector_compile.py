@@ -132,6 +132,30 @@ def test_an_equality_family_and_a_zero_coefficient_match_pyomo():
     _assert_same_lp(m)  # w[a,1] - 1 = 0: that entry is left out, as Pyomo leaves it out
 
 
+def test_sums_over_sets_worked_by_hand():
+    # sum_k r[k] x[k,t] - sum_{(k,j) in P} y2[k,j,t] <= 7, t = 0..3
+    m = _toy(lambda m, k, t: m.x[k, t] <= 100.0, index="T")  # any family; the sums are tested in m.s
+    m.P = pyo.Set(initialize=[("a", 1), ("b", 2)], dimen=2, ordered=True)
+    m.J = pyo.Set(initialize=[1, 2], ordered=True)
+    m.y2 = pyo.Var(m.K, m.J, m.T)
+    with templated():
+        m.s = pyo.Constraint(m.T, rule=lambda m, t: sum(m.r[k] * m.x[k, t] for k in m.K)
+                             - sum(m.y2[k, j, t] for k, j in m.P) <= 7.0)
+    f = family_rows(m.s)
+    assert f.bound_type == 1 and f.rhs.tolist() == [7.0] * 4
+    got = sorted((v.name, p.tolist(), c.tolist()) for v, p, c in f.terms)
+    # x: a -> positions 0..3 (coefficient 0.5), b -> 4..7 (2.0); y2 over (K, J, T): (a,1) -> 0..3, (b,2) -> 12..15
+    assert got == [("x", [0, 1, 2, 3], [0.5] * 4), ("x", [4, 5, 6, 7], [2.0] * 4),
+                   ("y2", [0, 1, 2, 3], [-1.0] * 4), ("y2", [12, 13, 14, 15], [-1.0] * 4)]
+    _assert_same_lp(m)
+
+
+def test_a_sum_without_variables_is_left_to_pyomo():
+    m = _toy(lambda m, k, t: m.x[k, t] <= sum(m.w[j, t] for j in m.K), index="T")
+    with pytest.raises(Unsupported, match="without variables"):
+        family_rows(m.c)
+
+
 @pytest.mark.parametrize("case", ["outside-the-set", "scalar-var", "deactivated-row", "strict", "fixed-var"])
 def test_what_the_module_does_not_take_is_left_to_pyomo(case):
     if case == "outside-the-set":  # t - 1 at t = 0: Pyomo's compiler reports it, as before

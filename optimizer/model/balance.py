@@ -8,7 +8,9 @@ where :math:`\mathcal{B}` is the set of balance terms registered by the other mo
 :math:`\sum_g p_{g,t}`, storage :math:`q^d_{s,t} - q^c_{s,t}`, imports :math:`\sum_i y_{i,t}`,
 unserved energy :math:`u_{z,t}`). A module registers its term as data, a list of entries
 (coefficient :math:`c`, variable :math:`x`, key :math:`k`) per zone with
-:math:`b^{n}_{z,t} = \sum c\, x_{k,t}`, and each hour's row is built flat from all entries.
+:math:`b^{n}_{z,t} = \sum c\, x_{k,t}`. The entries are grouped by variable and coefficient,
+and each zone's row is stated once, as a Pyomo template over the steps:
+:math:`\sum_j c_j \sum_{k \in K_{z,j}} x^{j}_{k,t} = D_{z,t}`.
 The dual of this constraint divided by :math:`w_t` is the hourly marginal price (CNY/MWh).
 Curtailment is the unused available renewable output, :math:`a_{g,t}\bar P_g - p_{g,t}`, reported
 from the solution.
@@ -17,45 +19,57 @@ from the solution.
 Symbol                 Pyomo                      Meaning (unit)
 =====================  =========================  ================================================
 :math:`b^{n}_{z,t}`    ``m.registry.balance[n]``  injection of balance term *n* (MW), as entries
-:math:`D_{z,t}`        ``m.demand[z, t]``         load (MW)
+:math:`D_{z,t}`        ``m.demand_<z>[t]``        load of zone *z* (MW)
+:math:`K_{z,j}`        ``m.balance_keys[z, j]``   keys of entry group *j* of zone *z*
 (rows)                 ``m.balance_<z>[t]``       the balance of zone *z*, one row block per zone
 =====================  =========================  ================================================
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.core as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import BalanceEntry, Registry
-from optimizer.model.sets import hourly_param
+from optimizer.model.sets import hourly_param, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
-    hourly_param(m, "demand", (m.Z, m.T), {(z, i): float(v) for z in inp.zones
-                                           for i, v in enumerate(inp.load_mw[z].to_numpy())},
-                 doc="load (MW)")
+    groups = {z: entry_groups([e for fn in reg.balance.values() for e in fn(z)]) for z in inp.zones}
+    m.balance_groups = pyo.Set(initialize=[(z, j) for z in inp.zones for j in range(len(groups[z]))],
+                               ordered=True, dimen=2, doc="entry groups of each zone's balance (zone, number)")
+    m.balance_keys = pyo.Set(m.balance_groups, ordered=True, dimen=None,
+                             initialize={(z, j): keys for z in inp.zones for j, (_, _, keys) in enumerate(groups[z])},
+                             doc="keys of the variables of each entry group of a zone's balance")
     for z in inp.zones:
-        hours = _hourly_terms(m, [e for fn in reg.balance.values() for e in fn(z)])
+        # Pyomo 6.10's templates cannot index a component with a constant (the zone) beside the step,
+        # so each zone's load is a Param over the steps alone
+        demand = hourly_param(m, f"demand_{z}", (m.T,), dict(enumerate(inp.load_mw[z].to_numpy().tolist())),
+                              doc=f"load of zone {z} (MW)")
+        if not groups[z]:  # pragma: no cover - the loader gives every zone at least one technology
+            raise ValueError(f"zone {z}: nothing registered in its balance")
+        terms = [(coef, var, m.balance_keys[z, j]) for j, (coef, var, _) in enumerate(groups[z])]
 
-        def rule(_m: pyo.ConcreteModel, i: int, z: str = z, hours: list = hours) -> object:
-            # the load as a number, as an immutable Param would give it (m.demand is mutable, see hourly_param)
-            return LinearExpression(list(hours[i])) == _m.demand[z, i].value
+        def rule(_m: pyo.ConcreteModel, i: Any, terms: list = terms, demand: pyo.Param = demand) -> object:
+            return sum(_scaled(coef, sum(var[k, i] for k in keys)) for coef, var, keys in terms) == demand[i]
 
-        # one expression per step: Pyomo 6.10's templates cannot index a component with a constant (the
-        # zone, a generator) beside the template step, and every registered term does (m.p[g, i])
         con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
-        m.add_component(f"balance_{z}", con)
+        with templated():  # stated once with a symbolic step (constructed when added)
+            m.add_component(f"balance_{z}", con)
         reg.balance_rows[z] = con
 
 
-def _hourly_terms(m: pyo.ConcreteModel, entries: list[BalanceEntry]) -> list[tuple]:
-    """The terms of each step's row: ``entries`` (coefficient, Var, key) turned into one tuple per step
-    of the Var's data objects (coefficient 1) or monomials ``coefficient * var``, in entry order."""
-    series = []
+def entry_groups(entries: list[BalanceEntry]) -> list[tuple[float, Any, list[Any]]]:
+    """``entries`` (coefficient, Var, key) grouped by Var and coefficient, in order of first appearance:
+    ``(coefficient, Var, keys)``, so that each group is one sum over a set of keys."""
+    out: dict[tuple[int, float], tuple[float, Any, list[Any]]] = {}
     for coef, var, key in entries:
-        col = [var[key, i] for i in m.T]
-        series.append(col if coef == 1 else [MonomialTermExpression((float(coef), v)) for v in col])
-    return list(zip(*series, strict=True)) if series else [() for _ in m.T]
+        out.setdefault((id(var), float(coef)), (float(coef), var, []))[2].append(key)
+    return list(out.values())
+
+
+def _scaled(coef: float, expr: Any) -> Any:
+    return expr if coef == 1.0 else coef * expr

@@ -82,8 +82,8 @@ class Registry:
         ``sum(coefficient * var[key, t])`` MW into the zone at step ``t``.
 
         Every balance term is a fixed combination of hourly variables, so it is stated as data, not
-        as an expression per hour: the balance builds each hour's row as one flat linear expression
-        from these entries (several times cheaper than summing registered expressions hour by hour).
+        as an expression per hour: the balance groups the entries by variable and coefficient and
+        states each zone's row once, as a template over the steps (see ``optimizer.model.balance``).
         """
         if name in self.balance:
             raise ValueError(f"balance term {name!r} registered twice")
