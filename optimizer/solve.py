@@ -1,10 +1,10 @@
 """Hand the Pyomo model to HiGHS in memory and solve it.
 
-The model is compiled to matrices (no LP file): templated constraint families with numpy by
-:mod:`optimizer.vector_compile`, the other rows by Pyomo's ``LinearStandardFormCompiler``; the arrays
-are passed to ``highspy``. The row and column maps are kept, so the solution and the row duals are
-written back to the Pyomo variables and constraints, and so a later solve can change right-hand
-sides or costs in place.
+The model is compiled to matrices (no LP file) by :mod:`optimizer.vector_compile`, with numpy from
+Pyomo's own expressions (Pyomo's ``LinearStandardFormCompiler`` takes whatever that does not
+understand); the arrays are passed to ``highspy``. The row and column maps are kept, so the
+solution and the row duals are written back to the Pyomo variables and constraints, and so a later
+solve can change right-hand sides or costs in place.
 """
 
 from __future__ import annotations
@@ -214,9 +214,9 @@ def light_scipy() -> bool:
 
 
 def compile_lp(m: pyo.ConcreteModel, *, vectorize: bool = True) -> CompiledLP:
-    """Compile a Pyomo model to arrays (mixed senses): templated constraint families with numpy
-    (:mod:`optimizer.vector_compile`), everything else with Pyomo's standard-form compiler;
-    ``vectorize=False`` gives every row to Pyomo's compiler (the same LP)."""
+    """Compile a Pyomo model to arrays (mixed senses) with :mod:`optimizer.vector_compile` (templated
+    families and annual rows with numpy, anything else with Pyomo's standard-form compiler);
+    ``vectorize=False`` gives every row to Pyomo's compiler (the same LP, columns in Pyomo's order)."""
     light_scipy()
     # the compiler makes several objects per nonzero, none of them garbage; with Python's cyclic garbage
     # collector running it would rescan the whole model (millions of objects) again and again. Pyomo's

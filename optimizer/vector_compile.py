@@ -1,27 +1,34 @@
-"""Templated constraint families compiled to matrix rows with numpy, a whole family at a time.
+"""The Pyomo model compiled to matrix rows with numpy, many rows at a time.
 
-A constraint declared inside :func:`optimizer.model.sets.templated` keeps its rule's expression once,
-with symbolic indices (Pyomo's ``IndexTemplate``), beside its index set. Pyomo's standard-form
-compiler expands that template row by row in Python (3-4 µs a row: about 0.4 s of the 0.6 s it takes
-to compile a one-zone year). The template holds everything needed to make all of a family's rows at
-once: this module walks the expression tree **once per family**, with each index template standing
-for the array of its values over the index set, and returns the rows as arrays.
+Pyomo's standard-form compiler builds every row as a Python dict of coefficients, a few µs a row and
+about 0.6 s for a one-zone year. This module states the same LP from the same Pyomo model in two parts:
 
-The Pyomo model stays the only statement of the LP: nothing here knows what a family means, it reads
-the same expression Pyomo's compiler reads. Only a small linear part of Pyomo's expression language
-is understood: sums, negations, products and divisions where one side is constant, Vars and Params
-indexed by the template indices or integer offsets of them (``p[g, t - 1]``), numbers and scalar
-Params, sums over a set of a variable expression (``sum(p[g, t] for g in G)``, each member in
-turn); ``<=``, ``>=`` and ``==``. A family using anything else, or indexing outside its sets, is
-left to Pyomo's compiler, which then reports the problem as it always has. Tests compile every
-shipped configuration both ways and compare the LPs entry by entry.
+- **Templated families.** A constraint declared inside :func:`optimizer.model.sets.templated` keeps its
+  rule's expression once, with symbolic indices (Pyomo's ``IndexTemplate``), beside its index set.
+  :func:`family_rows` walks that expression **once per family**, with each index template standing
+  for the array of its values over the index set. Understood: sums, negations, products and
+  divisions where one side is constant, Vars and Params indexed by the template indices or integer
+  offsets of them (``p[g, t - 1]``), numbers and scalar Params, sums over a set of a variable
+  expression (``sum(p[g, t] for g in G)``, each member in turn); ``<=``, ``>=`` and ``==``.
+- **Annual rows and the objective.** Components of at most :data:`SCALAR_ROWS_MAX` rows (policy
+  shares, the CO2 cap, capacity targets, annual energy limits) and the objective go through
+  :class:`_Walker`, which does what Pyomo's linear walker does (the same multiplier arithmetic in
+  the same order, named expressions once each, a column's coefficients summed in the order met)
+  on arrays of columns instead of one dict entry per variable.
+
+Nothing here knows what a row means: both parts read the expressions Pyomo's compiler reads. A
+component either part does not understand (a fixed variable, a deactivated row, an index outside
+its set, a nonlinear term, a row without variables) goes to Pyomo's compiler, which then reports any
+problem as it always has. Rows come in the model's order; the columns are the model's variables in
+declaration and index order, less those with no coefficient anywhere (which Pyomo leaves out too).
+Tests compile every shipped configuration both ways and compare the LPs entry by entry, to the bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import product, repeat
+from itertools import product
 from operator import attrgetter
 from typing import Any
 
@@ -30,6 +37,7 @@ import pandas as pd
 import pyomo.core as pyo
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.component import ActiveComponent
+from pyomo.core.base.enums import SortComponents
 from pyomo.core.base.indexed_component import IndexedComponent
 from pyomo.core.base.param import IndexedParam, ScalarParam
 from pyomo.core.base.var import IndexedVar
@@ -283,6 +291,236 @@ def family_rows(con: Any, ctx: _Context | None = None) -> FamilyRows:
     return FamilyRows(con, data, bound_type, rhs_values, terms)
 
 
+class _Repn:
+    """Pyomo's linear representation of an expression, ``mult * (const + sum coef * column)``, with the
+    linear part as chunks of arrays (columns, coefficients) in the order Pyomo's walk meets them."""
+
+    __slots__ = ("chunks", "const", "mult")
+
+    def __init__(self, mult: float, const: float, chunks: list[tuple[np.ndarray, np.ndarray]]):
+        self.mult, self.const, self.chunks = mult, const, chunks
+
+    def duplicate(self) -> _Repn:
+        return _Repn(self.mult, self.const, list(self.chunks))
+
+    def append(self, other: Any) -> None:
+        """``self + other`` as Pyomo's ``LinearRepn.append`` does it: the child's coefficients summed per
+        column first (Pyomo keeps them in a dict), then its multiplier applied."""
+        if other.__class__ is not _Repn:  # a constant
+            self.const += other
+            return
+        mult = other.mult
+        if mult == 1:
+            self.const += other.const
+            self.chunks.append(_reduce(other.chunks))
+        elif mult:
+            if other.const:
+                self.const += mult * other.const
+            cols, coefs = _reduce(other.chunks)
+            self.chunks.append((cols, mult * coefs))
+
+
+def _reduce(chunks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk, each column once, its coefficients summed in the order met (each chunk already has
+    each column once)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    cols = np.concatenate([c for c, _ in chunks])
+    coefs = np.concatenate([k for _, k in chunks])
+    return _unique(cols, coefs)
+
+
+def _unique(cols: np.ndarray, coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(cols) < 2 or (np.diff(cols) > 0).all():
+        return cols, coefs
+    uniq, inv = np.unique(cols, return_inverse=True)
+    if len(uniq) == len(cols):
+        return cols, coefs
+    return uniq, np.bincount(inv, weights=coefs, minlength=len(uniq))  # sums in the order met, as Pyomo's +=
+
+
+_ONE = np.ones(1)
+
+
+class _Walker:
+    """Linear forms of Pyomo expressions over the columns of one compile, as Pyomo's linear walker
+    computes them: the same multiplier arithmetic in the same order, named expressions once each.
+
+    Understood: numbers, Params and other fixed subexpressions, unfixed variables, sums (flat and
+    nested), monomials, products and divisions with one constant side, negations and named
+    expressions. Anything else raises :class:`Unsupported` and the component goes to Pyomo.
+    """
+
+    def __init__(self, col_of: dict[int, int], fixed: np.ndarray | None):
+        self.col_of = col_of
+        self.fixed = fixed  # columns of fixed variables (None when there are none)
+        self.named: dict[int, Any] = {}
+
+    def _column(self, var: Any) -> int:
+        j = self.col_of.get(id(var))
+        if j is None:
+            raise Unsupported(f"{var.name}: not a variable of this model")
+        if self.fixed is not None and self.fixed[j]:
+            raise Unsupported(f"{var.name}: fixed")
+        return j
+
+    def _constant(self, e: Any) -> float:
+        v = pyo.value(e, exception=False)
+        if v is None or v.__class__ not in native_numeric_types:
+            raise Unsupported("a constant without a numeric value")
+        return v
+
+    def walk(self, e: Any) -> Any:
+        """A number, or a :class:`_Repn`."""
+        cls = e.__class__
+        if cls in native_numeric_types:
+            return e
+        if cls is ne.LinearExpression:
+            return self._linear_expression(e.args)
+        if cls is ne.MonomialTermExpression:
+            coef, var = e.args
+            if coef.__class__ not in native_numeric_types:
+                coef = self._constant(coef)
+            j = self._column(var)
+            return _Repn(1, 0, [(np.array([j]), np.array([float(coef)]))]) if coef else 0
+        if not e.is_potentially_variable():
+            return self._constant(e)
+        if e.is_variable_type():
+            return _Repn(1, 0, [(np.array([self._column(e)]), _ONE)])
+        if e.is_named_expression_type():
+            key = id(e)
+            if key not in self.named:
+                got = self.walk(e.expr)
+                if got.__class__ is _Repn:  # summed per column once, for every use
+                    got.chunks = [_reduce(got.chunks)]
+                self.named[key] = got
+            got = self.named[key]
+            return got.duplicate() if got.__class__ is _Repn else got
+        if cls is ne.SumExpression:
+            out = _Repn(1, 0, [])
+            for a in e.args:
+                out.append(self.walk(a))
+            return out if out.chunks else out.const
+        if cls is ne.NegationExpression:
+            return self._scaled(self.walk(e.args[0]), -1)
+        if cls is ne.ProductExpression:
+            a, b = (self.walk(x) for x in e.args)
+            if a.__class__ is not _Repn:
+                return self._scaled(b, a)
+            if b.__class__ is not _Repn:
+                return self._scaled(a, b)
+            raise Unsupported("product of two variables")
+        if cls is ne.DivisionExpression:
+            a, b = (self.walk(x) for x in e.args)
+            if b.__class__ is _Repn or not b:
+                raise Unsupported("division by a variable or by zero")
+            if a.__class__ is not _Repn:
+                return a / b
+            a.mult /= b
+            return a
+        raise Unsupported(f"expression {cls.__name__}")
+
+    @staticmethod
+    def _scaled(r: Any, k: float) -> Any:
+        if r.__class__ is not _Repn:
+            return k * r
+        r.mult *= k
+        return r
+
+    def _linear_expression(self, args: Any) -> Any:
+        args = list(args)
+        try:  # the common case: plain variables (an annual sum over the hours)
+            cols = np.fromiter(map(self.col_of.__getitem__, map(id, args)), dtype=np.int64, count=len(args))
+        except KeyError:
+            cols = None
+        if cols is not None:
+            if self.fixed is not None and self.fixed[cols].any():
+                raise Unsupported("fixed variables")
+            return _Repn(1, 0, [_unique(cols, np.ones(len(cols)))]) if len(cols) else 0
+        const = 0
+        cols_l: list[int] = []
+        coefs_l: list[float] = []
+        for a in args:
+            if a.__class__ is ne.MonomialTermExpression:
+                coef, var = a.args
+                if coef.__class__ not in native_numeric_types:
+                    coef = self._constant(coef)
+                j = self._column(var)
+                if coef:  # Pyomo records no zero (adding one to a column already there changes nothing)
+                    cols_l.append(j)
+                    coefs_l.append(coef)
+            elif a.__class__ in native_numeric_types:
+                const += a
+            elif a.is_variable_type():
+                cols_l.append(self._column(a))
+                coefs_l.append(1.0)
+            else:
+                const += self._constant(a)
+        if not cols_l:
+            return 0 + const
+        return _Repn(1, 0 + const, [_unique(np.array(cols_l, dtype=np.int64), np.array(coefs_l, dtype=float))])
+
+    def row(self, e: Any) -> tuple[float, np.ndarray, np.ndarray]:
+        """(constant, columns, coefficients) of ``e`` as Pyomo's walker finishes it: coefficients of a
+        column summed in the order met, the outer multiplier applied, zeros dropped."""
+        r = self.walk(e)
+        if r.__class__ is not _Repn:
+            return float(r), np.zeros(0, dtype=np.int64), np.zeros(0)
+        if not r.chunks or not r.mult:
+            return (r.mult * r.const if r.mult else 0.0), np.zeros(0, dtype=np.int64), np.zeros(0)
+        cols, coefs = _reduce(r.chunks)
+        const = r.const
+        if r.mult != 1:
+            coefs = r.mult * coefs
+            const = r.mult * const
+        keep = coefs != 0
+        return float(const), cols[keep], coefs[keep]
+
+
+#: components of at most this many rows (annual sums, policy rows) go through :class:`_Walker`; one row
+#: per step, not stated as a template, is left to Pyomo's compiler, which is quicker per small row
+SCALAR_ROWS_MAX = 64
+
+
+@dataclass
+class ScalarRows:
+    """The rows of a constraint component compiled by :class:`_Walker` (not a template)."""
+
+    constraint: Any
+    rows: list[tuple[Any, int]]  # (ConstraintData, bound type)
+    rhs: list[float]
+    cols: list[np.ndarray]
+    coefs: list[np.ndarray]
+
+
+def scalar_rows(con: Any, walker: _Walker) -> ScalarRows:
+    """Rows of a constraint component, each as Pyomo's compiler states it (ranged: an upper row, then a
+    lower one); raises :class:`Unsupported` for what Pyomo should take (and report)."""
+    out = ScalarRows(con, [], [], [], [])
+    for c in con.values(SortComponents.ORDERED_INDICES):
+        if not c.active:
+            continue
+        if hasattr(c, "template_expr"):
+            raise Unsupported(f"{con.name}: a template")
+        lb, body, ub = c.to_bounded_expression()
+        lb = lb if lb is None or lb.__class__ in native_numeric_types else pyo.value(lb)
+        ub = ub if ub is None or ub.__class__ in native_numeric_types else pyo.value(ub)
+        if lb is None and ub is None:
+            continue  # Pyomo leaves an unbounded row out
+        offset, cols, coefs = walker.row(body)
+        if not len(cols):
+            raise Unsupported(f"{c.name}: no variables")  # Pyomo checks it (or reports it infeasible)
+        senses = [(0, ub)] if lb == ub else [(b, v) for b, v in ((1, ub), (-1, lb)) if v is not None]
+        for bound_type, bound in senses:
+            out.rows.append((c, bound_type))
+            out.rhs.append(bound - offset)
+            out.cols.append(cols)
+            out.coefs.append(coefs)
+    return out
+
+
 @dataclass
 class StandardForm:
     """A model's LP in Pyomo's mixed standard form: ``A x (<=, >=, ==) rhs`` by each row's bound type."""
@@ -301,95 +539,157 @@ def pyomo_standard_form(m: pyo.Block) -> Any:
     return LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
 
 
-def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
-    """Compile ``m``: templated families with numpy where :func:`family_rows` can, the rest with Pyomo.
+def _pyomo_only(m: pyo.Block) -> StandardForm:
+    repn = pyomo_standard_form(m)
+    A = repn.A.tocsc()
+    A.sort_indices()
+    cost = np.zeros(len(repn.columns))
+    c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(0)
+    cost[: len(c)] = c
+    senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=len(repn.rows))
+    return StandardForm(list(repn.columns), list(repn.rows), A, np.asarray(repn.rhs, dtype=float), senses, cost,
+                        float(repn.c_offset[0]) if len(repn.c_offset) else 0.0)
 
-    Rows come in the model's constraint order, as Pyomo's compiler gives them; the columns Pyomo's part
-    uses come first, in its order, then those only the vectorised families use.
+
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
+    """Compile ``m``: templated families with numpy where :func:`family_rows` can, other constraints and
+    the objective with :class:`_Walker` where it can, the rest with Pyomo's compiler.
+
+    Rows come in the model's constraint order, as Pyomo's compiler gives them. The columns are every
+    variable of the model in declaration and index order, less those with no coefficient anywhere
+    (which Pyomo's compiler leaves out too).
     """
+    if not vectorize:
+        return _pyomo_only(m)
     import scipy.sparse as sp
 
+    # the candidate columns, and where each Var component starts among them
+    candidates: list[Any] = []
+    start: dict[int, int] = {}
+    for var in m.component_objects(pyo.Var, descend_into=True):
+        start[id(var)] = len(candidates)
+        candidates.extend(in_index_order(var))
+    n_cand = len(candidates)
+    col_of = dict(zip(map(id, candidates), range(n_cand), strict=True))
+    fixed = np.fromiter(map(attrgetter("fixed"), candidates), dtype=bool, count=n_cand)
+    walker = _Walker(col_of, fixed if fixed.any() else None)
+
+    ctx = _Context()
     families: dict[int, FamilyRows] = {}
-    if vectorize:
-        ctx = _Context()
-        for con in m.component_objects(pyo.Constraint, active=True, descend_into=True):
-            if con.is_indexed() and len(con):
-                try:
-                    families[id(con)] = family_rows(con, ctx)
-                except Exception:  # Unsupported, or data it cannot read: Pyomo's compiler takes it (and reports)
-                    pass
+    scalars: dict[int, ScalarRows] = {}
+    constraints = list(m.component_objects(pyo.Constraint, active=True, descend_into=True))
+    for con in constraints:
+        try:
+            if con.is_indexed() and len(con) and hasattr(next(iter(con.values())), "template_expr"):
+                families[id(con)] = family_rows(con, ctx)
+            elif len(con) <= SCALAR_ROWS_MAX:
+                scalars[id(con)] = scalar_rows(con, walker)
+        except Exception:  # Unsupported, or data it cannot read: Pyomo's compiler takes it (and reports)
+            pass
+    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    cost = np.zeros(n_cand)
+    offset = 0.0
+    own_objective = None
+    if len(objectives) == 1 and not hasattr(objectives[0], "template_expr"):
+        try:
+            const, cols, coefs = walker.row(objectives[0].expr)
+            cost[cols] = coefs
+            offset, own_objective = const, objectives[0].parent_component()
+        except Exception:
+            pass
+    withheld = [c for c in constraints if id(c) in families or id(c) in scalars]
+    withheld += [own_objective] if own_objective is not None else []
+
     # Pyomo's compiler skips inactive components; only the component's own flag is switched (the
     # indexed deactivate() would also visit every row), and switched back whatever happens
-    for f in families.values():
-        ActiveComponent.deactivate(f.constraint)
-    try:
-        repn = pyomo_standard_form(m)
-    finally:
-        for f in families.values():
-            ActiveComponent.activate(f.constraint)
+    repn = None
+    if len(withheld) < len(constraints) + len(objectives):
+        for comp in withheld:
+            ActiveComponent.deactivate(comp)
+        try:
+            repn = pyomo_standard_form(m)
+        finally:
+            for comp in withheld:
+                ActiveComponent.activate(comp)
 
-    columns = list(repn.columns)
-    n_pyomo_rows = len(repn.rows)
-    pyomo_rhs = np.asarray(repn.rhs, dtype=float)
-    pyomo_senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=n_pyomo_rows)
-    pyomo_cost = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(0)
-    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-    if not families:
-        A = repn.A.tocsc()
-        A.sort_indices()
-        cost = np.zeros(len(columns))
-        cost[: len(pyomo_cost)] = pyomo_cost
-        return StandardForm(columns, list(repn.rows), A, pyomo_rhs, pyomo_senses, cost, offset)
+    # Pyomo's part: its columns mapped onto the candidates (one from elsewhere is appended)
+    pyomo_A = pyomo_rows = pyomo_rhs = pyomo_senses = None
+    if repn is not None:
+        extra = [v for v in repn.columns if id(v) not in col_of]
+        for v in extra:
+            col_of[id(v)] = len(candidates)
+            candidates.append(v)
+        if extra:
+            cost = np.concatenate([cost, np.zeros(len(extra))])
+        perm = np.fromiter(map(col_of.__getitem__, map(id, repn.columns)), dtype=np.int64, count=len(repn.columns))
+        pyomo_A = repn.A.tocsr()
+        pyomo_rows = list(repn.rows)
+        pyomo_rhs = np.asarray(repn.rhs, dtype=float)
+        pyomo_senses = np.fromiter((r.bound_type for r in pyomo_rows), dtype=np.int8, count=len(pyomo_rows))
+        if repn.c.shape[0]:
+            c = repn.c.tocsr()
+            cost[perm[c.indices]] = c.data
+        offset += float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    n_col = len(candidates)
 
-    # a column for every variable the families use; those Pyomo's part did not use are appended
-    col_of = dict(zip(map(id, columns), range(len(columns)), strict=True))
-    var_data: dict[int, list[Any]] = {}
-    var_cols: dict[int, np.ndarray] = {}  # column of each of a Var's data objects, -1 for none yet
-    for f in families.values():
-        for var, pos, _ in f.terms:
-            if id(var) not in var_cols:
-                data = var_data[id(var)] = list(in_index_order(var))
-                var_cols[id(var)] = np.fromiter(map(col_of.get, map(id, data), repeat(-1)), dtype=np.int64,
-                                                count=len(data))
-            cols = var_cols[id(var)]
-            new = np.unique(pos[cols[pos] < 0])
-            if len(new):
-                cols[new] = np.arange(len(columns), len(columns) + len(new))
-                columns.extend(var_data[id(var)][j] for j in new.tolist())
-    n_col = len(columns)
-
-    # row blocks in the model's order: Pyomo's rows grouped by their constraint component
-    pyomo_A = repn.A.tocsr() if n_pyomo_rows else None
+    # rows in the model's order, as (row, column, value) triplets
     spans: dict[int, list[int]] = {}
-    for i, r in enumerate(repn.rows):
+    for i, r in enumerate(pyomo_rows or ()):
         span = spans.setdefault(id(r.constraint.parent_component()), [i, i])
         span[1] = i + 1
-    blocks_A, blocks_rhs, blocks_sense, rows = [], [], [], []
-    for con in m.component_objects(pyo.Constraint, active=True, descend_into=True):
+    r_parts, c_parts, v_parts, rhs_parts, sense_parts, rows = [], [], [], [], [], []
+    n_row = 0
+    for con in constraints:
         key = id(con)
         if key in families:
             f = families[key]
             n = len(f.data)
-            r_idx = np.concatenate([np.arange(n)] * len(f.terms))
-            c_idx = np.concatenate([var_cols[id(v)][pos] for v, pos, _ in f.terms])
-            vals = np.concatenate([c for _, _, c in f.terms])
-            blocks_A.append(sp.csr_array((vals, (r_idx, c_idx)), shape=(n, n_col)))
-            blocks_rhs.append(f.rhs)
-            blocks_sense.append(np.full(n, f.bound_type, dtype=np.int8))
+            for var, pos, coefs in f.terms:
+                r_parts.append(np.arange(n_row, n_row + n))
+                c_parts.append(start[id(var)] + pos)
+                v_parts.append(coefs)
+            rhs_parts.append(f.rhs)
+            sense_parts.append(np.full(n, f.bound_type, dtype=np.int8))
             rows.extend(zip(f.data, [f.bound_type] * n, strict=True))
+        elif key in scalars:
+            sr = scalars[key]
+            n = len(sr.rows)
+            for k, (cols, coefs) in enumerate(zip(sr.cols, sr.coefs, strict=True)):
+                r_parts.append(np.full(len(cols), n_row + k))
+                c_parts.append(cols)
+                v_parts.append(coefs)
+            rhs_parts.append(np.asarray(sr.rhs, dtype=float))
+            sense_parts.append(np.fromiter((b for _, b in sr.rows), dtype=np.int8, count=n))
+            rows.extend(sr.rows)
         elif key in spans:
             a, b = spans[key]
+            n = b - a
             blk = pyomo_A[a:b]
-            blocks_A.append(sp.csr_array((blk.data, blk.indices, blk.indptr), shape=(b - a, n_col)))
-            blocks_rhs.append(pyomo_rhs[a:b])
-            blocks_sense.append(pyomo_senses[a:b])
-            rows.extend(repn.rows[a:b])
-    if len(rows) != n_pyomo_rows + sum(len(f.data) for f in families.values()):  # pragma: no cover
+            r_parts.append(n_row + np.repeat(np.arange(n), np.diff(blk.indptr)))
+            c_parts.append(perm[blk.indices])
+            v_parts.append(blk.data)
+            rhs_parts.append(pyomo_rhs[a:b])
+            sense_parts.append(pyomo_senses[a:b])
+            rows.extend(pyomo_rows[a:b])
+        else:
+            continue
+        n_row += n
+    expected = len(pyomo_rows or ()) + sum(len(f.data) for f in families.values()) + sum(
+        len(s.rows) for s in scalars.values())
+    if n_row != expected or len(rows) != n_row:  # pragma: no cover - a programming error
         raise RuntimeError("row blocks do not cover the compiled rows")
-    A = sp.vstack(blocks_A, format="csc")
+    A = sp.csc_array((_cat(v_parts, float), (_cat(r_parts, np.int64), _cat(c_parts, np.int64))), shape=(n_row, n_col))
     A.sum_duplicates()
     A.eliminate_zeros()
     A.sort_indices()
-    cost = np.zeros(n_col)
-    cost[: len(pyomo_cost)] = pyomo_cost
-    return StandardForm(columns, rows, A, np.concatenate(blocks_rhs), np.concatenate(blocks_sense), cost, offset)
+    # Pyomo leaves out a column with no coefficient in any row or in the objective
+    used = (np.diff(A.indptr) > 0) | (cost != 0)
+    if not used.all():
+        A = A[:, used]
+        cost = cost[used]
+        candidates = [v for v, u in zip(candidates, used.tolist(), strict=True) if u]
+    return StandardForm(candidates, rows, A, _cat(rhs_parts, float), _cat(sense_parts, np.int8), cost, offset)

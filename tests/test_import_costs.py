@@ -173,8 +173,14 @@ def test_the_compile_pauses_the_garbage_collector_and_restores_it(tiny_case, mon
     m = build_model(tiny_case.inputs(), tiny_case.config())
     monkeypatch.setattr(vector_compile, "LinearStandardFormCompiler", Spy)
     assert gc.isenabled()
-    lp = solve.compile_lp(m)
+    lp = solve.compile_lp(m, vectorize=False)
     assert seen == [False] and len(lp.rows) > 0  # paused while Pyomo compiles
+    assert gc.isenabled()
+    # and while the model's own compile runs (the default, which leaves nothing to Pyomo here)
+    real_rows = vector_compile.family_rows
+    monkeypatch.setattr(vector_compile, "family_rows", lambda *a: seen.append(gc.isenabled()) or real_rows(*a))
+    assert solve.compile_lp(m).A.nnz == lp.A.nnz
+    assert seen[0] is False and set(seen[1:]) == {False} and len(seen) > 1
     assert gc.isenabled()
 
 
@@ -203,7 +209,7 @@ def test_an_interrupt_inside_one_of_pyomos_own_gc_pauses_stays_an_interrupt(tiny
     depth = gc_manager.PauseGCCompanion._stack_depth
     try:
         with pytest.raises(KeyboardInterrupt):
-            solve.compile_lp(m)
+            solve.compile_lp(m, vectorize=False)
         assert gc.isenabled()
         # the control: Pyomo's own pause around the same block turns the interrupt into its RuntimeError
         with pytest.raises(RuntimeError, match="out of order"), gc_manager.PauseGC():

@@ -192,15 +192,17 @@ def test_the_families_are_switched_back_on_when_pyomos_compile_fails(monkeypatch
     from optimizer import vector_compile
 
     m = _toy(lambda m, k, t: m.x[k, t] <= m.w[k, t])
+    m.q = pyo.Constraint(expr=m.y["a"] * m.y["b"] <= 1.0)  # not linear: Pyomo's to report
 
     def broken(_m):
-        assert not m.c.active  # the family is handed over as arrays, not to Pyomo
+        assert not m.c.active and not m.obj.active  # handed over as arrays, not to Pyomo
+        assert m.q.active
         raise RuntimeError("boom")
 
     monkeypatch.setattr(vector_compile, "pyomo_standard_form", broken)
     with pytest.raises(RuntimeError, match="boom"):
         standard_form(m)
-    assert m.c.active and all(d.active for d in m.c.values())
+    assert m.c.active and all(d.active for d in m.c.values()) and m.obj.active
 
 
 def test_the_switch_in_the_config_gives_every_row_to_pyomo(monkeypatch, tiny_case):
@@ -216,3 +218,60 @@ def test_the_switch_in_the_config_gives_every_row_to_pyomo(monkeypatch, tiny_cas
     assert calls == []
     HighsModel(m, cfg.solver)
     assert calls
+
+
+def _annual_toy():
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[1, 2, 3], ordered=True)
+    m.x = pyo.Var(m.I, bounds=(0, 10))
+    m.unused = pyo.Var(bounds=(0, 1))  # in no row and not in the objective: no column, as in Pyomo
+    m.zero = pyo.Var(bounds=(0, 1))  # only with a zero coefficient: no column either
+    m.k = pyo.Param(initialize=0.1, mutable=True)
+    m.e = pyo.Expression(expr=m.x[1] + 2 * m.x[2] + m.x[1] * 0.3)  # x[1] twice: summed first, as Pyomo does
+    m.obj = pyo.Objective(expr=3 * m.e + m.k * (m.e + m.x[2]) / 7 - m.x[3] + 5 + 0 * m.zero)
+    m.ranged = pyo.Constraint(expr=pyo.inequality(1.0, 2 * m.e - m.x[3], 4.0))
+    m.both_sides = pyo.Constraint(expr=m.x[1] + 1.5 <= m.x[2] - m.k * m.x[3])
+    m.eq = pyo.Constraint(m.I, rule=lambda m, i: m.x[i] * 2 == 3 + i)
+    return m
+
+
+def test_annual_rows_and_the_objective_worked_by_hand():
+    m = _annual_toy()
+    lp = compile_lp(m)
+    names = [v.name for v in lp.columns]
+    assert sorted(names) == ["x[1]", "x[2]", "x[3]"]  # unused and zero-only variables are left out
+    col = {n: j for j, n in enumerate(names)}
+    # objective: 3 e + k/7 (e + x2) - x3 + 5, e = 1.3 x1 + 2 x2
+    k = 0.1
+    assert lp.cost[col["x[1]"]] == pytest.approx(3 * 1.3 + k / 7 * 1.3)
+    assert lp.cost[col["x[2]"]] == pytest.approx(6 + k / 7 * 3)
+    assert lp.cost[col["x[3]"]] == -1.0 and lp.offset == 5.0
+    dense = lp.A.toarray()
+    ranged = [r for r, (c, _) in enumerate(lp.rows) if c is m.ranged]
+    assert [lp.rows[r][1] for r in ranged] == [1, -1]  # an upper row, then a lower one, as Pyomo states it
+    for r in ranged:
+        assert dense[r, col["x[1]"]] == pytest.approx(2.6) and dense[r, col["x[3]"]] == -1.0
+    assert lp.row_upper[ranged[0]] == 4.0 and lp.row_lower[ranged[1]] == 1.0
+    (both,) = [r for r, (c, _) in enumerate(lp.rows) if c is m.both_sides]
+    assert dense[both, [col["x[1]"], col["x[2]"], col["x[3]"]]].tolist() == [1.0, -1.0, k]
+    assert lp.row_upper[both] == -1.5
+    assert [lp.row_upper[r] for r, (c, _) in enumerate(lp.rows) if c.parent_component() is m.eq] == [4.0, 5.0, 6.0]
+    _assert_same_lp(m)
+
+
+@pytest.mark.parametrize("case", ["fixed", "nonlinear-objective", "no-variables"])
+def test_annual_rows_the_walker_does_not_take_go_to_pyomo(case):
+    m = _annual_toy()
+    if case == "fixed":  # Pyomo moves a fixed variable to the bounds and the offset
+        m.x[2].fix(4.0)
+    elif case == "nonlinear-objective":
+        m.obj.deactivate()
+        m.obj2 = pyo.Objective(expr=m.x[1] * m.x[2])
+        with pytest.raises(ValueError, match=r"nonlinear|quadratic"):
+            compile_lp(m, vectorize=False)
+        with pytest.raises(ValueError, match=r"nonlinear|quadratic"):
+            compile_lp(m)  # reported by Pyomo, as before
+        return
+    else:  # trivially satisfied: Pyomo leaves it out
+        m.trivial = pyo.Constraint(expr=m.x[1] - m.x[1] + 2 <= 3)
+    _assert_same_lp(m)
