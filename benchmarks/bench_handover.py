@@ -2,9 +2,10 @@
 
 The solve is the same whichever route loads the model, so this times the hand-over alone (no solve):
 
-1. ``arrays`` (the default): ``compile_lp`` (Pyomo's ``LinearStandardFormCompiler``) to CSC arrays,
-   then ``highspy.Highs.addRows``/``addCols`` (arrays as pointers). Keeps the Pyomo model for duals and
-   in-place sweeps.
+1. ``arrays`` (the default): ``compile_lp`` (``optimizer.vector_compile``: numpy from Pyomo's own
+   expressions) to CSC arrays, then ``highspy.Highs.addRows``/``addCols`` (arrays as pointers). Keeps the
+   Pyomo model for duals and in-place sweeps. ``arrays-pyomo``: the same with every row through Pyomo's
+   ``LinearStandardFormCompiler`` (``solver.vectorize_templates: false``).
 2. ``appsi``: Pyomo's persistent HiGHS interface (``pyomo.contrib.appsi.solvers.Highs``), timing
    ``set_instance`` (it walks the model and adds columns and rows to HiGHS through its own API).
 3. ``lp-file``: Pyomo's LP writer, then HiGHS reads the file (``readModel``): the classic route. The LP
@@ -17,7 +18,7 @@ runs on a freshly built model; its time is also given as a ratio to the ``arrays
 model, and every route's HiGHS instance is checked to hold the same number of columns, rows and
 nonzeros (a route that silently drops rows would otherwise look fast).
 
-    python benchmarks/bench_handover.py [--set key=value ...] [--routes arrays,appsi,lp-file] [--skip-pathway]
+    python benchmarks/bench_handover.py [--set key=value ...] [--routes arrays,appsi,...] [--skip-pathway]
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def _size(h: Any) -> tuple[int, int, int]:
 def route_arrays(m: Any, cfg: Any) -> tuple[tuple[int, int, int], dict[str, float]]:
     hm = HighsModel(m, cfg.solver)
     return _size(hm.highs), {"compile_s": hm.times["compile_s"], "pass_s": hm.times["pass_s"]}
+
+
+def route_arrays_pyomo(m: Any, cfg: Any) -> tuple[tuple[int, int, int], dict[str, float]]:
+    """The arrays route with every row through Pyomo's compiler (``solver.vectorize_templates: false``)."""
+    return route_arrays(m, types.SimpleNamespace(solver=cfg.solver.model_copy(update={"vectorize_templates": False})))
 
 
 def route_appsi(m: Any, cfg: Any) -> tuple[tuple[int, int, int], dict[str, float]]:
@@ -91,7 +97,7 @@ def untemplated() -> Any:
 
 
 ROUTES: dict[str, Callable[[Any, Any], tuple[tuple[int, int, int], dict[str, float]]]] = {
-    "arrays": route_arrays, "appsi": route_appsi, "lp-file": route_lp_file}
+    "arrays": route_arrays, "arrays-pyomo": route_arrays_pyomo, "appsi": route_appsi, "lp-file": route_lp_file}
 
 
 def main() -> None:
@@ -106,6 +112,9 @@ def main() -> None:
     unknown = [r for r in routes if r not in ROUTES]
     if unknown:
         ap.error(f"unknown route(s) {', '.join(unknown)}; choose from {', '.join(ROUTES)}")
+
+    if "lp-file" in routes:  # Pyomo's file writers register with pyomo.environ (the model uses pyomo.core);
+        import pyomo.environ  # noqa: F401  imported here, not inside the route's timing
 
     cfg = load_config(args.config, args.overrides)
     inp = load_inputs(cfg)
@@ -127,18 +136,18 @@ def main() -> None:
             sizes[route] = size
             rows.append((case, route, t1 - t0, t2 - t1, size, parts))
             detail = ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
-            print(f"{case:<10} {route:<8} build {t1 - t0:7.2f} s  hand-over {t2 - t1:7.2f} s  "
+            print(f"{case:<10} {route:<12} build {t1 - t0:7.2f} s  hand-over {t2 - t1:7.2f} s  "
                   f"{size[0]:,} cols {size[1]:,} rows {size[2]:,} nnz  {detail}", flush=True)
             del m
         if len(set(sizes.values())) > 1:
             print(f"  note: the routes hold different LPs for {case}: {sizes} (presolve-like reductions by a "
                   "route, or ranged rows split differently)")
 
-    print(f"\n{'model':<11}{'route':<9}{'build s':>9}{'hand-over s':>13}{'x arrays':>10}{'columns':>10}{'rows':>10}")
+    print(f"\n{'model':<11}{'route':<13}{'build s':>9}{'hand-over s':>13}{'x arrays':>10}{'columns':>10}{'rows':>10}")
     base = {case: ho for case, route, _, ho, _, _ in rows if route == "arrays"}
     for case, route, b, ho, size, _ in rows:
         ratio = f"{ho / base[case]:.2f}" if case in base and base[case] > 0 else "-"
-        print(f"{case:<11}{route:<9}{b:>9.2f}{ho:>13.2f}{ratio:>10}{size[0]:>10,}{size[1]:>10,}")
+        print(f"{case:<11}{route:<13}{b:>9.2f}{ho:>13.2f}{ratio:>10}{size[0]:>10,}{size[1]:>10,}")
 
 
 if __name__ == "__main__":
