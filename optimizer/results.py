@@ -36,6 +36,7 @@ from optimizer.errors import BusyError, InputError
 from optimizer.inputs import Inputs
 from optimizer.model.dispatch import availability
 from optimizer.solve import SolveResult
+from optimizer.vector_compile import in_index_order
 
 COST_COMPONENTS = ("capex", "fom", "vom", "fuel", "import", "carbon", "unserved")
 
@@ -49,8 +50,17 @@ def _values(var: Any, keys: list[Any]) -> np.ndarray:
 
 
 def _grid(var: Any, names: list[str], n: int) -> np.ndarray:
-    """(time, name) array of a variable indexed by (name, t)."""
-    out = np.zeros((n, len(names)))
+    """(time, name) array of a variable indexed by (name, t); a variable without a value counts 0."""
+    index = var.index_set()
+    factors = list(index.subsets()) if index.dimen == 2 else []
+    if len(factors) == 2 and len(factors[1]) == n and len(var) == len(index) == len(factors[0]) * n:
+        keys = factors[0]
+        # the data objects in index order (name-major, then the steps), read in one pass
+        values = np.array([d.value for d in in_index_order(var)], dtype=float).reshape(len(keys), n)
+        at = {k: j for j, k in enumerate(keys)}
+        out = values[[at[name] for name in names]].T if names else np.zeros((n, 0))
+        return np.where(np.isnan(out), 0.0, out)
+    out = np.zeros((n, len(names)))  # pragma: no cover - every hourly variable is a dense (name, step) grid
     for j, name in enumerate(names):
         for i in range(n):
             v = var[name, i].value

@@ -189,3 +189,20 @@ def test_fast_values_equal_pyomo_values(tiny_case) -> None:
     v.set_value(None)
     assert _Values()(2.0 * v + 1.0) == 0.0
     assert _Values()(pyo.exp(m.co2_t * 0.0)) == pytest.approx(1.0)  # other expressions: pyo.value
+
+
+def test_grid_reads_each_variable_as_pyomo_holds_it(tiny_case) -> None:
+    """results._grid (used by extract) reads the (name, step) grid in one pass over the data objects:
+    the same numbers as looking each one up, for any order or subset of names, None as 0."""
+    from optimizer.results import _grid
+
+    m, cfg = _model(tiny_case)
+    assert HighsModel(m, cfg.solver).solve(warm=False).optimal
+    n = len(m.T)
+    names = list(m.G)
+    m.p[names[-1], 1].set_value(None)
+    for subset in (names, names[::-1], names[:1], []):
+        got = _grid(m.p, subset, n)
+        want = np.array([[m.p[g, i].value or 0.0 for g in subset] for i in range(n)]).reshape(n, len(subset))
+        assert got.shape == (n, len(subset)) and np.array_equal(got, want)
+    assert _grid(m.p, names, n)[1, -1] == 0.0
