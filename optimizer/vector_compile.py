@@ -26,6 +26,7 @@ Tests compile every shipped configuration both ways and compare the LPs entry by
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import product
@@ -38,13 +39,17 @@ import pyomo.core as pyo
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.component import ActiveComponent
 from pyomo.core.base.enums import SortComponents
+from pyomo.core.base.external import ExternalFunction
 from pyomo.core.base.indexed_component import IndexedComponent
 from pyomo.core.base.param import IndexedParam, ScalarParam
+from pyomo.core.base.suffix import Suffix
 from pyomo.core.base.var import IndexedVar
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr import relational_expr as re_
 from pyomo.core.expr.template_expr import GetItemExpression, IndexTemplate, TemplateSumExpression
+from pyomo.network import Port
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.util import categorize_valid_components
 
 
 class Unsupported(Exception):
@@ -61,6 +66,10 @@ class Lin:
 
     def scaled(self, k: Any) -> Lin:
         return Lin(self.const * k, [(v, pos, c * k) for v, pos, c in self.terms])
+
+    def divided(self, k: Any) -> Lin:
+        """Divided by ``k`` (not times ``1 / k``, which can differ in the last bit), as Pyomo divides."""
+        return Lin(self.const / k, [(v, pos, c / k) for v, pos, c in self.terms])
 
     def plus(self, other: Lin) -> Lin:
         return Lin(self.const + other.const, self.terms + other.terms)
@@ -113,27 +122,29 @@ def in_index_order(comp: IndexedComponent) -> Iterable[Any]:
     """The data objects of a dense component in its index set's order (what ``values()`` gives).
 
     Pyomo's ``values()`` looks each index up through a Python function (0.4 µs a call); the data dict
-    holds the same objects and, for a component constructed over its whole index, in the same order,
-    which is checked at both ends before it is used.
+    holds the same objects, in the same order when the component was constructed over its whole
+    index. That order is checked key by key against the index set's factors (a few ms for a year)
+    before the dict is used; a component filled in another order goes through ``values()``.
     """
     data = getattr(comp, "_data", None)
     index_set = comp.index_set()
     if data.__class__ is dict and data and len(data) == len(index_set) and index_set.isordered():
-        ends = _ends(index_set)
-        if ends is not None and next(iter(data)) == ends[0] and next(reversed(data)) == ends[1]:
-            return data.values()
+        factors = _ordered_factors(index_set)
+        if factors is not None:
+            expected = factors[0] if len(factors) == 1 else product(*factors)
+            if all(map(operator.eq, data, expected)):
+                return data.values()
     return comp.values()
 
 
-def _ends(index_set: Any) -> tuple[Any, Any] | None:
-    """First and last member of an ordered set. A product's ``first()`` and ``last()`` would walk (or
-    list) the whole product; its ends are the tuples of its factors' ends."""
+def _ordered_factors(index_set: Any) -> list[list[Any]] | None:
+    """The members of each one-dimensional ordered factor of ``index_set`` (itself when it is one)."""
     if index_set.dimen == 1:
-        return index_set.first(), index_set.last()
+        return [list(index_set)]
     subsets = list(index_set.subsets())
     if index_set.dimen is None or any(s.dimen != 1 or not s.isordered() for s in subsets):
         return None
-    return tuple(s.first() for s in subsets), tuple(s.last() for s in subsets)
+    return [list(s) for s in subsets]
 
 
 class _Context:
@@ -165,7 +176,10 @@ class _Context:
             raw = list(in_index_order(param))
             if raw and raw[0].__class__ not in native_numeric_types:  # a mutable Param's data objects
                 raw = list(map(attrgetter("value"), raw))
-            v = self.param_values[id(param)] = np.asarray(raw, dtype=float)
+            v = np.asarray(raw, dtype=float)
+            if np.isnan(v).any():  # a value left None: Pyomo decides what that means
+                raise Unsupported(f"{param.name}: a value missing")
+            self.param_values[id(param)] = v
         return v
 
 
@@ -218,7 +232,9 @@ def _linear(e: Any, env: dict[int, np.ndarray], n: int, ctx: _Context) -> Lin:
         a, b = (_linear(x, env, n, ctx) for x in e.args)
         if b.terms:
             raise Unsupported("division by a variable")
-        return a.scaled(1.0 / b.const)
+        if not np.all(b.const):
+            raise Unsupported("division by zero")
+        return a.divided(b.const)
     raise Unsupported(f"expression {cls.__name__}")
 
 
@@ -288,6 +304,8 @@ def family_rows(con: Any, ctx: _Context | None = None) -> FamilyRows:
         raise Unsupported(f"{con.name}: no variables")
     rhs_values = np.broadcast_to(np.asarray(bound - body.const, dtype=float), (n,)).copy()
     terms = [(v, pos, np.broadcast_to(np.asarray(c, dtype=float), (n,))) for v, pos, c in body.terms]
+    if not np.logical_or.reduce([c != 0 for _, _, c in terms]).all():
+        raise Unsupported(f"{con.name}: a row without variables")  # Pyomo drops it, or reports it infeasible
     return FamilyRows(con, data, bound_type, rhs_values, terms)
 
 
@@ -541,6 +559,8 @@ def pyomo_standard_form(m: pyo.Block) -> Any:
 
 def _pyomo_only(m: pyo.Block) -> StandardForm:
     repn = pyomo_standard_form(m)
+    if repn.c.shape[0] > 1:
+        raise ValueError(f"{m.name}: {repn.c.shape[0]} active objectives; one is expected")
     A = repn.A.tocsc()
     A.sort_indices()
     cost = np.zeros(len(repn.columns))
@@ -549,6 +569,21 @@ def _pyomo_only(m: pyo.Block) -> StandardForm:
     senses = np.fromiter((r.bound_type for r in repn.rows), dtype=np.int8, count=len(repn.rows))
     return StandardForm(list(repn.columns), list(repn.rows), A, np.asarray(repn.rhs, dtype=float), senses, cost,
                         float(repn.c_offset[0]) if len(repn.c_offset) else 0.0)
+
+
+#: the order Pyomo's compiler lists components and their data in (its default file determinism)
+ORDER = SortComponents.ORDERED_INDICES
+#: the component types Pyomo's standard-form compiler accepts (besides objectives and suffixes)
+VALID_COMPONENTS = {pyo.Block, pyo.Constraint, pyo.Var, pyo.Param, pyo.Expression, ExternalFunction, pyo.Set,
+                    pyo.RangeSet, Port}
+
+
+def _unknown_components(m: pyo.Block) -> bool:
+    """True when ``m`` holds an active component Pyomo's compiler does not know (an SOS constraint, a
+    logical constraint, ...): Pyomo's compiler is then called, and reports it as it always has."""
+    _, unknown = categorize_valid_components(
+        m, active=True, sort=ORDER, valid=VALID_COMPONENTS, targets={Suffix, pyo.Objective})
+    return bool(unknown)
 
 
 def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -567,10 +602,13 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
         return _pyomo_only(m)
     import scipy.sparse as sp
 
-    # the candidate columns, and where each Var component starts among them
+    # the candidate columns, and where each Var component starts among them (a Reference is a view of
+    # other components' variables, not variables of its own)
     candidates: list[Any] = []
     start: dict[int, int] = {}
-    for var in m.component_objects(pyo.Var, descend_into=True):
+    for var in m.component_objects(pyo.Var, descend_into=True, sort=ORDER):
+        if var.is_reference():
+            continue
         start[id(var)] = len(candidates)
         candidates.extend(in_index_order(var))
     n_cand = len(candidates)
@@ -581,16 +619,19 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
     ctx = _Context()
     families: dict[int, FamilyRows] = {}
     scalars: dict[int, ScalarRows] = {}
-    constraints = list(m.component_objects(pyo.Constraint, active=True, descend_into=True))
+    constraints = list(m.component_objects(pyo.Constraint, active=True, descend_into=True, sort=ORDER))
     for con in constraints:
         try:
             if con.is_indexed() and len(con) and hasattr(next(iter(con.values())), "template_expr"):
-                families[id(con)] = family_rows(con, ctx)
+                f = family_rows(con, ctx)
+                if any(id(v) not in start for v, _, _ in f.terms):
+                    raise Unsupported(f"{con.name}: a variable outside this block, or a Reference")
+                families[id(con)] = f
             elif len(con) <= SCALAR_ROWS_MAX:
                 scalars[id(con)] = scalar_rows(con, walker)
         except Exception:  # Unsupported, or data it cannot read: Pyomo's compiler takes it (and reports)
             pass
-    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    objectives = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True, sort=ORDER))
     cost = np.zeros(n_cand)
     offset = 0.0
     own_objective = None
@@ -607,7 +648,7 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
     # Pyomo's compiler skips inactive components; only the component's own flag is switched (the
     # indexed deactivate() would also visit every row), and switched back whatever happens
     repn = None
-    if len(withheld) < len(constraints) + len(objectives):
+    if len(withheld) < len(constraints) + len(objectives) or _unknown_components(m):
         for comp in withheld:
             ActiveComponent.deactivate(comp)
         try:
@@ -630,6 +671,8 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
         pyomo_rows = list(repn.rows)
         pyomo_rhs = np.asarray(repn.rhs, dtype=float)
         pyomo_senses = np.fromiter((r.bound_type for r in pyomo_rows), dtype=np.int8, count=len(pyomo_rows))
+        if repn.c.shape[0] > 1:
+            raise ValueError(f"{m.name}: {repn.c.shape[0]} active objectives; one is expected")
         if repn.c.shape[0]:
             c = repn.c.tocsr()
             cost[perm[c.indices]] = c.data

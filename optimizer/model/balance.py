@@ -54,7 +54,9 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         terms = [(coef, var, m.balance_keys[z, j]) for j, (coef, var, _) in enumerate(groups[z])]
 
         def rule(_m: pyo.ConcreteModel, i: Any, terms: list = terms, demand: pyo.Param = demand) -> object:
-            return sum(_scaled(coef, sum(var[k, i] for k in keys)) for coef, var, keys in terms) == demand[i]
+            # the coefficient inside the sum: Pyomo 6.10's template compiler drops a multiplier applied to a
+            # whole template sum when that sum is the row's only term
+            return sum(sum(_scaled(coef, var[k, i]) for k in keys) for coef, var, keys in terms) == demand[i]
 
         con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
         with templated():  # stated once with a symbolic step (constructed when added)
