@@ -90,9 +90,8 @@ class _Dense:
     """Positions in a dense component indexed by a product of ordered one-dimensional sets."""
 
     def __init__(self, comp: IndexedComponent, members: dict[int, pd.Index]):
-        index_set = comp.index_set()
-        subsets = list(index_set.subsets()) if index_set.dimen != 1 else [index_set]
-        if any(s.dimen != 1 or not s.isordered() for s in subsets):
+        subsets = _factor_sets(comp.index_set())
+        if subsets is None:
             raise Unsupported(f"{comp.name}: index is not a product of ordered sets")
         self.members = []
         for s in subsets:  # each set's members once per compile (the hours are in most indices)
@@ -129,7 +128,7 @@ def in_index_order(comp: IndexedComponent) -> Iterable[Any]:
     data = getattr(comp, "_data", None)
     index_set = comp.index_set()
     if data.__class__ is dict and data and len(data) == len(index_set) and index_set.isordered():
-        factors = _ordered_factors(index_set)
+        factors = _factor_sets(index_set)
         if factors is not None:
             expected = factors[0] if len(factors) == 1 else product(*factors)
             if all(map(operator.eq, data, expected)):
@@ -137,24 +136,24 @@ def in_index_order(comp: IndexedComponent) -> Iterable[Any]:
     return comp.values()
 
 
-def _ordered_factors(index_set: Any) -> list[list[Any]] | None:
-    """The members of each one-dimensional ordered factor of ``index_set`` (itself when it is one)."""
-    if index_set.dimen == 1:
-        return [list(index_set)]
-    subsets = list(index_set.subsets())
-    if index_set.dimen is None or any(s.dimen != 1 or not s.isordered() for s in subsets):
+def _factor_sets(index_set: Any) -> list[Any] | None:
+    """The one-dimensional ordered sets ``index_set`` is the product of (itself when it is one), or
+    None when it is not such a product."""
+    subsets = [index_set] if index_set.dimen == 1 else list(index_set.subsets())
+    if any(s.dimen != 1 or not s.isordered() for s in subsets):
         return None
-    return [list(s) for s in subsets]
+    return subsets
 
 
 class _Context:
     """What one compile has learnt about components (their layouts and Param values)."""
 
-    def __init__(self) -> None:
+    def __init__(self, free_vars: set[int] | None = None) -> None:
         self.dense: dict[int, _Dense] = {}
         self.members: dict[int, pd.Index] = {}
         self.param_values: dict[int, np.ndarray] = {}
-        self.free_vars: set[int] = set()
+        #: Var components known to have no fixed variable (by id)
+        self.free_vars: set[int] = set(free_vars or ())
 
     def free(self, var: IndexedVar) -> None:
         """Pyomo's compiler turns a fixed variable into a constant; a family with one is left to it."""
@@ -384,6 +383,13 @@ class _Walker:
             raise Unsupported(f"{var.name}: fixed")
         return j
 
+    def _monomial(self, e: ne.MonomialTermExpression) -> tuple[Any, int]:
+        """(coefficient, column) of ``coefficient * var``."""
+        coef, var = e.args
+        if coef.__class__ not in native_numeric_types:
+            coef = self._constant(coef)
+        return coef, self._column(var)
+
     def _constant(self, e: Any) -> float:
         v = pyo.value(e, exception=False)
         if v is None or v.__class__ not in native_numeric_types:
@@ -398,10 +404,7 @@ class _Walker:
         if cls is ne.LinearExpression:
             return self._linear_expression(e.args)
         if cls is ne.MonomialTermExpression:
-            coef, var = e.args
-            if coef.__class__ not in native_numeric_types:
-                coef = self._constant(coef)
-            j = self._column(var)
+            coef, j = self._monomial(e)
             return _Repn(1, 0, [(np.array([j]), np.array([float(coef)]))]) if coef else 0
         if not e.is_potentially_variable():
             return self._constant(e)
@@ -462,10 +465,7 @@ class _Walker:
         coefs_l: list[float] = []
         for a in args:
             if a.__class__ is ne.MonomialTermExpression:
-                coef, var = a.args
-                if coef.__class__ not in native_numeric_types:
-                    coef = self._constant(coef)
-                j = self._column(var)
+                coef, j = self._monomial(a)
                 if coef:  # Pyomo records no zero (adding one to a column already there changes nothing)
                     cols_l.append(j)
                     coefs_l.append(coef)
@@ -606,17 +606,19 @@ def standard_form(m: pyo.Block, *, vectorize: bool = True) -> StandardForm:
     # other components' variables, not variables of its own)
     candidates: list[Any] = []
     start: dict[int, int] = {}
+    spans: list[tuple[int, int, int]] = []  # (Var component, first, last + 1 of its candidates)
     for var in m.component_objects(pyo.Var, descend_into=True, sort=ORDER):
         if var.is_reference():
             continue
         start[id(var)] = len(candidates)
         candidates.extend(in_index_order(var))
+        spans.append((id(var), start[id(var)], len(candidates)))
     n_cand = len(candidates)
     col_of = dict(zip(map(id, candidates), range(n_cand), strict=True))
     fixed = np.fromiter(map(attrgetter("fixed"), candidates), dtype=bool, count=n_cand)
     walker = _Walker(col_of, fixed if fixed.any() else None)
-
-    ctx = _Context()
+    # the families need not look for fixed variables again in the components found free here
+    ctx = _Context({v for v, a, b in spans if not fixed[a:b].any()})
     families: dict[int, FamilyRows] = {}
     scalars: dict[int, ScalarRows] = {}
     constraints = list(m.component_objects(pyo.Constraint, active=True, descend_into=True, sort=ORDER))
