@@ -39,12 +39,26 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
         net_storage = ds["storage_discharge_mw"] - ds["storage_charge_mw"]
         supply = supply + net_storage.sel(storage=stores).sum("storage").values
         supply = supply + ds["unserved_mw"].sel(zone=z).values
+        supply = supply + _zone_sum(ds, "curtailed_mw", "demand_response", techs, z)
         residual[:, a] = supply - ds["load_mw"].sel(zone=z).values
     out["balance_max_abs_mw"] = float(np.abs(residual).max())
     if out["balance_max_abs_mw"] > 1e-5 * peak + 1e-6:
         i, a = np.unravel_index(np.abs(residual).argmax(), residual.shape)
         raise CheckError(f"energy balance does not close: {residual[i, a]:.4g} MW in zone {zones[a]} "
                          f"at {str(ds['time'].values[i])[:16]}")
+    if "heat_load_mw" in ds:
+        heat_res = np.zeros((ds.sizes["time"], len(zones)))
+        for a, z in enumerate(zones):
+            made = _zone_sum(ds, "heat_mw", "chp", techs, z) + _zone_sum(ds, "boiler_heat_mw", "boiler", techs, z)
+            if "heat_unserved_mw" in ds:
+                made = made + ds["heat_unserved_mw"].sel(zone=z).values
+            heat_res[:, a] = made - ds["heat_load_mw"].sel(zone=z).values
+        out["heat_balance_max_abs_mw"] = float(np.abs(heat_res).max())
+        heat_peak = float(ds["heat_load_mw"].max()) or 1.0
+        if out["heat_balance_max_abs_mw"] > 1e-5 * heat_peak + 1e-6:
+            i, a = np.unravel_index(np.abs(heat_res).argmax(), heat_res.shape)
+            raise CheckError(f"heat balance does not close: {heat_res[i, a]:.4g} MW in zone {zones[a]} "
+                             f"at {str(ds['time'].values[i])[:16]}")
 
     total = float(ds["cost_cny"].sum())
     obj = float(ds["objective_cny"])
@@ -54,8 +68,20 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
 
     w = ds["weight_h"].values
     recomputed = {}
+    heat_of = {}
+    if "heat_mw" in ds:
+        heat_of = {g: float(w @ ds["heat_mw"].sel(chp=g).values) for g in ds["chp"].values}
     for g in ds["generator"].values:
-        recomputed[g] = float(w @ ds["generation_mw"].sel(generator=g).values) * emission_factor_t_per_mwh(inp, g)
+        # fuel is counted on the condensing-equivalent output: power + c_v x heat extracted
+        equiv = float(w @ ds["generation_mw"].sel(generator=g).values) + (
+            techs.at[g, "power_loss_per_heat"] * heat_of.get(g, 0.0))
+        recomputed[g] = equiv * emission_factor_t_per_mwh(inp, g)
+    if "boiler_heat_mw" in ds:
+        for b in ds["boiler"].values:
+            recomputed[b] = float(w @ ds["boiler_heat_mw"].sel(boiler=b).values) * emission_factor_t_per_mwh(inp, b)
+    if "curtailed_mw" in ds:
+        for k in ds["demand_response"].values:
+            recomputed[k] = 0.0
     for c in ds["corridor"].values:
         ef = techs.at[c, "co2_t_per_mwh"] if include_import_emissions else 0.0
         recomputed[c] = float(w @ ds["import_mw"].sel(corridor=c).values) * ef
@@ -74,7 +100,8 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
                          f"total is {float(ds['co2_t']):.6g} t")
 
     for c in ds["corridor"].values:
-        cost = float(w @ ds["import_mw"].sel(corridor=c).values) * techs.at[c, "price_cny_per_mwh"]
+        price = ds["import_price_cny_per_mwh"].sel(corridor=c).values
+        cost = float(w @ (ds["import_mw"].sel(corridor=c).values * price))
         r = float(ds["cost_cny"].sel(component="import", owner=c))
         if not _close(r, cost, rel, 1.0):
             raise CheckError(f"import cost of {c}: reported {r:.6g} CNY, recomputed {cost:.6g} CNY")
@@ -84,3 +111,11 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
         if not _close(r, vom, rel, 1.0):
             raise CheckError(f"variable O&M of {g}: reported {r:.6g} CNY, recomputed {vom:.6g} CNY")
     return out
+
+
+def _zone_sum(ds: xr.Dataset, var: str, dim: str, techs: object, zone: str) -> np.ndarray | float:
+    """Hourly sum of a (time, dim) result over the members of ``dim`` located in ``zone`` (0 if absent)."""
+    if var not in ds:
+        return 0.0
+    keys = [k for k in ds[dim].values if techs.at[k, "zone"] == zone]
+    return ds[var].sel({dim: keys}).sum(dim).values

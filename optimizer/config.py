@@ -78,6 +78,18 @@ class InputsConfig(_Strict):
         description="technology -> CSV/NetCDF with a timestamp column and one value column",
     )
     targets: Path | None = Field(default=None, description="the plan's targets (seeds/targets.yaml)")
+    heat_load: Path | None = Field(
+        default=None, description="hourly heat demand in MW of heat (NetCDF `heat_mw` (time, zone) or CSV timestamp,"
+        "zone...): with it, each zone gets an hourly heat balance that CHP units and boilers meet")
+    price_shapes: Path | None = Field(
+        default=None, description="hourly price shapes and delivery periods (CSV shape,months,hours,period,"
+        "multiplier), named by the technology table's price_shape and schedule_shape")
+    corridor_schedules: Path | None = Field(
+        default=None, description="monthly rules of import corridors (CSV corridor,month,energy_min_mwh,"
+        "energy_max_mwh,power_min_mw,power_max_mw): contracted monthly energy and hourly power bounds")
+    calibration: Path | None = Field(
+        default=None, description="public figures the run is compared with (CSV metric,value,unit,tolerance,...; "
+        "data/calibration.csv): the comparison goes into the results, the summary and the report")
 
 
 class TimeConfig(_Strict):
@@ -111,6 +123,9 @@ class EconomicsConfig(_Strict):
     )
     allow_unserved: bool = Field(default=True, description="allow load shedding at VoLL")
     voll_cny_per_mwh: NonNeg = Field(default=30000.0, description="value of lost load, CNY/MWh")
+    capacity_expansion: bool = Field(
+        default=True, description="false: dispatch the fleet in service only (a base-year simulation): nothing is "
+        "built or retired, whatever the technology table says")
 
 
 class TargetRef(_Strict):
@@ -180,6 +195,20 @@ class EnergyAccountingConfig(_Strict):
         return v
 
 
+class OperatingReserveConfig(_Strict):
+    """Hourly upward operating (spinning) reserve, met by committed headroom, storage and interruptible load."""
+
+    load_frac: Fraction = Field(default=0.0, description="reserve as a share of each hour's load (per-unit)")
+    largest_unit: bool = Field(
+        default=True, description="add the largest unit_size_mw among committable generators with capacity and "
+        "corridors in service (the loss of the largest single infeed)")
+    fixed_mw: NonNeg = Field(default=0.0, description="a fixed reserve added in every hour (MW)")
+    shortfall_cny_per_mw_h: NonNeg | None = Field(
+        default=None, description="price of reserve not held, per MW and hour (a scarcity price); null = the "
+        "requirement is a hard limit")
+    source: str | None = Field(default=None, description="where the rule comes from")
+
+
 class PolicyConfig(_Strict):
     share_basis: Literal["energy", "electricity"] = Field(
         default="energy", description="basis of the coal and non-fossil shares"
@@ -197,6 +226,11 @@ class PolicyConfig(_Strict):
         default=None, description="firm capacity above peak load, per-unit of peak; null = off"
     )
     ramp_limits: bool = Field(default=True, description="apply thermal ramp limits")
+    operating_reserve: OperatingReserveConfig | None = Field(
+        default=None, description="hourly upward operating reserve requirement; null = none")
+    unit_commitment: bool = Field(
+        default=True, description="linearised unit commitment of committable generators (minimum stable output, "
+        "start-up costs, minimum up and down times); false: they dispatch freely between 0 and capacity")
 
     @model_validator(mode="after")
     def _unique_names(self) -> PolicyConfig:

@@ -35,10 +35,14 @@ from optimizer.config import Config
 from optimizer.errors import BusyError, InputError
 from optimizer.inputs import Inputs
 from optimizer.model.dispatch import availability
+from optimizer.model.imports import import_price
+from optimizer.model.operating_reserve import requirement_mw
 from optimizer.solve import SolveResult
 from optimizer.vector_compile import in_index_order
 
-COST_COMPONENTS = ("capex", "fom", "vom", "fuel", "import", "carbon", "unserved")
+COST_COMPONENTS = ("capex", "fom", "vom", "fuel", "startup", "import", "carbon", "reserve", "unserved")
+#: kinds whose energy is electricity supplied to the balance (the denominator of supply shares)
+SUPPLY_KINDS = ("generator", "import")
 
 
 def _values(var: Any, keys: list[Any]) -> np.ndarray:
@@ -168,6 +172,9 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
 
     existing = t["existing_mw"].to_numpy(dtype=float)
     new = _values(m.new_mw, techs)
+    # cost owners: the technologies, unserved energy, and any other owner a family registered (reserve shortfall)
+    owners = [*techs, "unserved"]
+    owners += list(dict.fromkeys(c.technology for c in reg.costs if c.technology not in owners))
     coords: dict[str, Any] = {
         "time": ("time", inp.time.values),
         "zone": ("zone", zones),
@@ -179,7 +186,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "storage": ("storage", stores),
         "corridor": ("corridor", corridors),
         "component": ("component", list(COST_COMPONENTS)),
-        "owner": ("owner", [*techs, "unserved"]),
+        "owner": ("owner", owners),
     }
     data: dict[str, Any] = {}
 
@@ -224,26 +231,47 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         data["storage_soc_mwh"].attrs["long_name"] = (
             "typical days: change of the stored energy since the start of the typical day, end of step")
     put("import_mw", ("time", "corridor"), _grid(m.imp, corridors, n), "MW", "power received per corridor")
+    put("import_price_cny_per_mwh", ("time", "corridor"),
+        np.column_stack([import_price(inp, c) for c in corridors]) if corridors else np.zeros((n, 0)), "CNY/MWh",
+        "delivered price of imported energy (base price x the corridor's hourly price shape)")
+    # the hourly variables the families registered (commitment, heat, demand response, reserve, ...)
+    for name, out in reg.outputs.items():
+        if out.dim not in coords:
+            coords[out.dim] = (out.dim, [str(k) for k in out.keys])
+        elif list(coords[out.dim][1]) != [str(k) for k in out.keys]:  # pragma: no cover - a programming error
+            raise ValueError(f"output {name}: dimension {out.dim} registered with other keys")
+        put(name, ("time", out.dim), _grid(out.var, out.keys, n) if out.keys else np.zeros((n, 0)), out.unit,
+            out.long_name)
+    if inp.heat_mw is not None:
+        put("heat_load_mw", ("time", "zone"), inp.heat_mw[zones].to_numpy(), "MW", "heat demand (MW of heat)")
     if hasattr(m, "unserved"):
         put("unserved_mw", ("time", "zone"), _grid(m.unserved, zones, n), "MW", "unserved load")
     else:
         put("unserved_mw", ("time", "zone"), np.zeros((n, len(zones))), "MW", "unserved load (shedding off)")
 
     energy = np.zeros(len(techs))
+    hourly_of_kind = {"generator": ("generation_mw", "generator"), "import": ("import_mw", "corridor"),
+                      "storage": ("storage_discharge_mw", "storage"), "boiler": ("boiler_heat_mw", "boiler"),
+                      "demand_response": ("curtailed_mw", "demand_response")}
     for j, k in enumerate(techs):
-        if k in gens:
-            energy[j] = float(w @ gen[:, gens.index(k)])
-        elif k in corridors:
-            energy[j] = float(w @ data["import_mw"].values[:, corridors.index(k)])
-        else:
-            energy[j] = float(w @ data["storage_discharge_mw"].values[:, stores.index(k)])
+        var, dim = hourly_of_kind[t.at[k, "kind"]]
+        energy[j] = float(w @ data[var].values[:, list(coords[dim][1]).index(k)])
     put("energy_mwh", ("technology",), energy, "MWh/yr",
-        "annual energy: generation, imports received, storage discharged")
+        "annual energy: generation, imports received, storage discharged, boiler heat (MWh of heat), load "
+        "curtailed by demand response")
+    if "heat_mw" in data:
+        heat = np.zeros(len(techs))
+        chp = list(coords["chp"][1])
+        for j, k in enumerate(techs):
+            if k in chp:
+                heat[j] = float(w @ data["heat_mw"].values[:, chp.index(k)])
+            elif t.at[k, "kind"] == "boiler":
+                heat[j] = energy[j]
+        put("heat_mwh", ("technology",), heat, "MWh/yr", "annual heat supplied (MWh of heat)")
     put("emissions_t", ("technology",), [_val(reg.emissions.get(k, 0.0)) for k in techs], "tCO2/yr",
         "annual CO2 emissions")
 
-    cost = np.zeros((len(COST_COMPONENTS), len(techs) + 1))
-    owners = [*techs, "unserved"]
+    cost = np.zeros((len(COST_COMPONENTS), len(owners)))
     for term in reg.costs:
         cost[COST_COMPONENTS.index(term.component), owners.index(term.technology)] += _val(term.expr)
     put("cost_cny", ("component", "owner"), cost, "CNY/yr", "annual cost by component and technology")
@@ -256,6 +284,22 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
                 balance_dual[i, a] = sol.duals.get(reg.balance_rows[z][i], 0.0) / w[i]
     put("marginal_price_cny_per_mwh", ("time", "zone"), balance_dual, "CNY/MWh",
         "hourly marginal price: dual of the energy balance divided by the step weight")
+    if inp.heat_mw is not None:
+        heat_dual = np.full((n, len(zones)), np.nan)
+        if sol.dual_valid:
+            for a, z in enumerate(zones):
+                row = reg.heat_balance_rows.get(z)
+                if row is not None:
+                    heat_dual[:, a] = [sol.duals.get(row[i], 0.0) / w[i] for i in range(n)]
+        put("heat_marginal_cost_cny_per_mwh", ("time", "zone"), heat_dual, "CNY/MWh",
+            "hourly marginal cost of heat: dual of the heat balance divided by the step weight (per MWh of heat)")
+    if hasattr(m, "operating_reserve"):
+        put("reserve_requirement_mw", ("time",), requirement_mw(inp, cfg), "MW", "operating reserve required")
+        res_dual = np.full(n, np.nan)
+        if sol.dual_valid:
+            res_dual = np.array([sol.duals.get(m.operating_reserve[i], 0.0) / w[i] for i in range(n)])
+        put("reserve_price_cny_per_mw_h", ("time",), res_dual, "CNY/MW/h",
+            "hourly price of operating reserve: dual of the reserve requirement divided by the step weight")
 
     pol_names = list(reg.policies)
     coords["policy"] = ("policy", pol_names)
@@ -360,7 +404,8 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """Per-technology headline table (capacity, energy, emissions, cost)."""
     techs = list(ds["technology"].values)
     cost = ds["cost_cny"].sum("component").sel(owner=techs).values
-    supply = float(ds["energy_mwh"].where(ds["kind"] != "storage", 0).sum())
+    supplies = np.isin(ds["kind"].values.astype(str), SUPPLY_KINDS)
+    supply = float(ds["energy_mwh"].values[supplies].sum())
     df = pd.DataFrame(
         {
             "kind": ds["kind"].values,
@@ -368,7 +413,7 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
             "new_mw": ds["capacity_new_mw"].values,
             "total_mw": ds["capacity_total_mw"].values,
             "energy_gwh": ds["energy_mwh"].values / 1e3,
-            "supply_share": np.where(ds["kind"].values != "storage", ds["energy_mwh"].values / supply, np.nan)
+            "supply_share": np.where(supplies, ds["energy_mwh"].values / supply, np.nan)
             if supply else np.nan,
             "emissions_mt": ds["emissions_t"].values / 1e6,
             "cost_million_cny": cost / 1e6,

@@ -431,7 +431,7 @@ def slow_case(folder: Path, hours: int = 300) -> dict[str, Any]:
         {**PV, "capex_cny_per_kw": 30.0},
         {"name": "bat", "kind": "storage", "carrier": "electricity", "extendable": "true",
          "capex_cny_per_kw": 0.05, "capex_cny_per_kwh": 2.0, "lifetime_yr": 1, "efficiency_charge": 0.9,
-         "efficiency_discharge": 0.9, "duration_max_h": 8},
+         "efficiency_discharge": 0.9, "max_duration_h": 8},
     ]
     data = write_case(folder, techs, load.tolist(), {"pv": pv.tolist()})
     del data["output"]

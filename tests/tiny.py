@@ -34,10 +34,17 @@ def write_case(
     *,
     carriers: list[tuple] | None = None,
     year: int = 2025,
+    heat_mw: list[float] | None = None,
+    price_shapes: list[dict[str, Any]] | None = None,
+    schedules: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Write technologies.csv, carriers.csv, load.csv and cf.csv; return a config mapping."""
+    """Write technologies.csv, carriers.csv, load.csv and cf.csv (and, if given, heat.csv, price_shapes.csv and
+    schedules.csv); return a config mapping."""
     folder.mkdir(parents=True, exist_ok=True)
     attrs = pd.read_csv(ATTRIBUTES)["attribute"].tolist()
+    unknown = sorted({a for t in techs for a in t} - {"name", *attrs})
+    if unknown:  # a misspelt attribute would otherwise be dropped, and the test would test nothing
+        raise KeyError(f"unknown technology attribute(s) {unknown}; see data/attributes.csv")
     with open(folder / "technologies.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["name", *attrs])
@@ -62,6 +69,18 @@ def write_case(
         frame = pd.DataFrame({"timestamp": time.strftime("%Y-%m-%d %H:%M"), **cf})
         frame.to_csv(folder / "cf.csv", index=False)
         inputs["capacity_factors"] = str(folder / "cf.csv")
+    if heat_mw is not None:
+        pd.DataFrame({"timestamp": time.strftime("%Y-%m-%d %H:%M"), "heat_mw": heat_mw}).to_csv(
+            folder / "heat.csv", index=False)
+        inputs["heat_load"] = str(folder / "heat.csv")
+    if price_shapes is not None:
+        pd.DataFrame(price_shapes, columns=["shape", "months", "hours", "period", "multiplier"]).to_csv(
+            folder / "price_shapes.csv", index=False)
+        inputs["price_shapes"] = str(folder / "price_shapes.csv")
+    if schedules is not None:
+        pd.DataFrame(schedules, columns=["corridor", "month", "energy_min_mwh", "energy_max_mwh", "power_min_mw",
+                                         "power_max_mw"]).to_csv(folder / "schedules.csv", index=False)
+        inputs["corridor_schedules"] = str(folder / "schedules.csv")
     return {
         "name": "tiny",
         "year": year,

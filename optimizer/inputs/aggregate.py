@@ -35,14 +35,16 @@ class TypicalDays:
 
     load: pd.DataFrame  # (typical steps) x zone, MW
     cf: pd.DataFrame  # (typical steps) x technology
+    heat: pd.DataFrame | None  # (typical steps) x zone, MW of heat (None: no heat demand)
     time: pd.DatetimeIndex  # label of each typical step: the first calendar day of its cluster
     day_sequence: np.ndarray  # typical-day id (0..N-1) of each calendar day
     days_per_typical: np.ndarray  # number of calendar days each typical day stands for
     steps_per_day: int
 
 
-def typical_days(load: pd.DataFrame, cf: pd.DataFrame, n_days: int, resolution_h: int) -> TypicalDays:
-    """Cluster the year's days into ``n_days`` typical days (tsam)."""
+def typical_days(load: pd.DataFrame, cf: pd.DataFrame, n_days: int, resolution_h: int,
+                 heat: pd.DataFrame | None = None) -> TypicalDays:
+    """Cluster the year's days into ``n_days`` typical days (tsam); ``heat`` is clustered with them."""
     try:
         import tsam
         from tsam import ClusterConfig, ExtremeConfig
@@ -56,7 +58,8 @@ def typical_days(load: pd.DataFrame, cf: pd.DataFrame, n_days: int, resolution_h
         raise InputError(f"typical_days must lie in [2, {n_cal - 1}]", field="time.typical_days")
     if 24 % resolution_h:
         raise InputError("resolution_h must divide 24 for typical days", field="time.resolution_h")
-    data = pd.concat({"load": load, "cf": cf}, axis=1)
+    parts = {"load": load, "cf": cf} if heat is None else {"load": load, "cf": cf, "heat": heat}
+    data = pd.concat(parts, axis=1)
     data.columns = [f"{a}|{b}" for a, b in data.columns]
     # constant columns carry no information and trouble the normalisation
     varying = [c for c in data.columns if data[c].std() > 0]
@@ -92,7 +95,13 @@ def typical_days(load: pd.DataFrame, cf: pd.DataFrame, n_days: int, resolution_h
     cf_t = typical[[f"cf|{t}" for t in cf.columns]].copy().clip(0.0, 1.0)
     cf_t.columns = cf.columns
     load_t = load_t.clip(lower=0.0)
+    heat_t = None
+    if heat is not None:
+        heat_t = typical[[f"heat|{z}" for z in heat.columns]].copy().clip(lower=0.0)
+        heat_t.columns = heat.columns
     if resolution_h > 1:
         load_t = average_steps(load_t, resolution_h)
         cf_t = average_steps(cf_t, resolution_h) if len(cf_t.columns) else pd.DataFrame(index=load_t.index)
-    return TypicalDays(load_t, cf_t, pd.DatetimeIndex(load_t.index, name="time"), seq, counts, 24 // resolution_h)
+        heat_t = average_steps(heat_t, resolution_h) if heat_t is not None else None
+    return TypicalDays(load_t, cf_t, heat_t, pd.DatetimeIndex(load_t.index, name="time"), seq, counts,
+                       24 // resolution_h)

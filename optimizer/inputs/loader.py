@@ -21,6 +21,7 @@ import pandas as pd
 from optimizer.config import Config, TargetRef, read_yaml
 from optimizer.errors import InputError
 from optimizer.inputs import profiles as prof
+from optimizer.inputs import shapes as shp
 from optimizer.inputs.aggregate import average_steps, typical_days
 from optimizer.inputs.techtable import (
     build_carriers,
@@ -73,9 +74,21 @@ class Inputs:
     steps_per_day: int = 0
     #: hourly peak load per zone before any time aggregation (MW); None = the modelled load's peak
     hourly_peak_mw: pd.Series | None = field(default=None, repr=False)
+    #: heat demand (time x zone, MW of heat); None = no heat balance
+    heat_mw: pd.DataFrame | None = field(default=None, repr=False)
+    #: technology -> price multiplier of each step (technologies with a price_shape)
+    price_mult: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: technology -> period label of each step (technologies with a schedule_shape)
+    periods: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: corridor -> monthly rules (index month 1-12; energy_min/max_mwh, power_min/max_mw, NaN = none)
+    schedules: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: (12, steps): hours of each month that each step stands for
+    month_weight_h: np.ndarray | None = field(default=None, repr=False)
+    #: public figures to compare the run with (data/calibration.csv), None = none
+    calibration: pd.DataFrame | None = field(default=None, repr=False)
 
     def of_kind(self, kind: str) -> list[str]:
-        """Technologies of a kind (generator, storage, import), in table order."""
+        """Technologies of a kind (generator, storage, import, boiler, demand_response), in table order."""
         return [t for t in self.techs.index if self.techs.at[t, "kind"] == kind]
 
     def carrier_flag(self, tech: str, flag: str) -> bool:
@@ -220,7 +233,7 @@ def load_inputs(config: Config) -> Inputs:
     ic = config.inputs
     # NetCDF profiles are first read by a child process (a damaged file can hang or crash the NetCDF
     # library): start one for all of them now, and read the tables meanwhile
-    probes = prof.start_probes([p for p in (ic.load, ic.capacity_factors, *ic.profile_overrides.values())
+    probes = prof.start_probes([p for p in (ic.load, ic.capacity_factors, ic.heat_load, *ic.profile_overrides.values())
                                 if p is not None])
     try:
         return _load_inputs(config, probes)
@@ -256,6 +269,30 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         raise InputError(f"carrier {techs.at[t, 'carrier']!r} is not in the carrier table",
                          source=str(ic.technologies), field=f"{t}.carrier")
 
+    if not config.economics.capacity_expansion:  # a base-year simulation: the fleet in service only
+        techs = techs.assign(extendable=False, retirable=False)
+    _check_shape_names(techs, ic.price_shapes)
+    shapes = shp.read_price_shapes(ic.price_shapes) if ic.price_shapes is not None else {}
+    if ic.price_shapes is not None:
+        files["price_shapes"] = ic.price_shapes
+        for t in techs.index:
+            for col in ("price_shape", "schedule_shape"):
+                name = techs.at[t, col]
+                if name and name not in shapes:
+                    raise InputError(f"{col} {name!r} is not a shape of {ic.price_shapes}", source=str(ic.technologies),
+                                     field=f"{t}.{col}")
+    schedules: dict[str, pd.DataFrame] = {}
+    if ic.corridor_schedules is not None:
+        files["corridor_schedules"] = ic.corridor_schedules
+        schedules = shp.read_corridor_schedules(ic.corridor_schedules, techs,
+                                                hours_in_month=shp.month_hours(config.year))
+    calibration = None
+    if ic.calibration is not None:
+        from optimizer.calibration import read_calibration
+
+        files["calibration"] = ic.calibration
+        calibration = read_calibration(ic.calibration)
+
     targets = {}
     if ic.targets is not None:
         files["targets"] = ic.targets
@@ -266,6 +303,12 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
     load = prof.align(load_full, sel, source=str(ic.load))
+    heat = None
+    if ic.heat_load is not None:
+        files["heat_load"] = ic.heat_load
+        heat = prof.align(prof.read_load(ic.heat_load, zones, variable="heat_mw", what="heat demand",
+                                         field="inputs.heat_load"), sel, source=str(ic.heat_load))
+    _check_heat(techs, heat, config)
 
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}
@@ -310,8 +353,8 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         if config.time.start is not None or config.time.end is not None:
             raise InputError("typical days need the full year: remove time.start/time.end", source="config",
                              field="time.typical_days")
-        td = typical_days(load, cf, config.time.typical_days, r)
-        load, cf = td.load, td.cf
+        td = typical_days(load, cf, config.time.typical_days, r, heat=heat)
+        load, cf, heat = td.load, td.cf, td.heat
         day_sequence, steps_per_day = td.day_sequence, td.steps_per_day
         step_h = np.full(len(load), float(r))
         # each typical step stands for as many steps as its typical day has calendar days
@@ -319,11 +362,17 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     else:
         load = average_steps(load, r)
         cf = average_steps(cf, r) if len(cf.columns) else pd.DataFrame(index=load.index)
+        heat = average_steps(heat, r) if heat is not None else None
         step_h = np.full(len(load), float(r))
         # the steps stand for the calendar year: 8784 h in a leap year (as typical days' weights do)
         year_h = hours_in_year(config.year)
         weight_h = step_h * (year_h / step_h.sum()) if config.time.scale_to_year else step_h.copy()
     time = pd.DatetimeIndex(load.index, name="time")
+    price_mult = {t: shp.shape_multiplier(shapes[techs.at[t, "price_shape"]], time, r)
+                  for t in techs.index if techs.at[t, "price_shape"]}
+    periods = {t: shp.shape_periods(shapes[techs.at[t, "schedule_shape"]], time, r)
+               for t in techs.index if techs.at[t, "schedule_shape"]}
+    month_w = shp.month_weights(time, weight_h, step_h, day_sequence, steps_per_day, config.year)
 
     return Inputs(
         year=config.year,
@@ -342,4 +391,33 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         day_sequence=day_sequence,
         steps_per_day=steps_per_day,
         hourly_peak_mw=hourly_peak,
+        heat_mw=heat,
+        price_mult=price_mult,
+        periods=periods,
+        schedules=schedules,
+        month_weight_h=month_w,
+        calibration=calibration,
     )
+
+
+def _check_shape_names(techs: pd.DataFrame, path: Path | None) -> None:
+    """A technology naming a price or schedule shape needs the price-shape table."""
+    if path is not None:
+        return
+    for t in techs.index:
+        for col in ("price_shape", "schedule_shape"):
+            if techs.at[t, col]:
+                raise InputError(f"{t} names {col} {techs.at[t, col]!r} but the config names no price-shape table",
+                                 source="config", field="inputs.price_shapes")
+
+
+def _check_heat(techs: pd.DataFrame, heat: pd.DataFrame | None, config: Config) -> None:
+    """Every zone with heat demand has something that makes heat."""
+    if heat is None:
+        return
+    makers = {techs.at[t, "zone"] for t in techs.index
+              if techs.at[t, "kind"] == "boiler" or (techs.at[t, "kind"] == "generator" and techs.at[t, "chp_mode"])}
+    for z in heat.columns:
+        if float(heat[z].max()) > 0 and z not in makers:
+            raise InputError(f"zone {z!r} has heat demand but no CHP unit or boiler to meet it", source="config",
+                             field="inputs.heat_load")

@@ -323,7 +323,9 @@ def _check_values(frame: pd.DataFrame, *, source: str, lo: float, hi: float, wha
         raise InputError(f"infinite value at {first}", source=source, field=str(col))
     if (values < lo).any():
         col = frame.columns[(values < lo).any(axis=0)][0]
-        raise InputError(f"{what} below {lo}", source=source, field=str(col))
+        bad = frame[col].to_numpy() < lo
+        raise InputError(f"{what} below {lo:g} in {int(bad.sum())} hour(s), first at {frame.index[bad][0]}",
+                         source=source, field=str(col))
     if (values > hi).any():
         col = frame.columns[(values > hi).any(axis=0)][0]
         top = float(frame[col].max())
@@ -333,36 +335,37 @@ def _check_values(frame: pd.DataFrame, *, source: str, lo: float, hi: float, wha
         raise InputError(f"{what} above {hi} (per-unit expected){hint}", source=source, field=str(col))
 
 
-def read_load(path: Path, zones: list[str]) -> pd.DataFrame:
-    """Hourly load in MW as a DataFrame (time x zone)."""
+def read_load(path: Path, zones: list[str], *, variable: str = "load_mw", what: str = "load",
+              field: str = "inputs.load") -> pd.DataFrame:
+    """Hourly load in MW as a DataFrame (time x zone); ``variable`` ``heat_mw`` reads a heat demand."""
     src = str(path)
     if not path.is_file():
-        raise InputError("load file not found", source=src, field="inputs.load")
+        raise InputError(f"{what} file not found", source=src, field=field)
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         ds = _open_netcdf(path)
-        if "load_mw" not in ds:
-            raise InputError("no variable 'load_mw'", source=src)
-        da = ds["load_mw"]
+        if variable not in ds:
+            raise InputError(f"no variable {variable!r}", source=src)
+        da = ds[variable]
         if "zone" not in da.dims:
             da = da.expand_dims(zone=[zones[0]]) if len(zones) == 1 else da
         if set(da.dims) != {"time", "zone"}:
-            raise InputError(f"load_mw must have dims (time, zone), has {da.dims}", source=src, field="load_mw")
+            raise InputError(f"{variable} must have dims (time, zone), has {da.dims}", source=src, field=variable)
         frame = da.transpose("time", "zone").to_pandas()
         frame.index, converted = _netcdf_time(ds, frame.index, source=src)
         frame.attrs[CONVERTED] = converted
     else:
         frame = _read_csv_frame(path)
-        if list(frame.columns) == ["load_mw"] and len(zones) == 1:
+        if list(frame.columns) == [variable] and len(zones) == 1:
             frame.columns = [zones[0]]
     missing = [z for z in zones if z not in frame.columns]
     if missing:
-        raise InputError(f"no load for zone {missing[0]!r}", source=src, field="zone")
+        raise InputError(f"no {what} for zone {missing[0]!r}", source=src, field="zone")
     converted = frame.attrs.get(CONVERTED, False)
     frame = frame[zones]
     frame.attrs[CONVERTED] = converted
     frame.columns.name = "zone"
     _check_time(frame.index, source=src)
-    _check_values(frame, source=src, lo=0.0, hi=np.inf, what="load")
+    _check_values(frame, source=src, lo=0.0, hi=np.inf, what=what)
     peak = frame.max()
     if (peak > MAX_ZONE_LOAD_MW).any():  # no zone's load is a terawatt: these are kW (or W)
         z = str(peak.idxmax())

@@ -23,7 +23,9 @@ import pandas as pd
 from optimizer.errors import InputError
 from optimizer.inputs.profiles import check_complete_text
 
-KINDS = ("generator", "storage", "import")
+KINDS = ("generator", "storage", "import", "boiler", "demand_response")
+#: CHP modes of a generator (chp_mode); empty = power only
+CHP_MODES = ("", "back_pressure", "extraction")
 
 #: attributes that are fractions and must lie in [0, 1]
 FRACTIONS = (
@@ -34,6 +36,9 @@ FRACTIONS = (
     "standing_loss_frac_per_h",
     "nonfossil_fraction",
     "coal_fraction",
+    "min_stable_frac",
+    "reserve_frac",
+    "valley_peak_ratio_min",
 )
 #: attributes that must not be negative
 NONNEGATIVE = (
@@ -54,6 +59,12 @@ NONNEGATIVE = (
     "co2_t_per_mwh",
     "annual_energy_max_mwh",
     "annual_energy_min_mwh",
+    "startup_cost_cny_per_mw",
+    "min_up_h",
+    "min_down_h",
+    "unit_size_mw",
+    "power_to_heat",
+    "power_loss_per_heat",
 )
 
 #: attributes used only under a further condition; for other technologies a blank cell means "not
@@ -211,8 +222,7 @@ def build_table(
         kind = str(row.get("kind", ""))
         for attr, spec in specs:
             kinds = str(spec["applies_to"]).strip()
-            if spec["type"] != "float" or kinds == "all" or kind not in ("generator", "storage", "import") \
-                    or kind in kinds.split("|"):
+            if spec["type"] != "float" or kinds == "all" or kind not in KINDS or kind in kinds.split("|"):
                 continue
             default = _convert(spec["default"], "float", source=source, field=attr) if str(spec["default"]).strip() \
                 else None
@@ -268,6 +278,7 @@ def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
                 raise fail("storage efficiencies must be positive", tech, attr)
             if row["min_duration_h"] > row["max_duration_h"]:
                 raise fail("min_duration_h exceeds max_duration_h", tech, "min_duration_h")
+        _validate_operation(row, tech, fail)
         if row["kind"] == "import":
             if row["annual_energy_min_mwh"] > row["annual_energy_max_mwh"]:
                 raise fail("annual_energy_min_mwh exceeds annual_energy_max_mwh", tech, "annual_energy_min_mwh")
@@ -278,6 +289,40 @@ def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
     if bare:
         raise InputError(f"zone {bare[0]!r} has no generator or import corridor: nothing can meet its load; "
                          "give it technologies or remove it from `zones`", source="config", field="zones")
+
+
+def _validate_operation(row: pd.Series, tech: str, fail: Any) -> None:
+    """Unit commitment, CHP and schedule attributes: only where they mean something, and consistent."""
+    kind = row["kind"]
+    if row["committable"] and kind != "generator":
+        raise fail("only generators can be committable", tech, "committable")
+    if not row["committable"]:
+        for attr in ("min_stable_frac", "startup_cost_cny_per_mw", "min_up_h", "min_down_h"):
+            if row[attr] > 0:
+                raise fail(f"{attr} needs committable: true (it describes committed capacity)", tech, attr)
+    mode = str(row["chp_mode"]).strip()
+    if mode not in CHP_MODES:
+        raise fail(f"chp_mode must be empty, back_pressure or extraction, got {mode!r}", tech, "chp_mode")
+    if mode and kind != "generator":
+        raise fail("only generators can be CHP units", tech, "chp_mode")
+    if mode and row["power_to_heat"] <= 0:
+        raise fail("a CHP unit needs a positive power_to_heat (MW of power per MW of heat)", tech, "power_to_heat")
+    if not mode:
+        for attr in ("power_to_heat", "power_loss_per_heat"):
+            if row[attr] > 0:
+                raise fail(f"{attr} applies to CHP units only: set chp_mode or leave it blank", tech, attr)
+    if kind == "generator" and row["reserve_frac"] > 0 and not row["committable"]:
+        raise fail("operating reserve is held by units online: a generator with reserve_frac needs committable: true",
+                   tech, "reserve_frac")
+    if kind == "boiler" and row["profile"]:
+        raise fail("boilers take no hourly profile", tech, "profile")
+    if kind != "import":
+        for attr in ("price_shape", "schedule_shape"):
+            if str(row[attr]).strip():
+                raise fail(f"{attr} applies to import corridors only", tech, attr)
+    if row["valley_peak_ratio_min"] > 0 and not str(row["schedule_shape"]).strip():
+        raise fail("valley_peak_ratio_min needs a schedule_shape (the blocks it compares)", tech,
+                   "valley_peak_ratio_min")
 
 
 def build_carriers(raw: pd.DataFrame, overrides: dict[str, dict[str, Any]], *, source: str) -> pd.DataFrame:

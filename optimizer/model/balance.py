@@ -22,6 +22,8 @@ Symbol                 Pyomo                      Meaning (unit)
 :math:`D_{z,t}`        ``m.demand_<z>[t]``        load of zone *z* (MW)
 :math:`K_{z,j}`        ``m.balance_keys[z, j]``   keys of entry group *j* of zone *z*
 (rows)                 ``m.balance_<z>[t]``       the balance of zone *z*, one row block per zone
+(rows)                 ``m.heat_balance_<z>[t]``  the heat balance of zone *z* (with a heat demand; entries
+                                                  registered by :mod:`optimizer.model.heat`)
 =====================  =========================  ================================================
 """
 
@@ -38,30 +40,42 @@ from optimizer.model.sets import hourly_param, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
-    groups = {z: entry_groups([e for fn in reg.balance.values() for e in fn(z)]) for z in inp.zones}
-    m.balance_groups = pyo.Set(initialize=[(z, j) for z in inp.zones for j in range(len(groups[z]))],
-                               ordered=True, dimen=2, doc="entry groups of each zone's balance (zone, number)")
-    m.balance_keys = pyo.Set(m.balance_groups, ordered=True, dimen=None,
-                             initialize={(z, j): keys for z in inp.zones for j, (_, _, keys) in enumerate(groups[z])},
-                             doc="keys of the variables of each entry group of a zone's balance")
+    _rows(m, inp, reg.balance, inp.load_mw, "", reg.balance_rows, "energy balance", "load")
+    if inp.heat_mw is not None:
+        _rows(m, inp, reg.heat_balance, inp.heat_mw, "heat_", reg.heat_balance_rows, "heat balance", "heat demand")
+
+
+def _rows(m: pyo.ConcreteModel, inp: Inputs, terms_by_name: dict, demand_frame: Any, prefix: str, rows: dict,
+          what: str, demand_what: str) -> None:
+    """One balance row block per zone: the registered entries of ``terms_by_name`` meet ``demand_frame``."""
+    groups = {z: entry_groups([e for fn in terms_by_name.values() for e in fn(z)]) for z in inp.zones}
+    gset = pyo.Set(initialize=[(z, j) for z in inp.zones for j in range(len(groups[z]))],
+                   ordered=True, dimen=2, doc=f"entry groups of each zone's {what} (zone, number)")
+    m.add_component(f"{prefix}balance_groups", gset)
+    keys = pyo.Set(gset, ordered=True, dimen=None,
+                   initialize={(z, j): ks for z in inp.zones for j, (_, _, ks) in enumerate(groups[z])},
+                   doc=f"keys of the variables of each entry group of a zone's {what}")
+    m.add_component(f"{prefix}balance_keys", keys)
     for z in inp.zones:
         # Pyomo 6.10's templates cannot index a component with a constant (the zone) beside the step,
-        # so each zone's load is a Param over the steps alone
-        demand = hourly_param(m, f"demand_{z}", (m.T,), dict(enumerate(inp.load_mw[z].to_numpy().tolist())),
-                              doc=f"load of zone {z} (MW)")
-        if not groups[z]:  # pragma: no cover - the loader gives every zone at least one technology
-            raise ValueError(f"zone {z}: nothing registered in its balance")
-        terms = [(coef, var, m.balance_keys[z, j]) for j, (coef, var, _) in enumerate(groups[z])]
+        # so each zone's demand is a Param over the steps alone
+        demand = hourly_param(m, f"{prefix}demand_{z}", (m.T,), dict(enumerate(demand_frame[z].to_numpy().tolist())),
+                              doc=f"{demand_what} of zone {z} (MW)")
+        if not groups[z]:
+            if prefix and not demand_frame[z].to_numpy().any():  # a zone without heat demand or heat supply
+                continue
+            raise ValueError(f"zone {z}: nothing registered in its {what}")  # pragma: no cover - loader checks
+        terms = [(coef, var, keys[z, j]) for j, (coef, var, _) in enumerate(groups[z])]
 
         def rule(_m: pyo.ConcreteModel, i: Any, terms: list = terms, demand: pyo.Param = demand) -> object:
             # the coefficient inside the sum: Pyomo 6.10's template compiler drops a multiplier applied to a
             # whole template sum when that sum is the row's only term
             return sum(sum(_scaled(coef, var[k, i]) for k in keys) for coef, var, keys in terms) == demand[i]
 
-        con = pyo.Constraint(m.T, rule=rule, doc=f"hourly energy balance of zone {z} (MW)")
+        con = pyo.Constraint(m.T, rule=rule, doc=f"hourly {what} of zone {z} (MW)")
         with templated():  # stated once with a symbolic step (constructed when added)
-            m.add_component(f"balance_{z}", con)
-        reg.balance_rows[z] = con
+            m.add_component(f"{prefix}balance_{z}", con)
+        rows[z] = con
 
 
 def entry_groups(entries: list[BalanceEntry]) -> list[tuple[float, Any, list[Any]]]:

@@ -87,6 +87,33 @@ def add_energy_accounts(reg: Registry, inp: Inputs, cfg: Config, k: str, energy_
         reg.add_account("nonfossil", k, conv * energy_mwh)
 
 
+def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: object, *, power: bool = False) -> None:
+    """Fuel cost, CO2 and share accounts of ``output_mwh`` (MWh/yr) of technology ``k`` at its heat rate.
+
+    ``power``: the output is electricity (its accounts on either basis); otherwise heat, or a CHP unit's
+    heat extraction, which count only on the energy basis, as the fuel burnt.
+    """
+    t = inp.techs
+    carrier = inp.carriers.loc[t.at[k, "carrier"]]
+    fuel_tce_per_mwh = t.at[k, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH
+    if fuel_tce_per_mwh > 0 and carrier["fuel_price_cny_per_tce"] > 0:
+        reg.add_cost("fuel", k, fuel_tce_per_mwh * carrier["fuel_price_cny_per_tce"] * output_mwh)
+    ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
+    if ef > 0:
+        reg.add_emission(k, ef * output_mwh)
+    if power:
+        add_energy_accounts(reg, inp, cfg, k, output_mwh)
+    elif cfg.policy.share_basis == "energy" and fuel_tce_per_mwh > 0:
+        fuel_tce = fuel_tce_per_mwh * output_mwh
+        if inp.carrier_flag(k, "fossil"):
+            reg.add_account("total", k, fuel_tce)
+            if inp.carrier_flag(k, "coal"):
+                reg.add_account("coal", k, fuel_tce)
+        else:
+            reg.add_account("total", k, fuel_tce)
+            reg.add_account("nonfossil", k, fuel_tce)
+
+
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     t = inp.techs
     avail = {g: availability(inp, g) for g in m.G}
@@ -102,8 +129,13 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.G_ext = pyo.Set(initialize=extendable, ordered=True, dimen=1, doc="generators whose capacity is a decision")
     hourly_param(m, "avail", (m.G_ext, m.T), {(g, i): float(v) for g in extendable for i, v in enumerate(avail[g])},
                  doc="available fraction of capacity of extendable generators (-)")
+    # committable generators are limited by their committed capacity, extraction CHP units by their
+    # condensing-equivalent output (optimizer.model.commitment, optimizer.model.heat)
+    m.G_ext_free = pyo.Set(initialize=[g for g in extendable if not limited_elsewhere(inp, cfg, g)], ordered=True,
+                           dimen=1, doc="extendable generators whose output is limited by their capacity alone")
     with templated():
-        m.p_max = pyo.Constraint(m.G_ext, m.T, rule=lambda _m, g, i: _m.p[g, i] <= _m.avail[g, i] * total_mw(_m, g),
+        m.p_max = pyo.Constraint(m.G_ext_free, m.T,
+                                 rule=lambda _m, g, i: _m.p[g, i] <= _m.avail[g, i] * total_mw(_m, g),
                                  doc="output at most available capacity (MW)")
 
     ramped = [g for g in m.G if cfg.policy.ramp_limits and not math.isinf(t.at[g, "ramp_frac_per_h"])
@@ -128,16 +160,21 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         vom = t.at[g, "vom_cny_per_mwh"]
         if vom > 0:
             reg.add_cost("vom", g, vom * energy)
-        carrier = inp.carriers.loc[t.at[g, "carrier"]]
-        fuel_tce_per_mwh = t.at[g, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH
-        if fuel_tce_per_mwh > 0 and carrier["fuel_price_cny_per_tce"] > 0:
-            reg.add_cost("fuel", g, fuel_tce_per_mwh * carrier["fuel_price_cny_per_tce"] * energy)
-        ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
-        reg.add_emission(g, ef * energy)
-        add_energy_accounts(reg, inp, cfg, g, energy)
+        reg.add_emission(g, 0.0)  # every generator has an entry, fuel or not
+        add_fuel_use(reg, inp, cfg, g, energy, power=True)
 
     by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
     reg.add_balance("generation", lambda z: [(1.0, m.p, g) for g in by_zone[z]])
+
+
+def committed(inp: Inputs, cfg: Config, g: str) -> bool:
+    """A committable generator, with unit commitment switched on."""
+    return bool(cfg.policy.unit_commitment and inp.techs.at[g, "committable"])
+
+
+def limited_elsewhere(inp: Inputs, cfg: Config, g: str) -> bool:
+    """The output limit of ``g`` is stated by the commitment or heat family rather than by ``p_max``."""
+    return committed(inp, cfg, g) or inp.techs.at[g, "chp_mode"] == "extraction"
 
 
 def emission_factor_t_per_mwh(inp: Inputs, g: str) -> float:

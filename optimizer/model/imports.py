@@ -31,24 +31,44 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pyomo.core as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
+from optimizer.inputs.shapes import month_hours
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import availability, electricity_tce_per_mwh
 from optimizer.model.registry import Registry
 from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
 
+def power_bounds(inp: Inputs, c: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hourly (lower, upper) bounds of a corridor's delivery (MW): its monthly power_min/max_mw of the
+    corridor schedules and, for a fixed corridor, its available capacity (upper inf when it is a decision)."""
+    n = len(inp.time)
+    lo, hi = np.zeros(n), np.full(n, np.inf)
+    if is_fixed(inp, c):
+        hi = availability(inp, c) * float(inp.techs.at[c, "existing_mw"])
+    sched = inp.schedules.get(c)
+    if sched is not None:
+        month = inp.time.month.to_numpy()
+        pmin = sched["power_min_mw"].reindex(range(1, 13)).to_numpy()[month - 1]
+        pmax = sched["power_max_mw"].reindex(range(1, 13)).to_numpy()[month - 1]
+        lo = np.where(np.isnan(pmin), lo, pmin)
+        hi = np.where(np.isnan(pmax), hi, np.minimum(hi, pmax))
+    return lo, np.maximum(hi, lo)
+
+
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     t = inp.techs
     avail = {i: availability(inp, i) for i in m.I}
-
-    upper = {c: (avail[c] * float(t.at[c, "existing_mw"])).tolist() for c in m.I if is_fixed(inp, c)}
+    limits = {c: power_bounds(inp, c) for c in m.I}
 
     def bounds(_m: pyo.ConcreteModel, c: str, j: int) -> tuple[float, float | None]:
-        return (0.0, upper[c][j]) if c in upper else (0.0, None)
+        lo, hi = limits[c]
+        return (float(lo[j]), None if math.isinf(hi[j]) else float(hi[j]))
 
     m.imp = pyo.Var(m.I, m.T, bounds=bounds, doc="power received through an import corridor (MW)")
     ext = [c for c in m.I if not is_fixed(inp, c)]
@@ -74,12 +94,18 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.import_energy_max = pyo.Constraint(m.I, rule=e_max, doc="annual corridor energy limit (MWh/yr)")
     m.import_energy_min = pyo.Constraint(m.I, rule=e_min, doc="annual contracted corridor energy (MWh/yr)")
 
+    _schedules(m, inp)
+
     conv = electricity_tce_per_mwh(cfg)
     electricity = cfg.policy.share_basis == "electricity"
     for c in m.I:
         energy = m.import_mwh[c]
-        if t.at[c, "price_cny_per_mwh"] > 0:
-            reg.add_cost("import", c, t.at[c, "price_cny_per_mwh"] * energy)
+        price = float(t.at[c, "price_cny_per_mwh"])
+        if price > 0 and c in inp.price_mult:  # hourly price: a shape's multiplier times the base price
+            hourly = (price * inp.price_mult[c] * inp.weight_h).tolist()
+            reg.add_cost("import", c, weighted_sum(hourly, [m.imp[c, j] for j in m.T]))
+        elif price > 0:
+            reg.add_cost("import", c, price * energy)
         ef = t.at[c, "co2_t_per_mwh"] if cfg.policy.include_import_emissions else 0.0
         reg.add_emission(c, ef * energy)
         nf, coal = t.at[c, "nonfossil_fraction"], t.at[c, "coal_fraction"]
@@ -91,3 +117,76 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_account("coal", c, factor * coal * energy)
     by_zone = {z: in_zone(inp, list(m.I), z) for z in m.Z}
     reg.add_balance("imports", lambda z: [(1.0, m.imp, c) for c in by_zone[z]])
+
+
+def import_price(inp: Inputs, c: str) -> np.ndarray:
+    """The delivered price of each step (CNY/MWh): the base price times the corridor's shape, if any."""
+    base = float(inp.techs.at[c, "price_cny_per_mwh"])
+    return base * inp.price_mult[c] if c in inp.price_mult else np.full(len(inp.time), base)
+
+
+def _schedules(m: pyo.ConcreteModel, inp: Inputs) -> None:
+    """Contracted monthly energy (as the month's average power) and daily delivery blocks of corridors."""
+    t = inp.techs
+    mw = inp.month_weight_h
+    rows_min, rows_max = {}, {}
+    for c, sched in inp.schedules.items():
+        hours = month_hours(inp.year)
+        for month, r in sched.iterrows():
+            weights = mw[int(month) - 1]
+            total = float(weights.sum())
+            if total <= 0:  # a month the run does not cover
+                continue
+            steps = np.flatnonzero(weights)
+            avg = pyo.quicksum(float(weights[j] / total) * m.imp[c, int(j)] for j in steps)
+            if not math.isnan(r["energy_min_mwh"]):
+                rows_min[c, int(month)] = avg >= float(r["energy_min_mwh"]) / hours[int(month)]
+            if not math.isnan(r["energy_max_mwh"]):
+                rows_max[c, int(month)] = avg <= float(r["energy_max_mwh"]) / hours[int(month)]
+    m.import_month_min = pyo.Constraint(list(rows_min), rule=lambda _m, c, mo: rows_min[c, mo],
+                                        doc="contracted monthly energy, as the month's average power (MW)")
+    m.import_month_max = pyo.Constraint(list(rows_max), rule=lambda _m, c, mo: rows_max[c, mo],
+                                        doc="monthly energy at most, as the month's average power (MW)")
+
+    # daily blocks: a corridor's delivery is constant within each contiguous period of a day. Corridors
+    # sharing a schedule shape share one row block (a template over corridors x steps)
+    by_shape: dict[str, list[str]] = {}
+    for c in m.I:
+        if t.at[c, "schedule_shape"]:
+            by_shape.setdefault(str(t.at[c, "schedule_shape"]), []).append(c)
+    t1 = set(m.T1)
+    pairs: dict[tuple[str, int, int], float] = {}
+    for n_shape, (shape, corridors) in enumerate(sorted(by_shape.items())):
+        per = inp.periods[corridors[0]]
+        same = [i for i in range(len(per)) if i in t1 and per[i] == per[i - 1]]
+        cset = pyo.Set(initialize=corridors, ordered=True, dimen=1, doc=f"corridors scheduled in blocks of {shape}")
+        tset = pyo.Set(initialize=same, ordered=True, dimen=1,
+                       doc=f"steps in the same block as the one before ({shape})")
+        m.add_component(f"I_block_{n_shape}", cset)
+        m.add_component(f"T_block_{n_shape}", tset)
+        con = pyo.Constraint(cset, tset, rule=lambda _m, c, i: _m.imp[c, i] == _m.imp[c, i - 1],
+                             doc=f"delivery constant within each block of {shape} (MW)")
+        with templated():
+            m.add_component(f"import_block_{n_shape}", con)
+        for c in corridors:
+            ratio = float(t.at[c, "valley_peak_ratio_min"])
+            if ratio > 0:
+                for tv, tp in _valley_peak_pairs(inp, per):
+                    pairs[c, tv, tp] = ratio
+    m.import_valley_peak = pyo.Constraint(
+        list(pairs), rule=lambda _m, c, tv, tp: _m.imp[c, tv] >= pairs[c, tv, tp] * _m.imp[c, tp],
+        doc="each valley block delivers at least the set share of the day's peak block (MW)")
+
+
+def _valley_peak_pairs(inp: Inputs, per: np.ndarray) -> list[tuple[int, int]]:
+    """(first step of a valley block, first step of the day's peak block) for every day and valley block."""
+    dates = inp.time.normalize()
+    out = []
+    for day in pd.unique(dates):
+        steps = np.flatnonzero(dates == day)
+        labels = per[steps]
+        starts = [j for j in range(len(steps)) if j == 0 or labels[j] != labels[j - 1]]
+        peaks = [int(steps[j]) for j in starts if labels[j] == "peak"]
+        if peaks:
+            out += [(int(steps[j]), peaks[0]) for j in starts if labels[j] == "valley"]
+    return out

@@ -26,6 +26,17 @@ BalanceEntry = tuple[float, Any, Any]
 
 
 @dataclass
+class Output:
+    """An hourly variable of a family, as the results show it."""
+
+    var: Any  # a Pyomo Var indexed by (key, time step)
+    keys: list[Any]
+    dim: str  # the results dimension of the keys (e.g. 'committable', 'heat_source')
+    unit: str
+    long_name: str
+
+
+@dataclass
 class CostTerm:
     component: str  # capex, fom, vom, fuel, import, carbon, unserved, ...
     technology: str  # a technology name, or a pseudo-name such as 'unserved'
@@ -74,10 +85,17 @@ class Registry:
     policies: dict[str, PolicyRow] = field(default_factory=dict)
     #: zone -> the balance constraint of that zone, indexed by time step
     balance_rows: dict[str, Any] = field(default_factory=dict)
+    #: the heat balance: name -> f(zone) as for ``balance``, in MW of heat
+    heat_balance: dict[str, Callable[[str], list[BalanceEntry]]] = field(default_factory=dict)
+    heat_balance_rows: dict[str, Any] = field(default_factory=dict)
+    #: operating reserve providers: name -> f(zone) as for ``balance``, MW of upward reserve
+    reserve: dict[str, Callable[[str], list[BalanceEntry]]] = field(default_factory=dict)
+    #: hourly outputs of the families for the results: name -> :class:`Output`
+    outputs: dict[str, Output] = field(default_factory=dict)
     #: unit of the share accounts ('MWh/yr' or 'tce/yr')
     account_unit: str = ""
 
-    def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]]) -> None:
+    def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]], carrier: str = "electricity") -> None:
         """Register a balance term: ``fn(zone)`` lists ``(coefficient, var, key)``, and the term injects
         ``sum(coefficient * var[key, t])`` MW into the zone at step ``t``.
 
@@ -85,17 +103,23 @@ class Registry:
         as an expression per hour: the balance groups the entries by variable and coefficient and
         states each zone's row once, as a template over the steps (see ``optimizer.model.balance``).
         """
-        if name in self.balance:
-            raise ValueError(f"balance term {name!r} registered twice")
-        self.balance[name] = fn
+        terms = {"electricity": self.balance, "heat": self.heat_balance, "reserve": self.reserve}[carrier]
+        if name in terms:
+            raise ValueError(f"{carrier} balance term {name!r} registered twice")
+        terms[name] = fn
+
+    def add_output(self, name: str, var: Any, keys: list[Any], dim: str, unit: str, long_name: str) -> None:
+        """Register an hourly variable ``var[key, t]`` for the results as ``name`` with dims (time, ``dim``)."""
+        if name in self.outputs:
+            raise ValueError(f"output {name!r} registered twice")
+        self.outputs[name] = Output(var, list(keys), dim, unit, long_name)
 
     def add_cost(self, component: str, technology: str, expr: Any) -> None:
         self.costs.append(CostTerm(component, technology, expr))
 
     def add_emission(self, technology: str, expr: Any) -> None:
-        if technology in self.emissions:
-            raise ValueError(f"emissions of {technology!r} registered twice")
-        self.emissions[technology] = expr
+        """Add annual tCO2 of a technology (a CHP unit registers its power and its heat part)."""
+        self.emissions[technology] = expr if technology not in self.emissions else self.emissions[technology] + expr
 
     def add_account(self, account: str, label: str, expr: Any) -> None:
         self.accounts[account].append((label, expr))

@@ -106,6 +106,38 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_cost("vom", s, t.at[s, "vom_cny_per_mwh"] * m.discharge_mwh[s])
     by_zone = {z: in_zone(inp, list(m.S), z) for z in m.Z}
     reg.add_balance("storage", lambda z: [e for s in by_zone[z] for e in ((1.0, m.discharge, s), (-1.0, m.charge, s))])
+    _reserve(m, inp, cfg, reg, linked)
+
+
+def _reserve(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry, linked: bool) -> None:
+    r"""Upward operating reserve from storage: discharge headroom (stopping a charge counts),
+    :math:`r_{s,t} + q^d_{s,t} - q^c_{s,t} \le \rho_s \bar P_s`, backed by one hour of stored energy,
+    :math:`r_{s,t} \cdot 1\,\mathrm{h} \le \eta^d_s x_{s,t}` (chronological runs; with typical days the
+    intra-day state is relative, so only the power rule holds)."""
+    t = inp.techs
+    res = [s for s in m.S if t.at[s, "reserve_frac"] > 0]
+    if cfg.policy.operating_reserve is None or not res:
+        return
+    m.S_res = pyo.Set(initialize=res, ordered=True, dimen=1, doc="storage holding operating reserve")
+    m.reserve_storage = pyo.Var(m.S_res, m.T, within=pyo.NonNegativeReals, doc="upward reserve held by storage (MW)")
+    m.storage_reserve_frac = pyo.Param(m.S_res, initialize={s: float(t.at[s, "reserve_frac"]) for s in res},
+                                       doc="share of power capacity deliverable as reserve (-)")
+    m.storage_reserve_eff = pyo.Param(m.S_res, initialize={s: float(t.at[s, "efficiency_discharge"]) for s in res},
+                                      doc="discharge efficiency (-)")
+    with templated():
+        m.reserve_storage_power = pyo.Constraint(
+            m.S_res, m.T, rule=lambda _m, s, i: _m.reserve_storage[s, i] + _m.discharge[s, i] - _m.charge[s, i]
+            <= _m.storage_reserve_frac[s] * total_mw(_m, s),
+            doc="reserve within the discharge headroom (MW)")
+        if not linked:
+            m.reserve_storage_energy = pyo.Constraint(
+                m.S_res, m.T,
+                rule=lambda _m, s, i: _m.reserve_storage[s, i] <= _m.storage_reserve_eff[s] * _m.soc[s, i],
+                doc="reserve backed by one hour of stored energy (MW)")
+    by_zone = {z: in_zone(inp, res, z) for z in m.Z}
+    reg.add_balance("storage", lambda z: [(1.0, m.reserve_storage, s) for s in by_zone[z]], carrier="reserve")
+    reg.add_output("reserve_storage_mw", m.reserve_storage, res, "reserve_storage", "MW",
+                   "upward operating reserve held by storage")
 
 
 def _add_linked_days(m: pyo.ConcreteModel, inp: Inputs) -> None:
