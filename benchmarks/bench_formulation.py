@@ -134,7 +134,7 @@ def main() -> None:
     extra = {
         "default": [],
         "fixed-as-rows": [],
-        "slack-ramp-rows": ["technologies.gas_ccgt.ramp_frac_per_h=0.999"],
+        "slack-ramp-rows": ["technologies.gas_ccgt_new.ramp_frac_per_h=0.999"],
         "no-unserved": ["economics.allow_unserved=false"],
         "costs-in-MCNY": ["solver.objective_scale=1e-6"],
         "annual-rows-in-MWh": ["solver.scale_annual_rows=false"],

@@ -15,6 +15,7 @@ import xarray as xr
 
 from optimizer.errors import CheckError
 from optimizer.inputs import Inputs
+from optimizer.inputs.loader import heat_network
 from optimizer.model.dispatch import emission_factor_t_per_mwh
 
 
@@ -47,17 +48,19 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
         raise CheckError(f"energy balance does not close: {residual[i, a]:.4g} MW in zone {zones[a]} "
                          f"at {str(ds['time'].values[i])[:16]}")
     if "heat_load_mw" in ds:
-        heat_res = np.zeros((ds.sizes["time"], len(zones)))
-        for a, z in enumerate(zones):
-            made = _zone_sum(ds, "heat_mw", "chp", techs, z) + _zone_sum(ds, "boiler_heat_mw", "boiler", techs, z)
+        nets = list(ds["heat_network"].values)
+        heat_res = np.zeros((ds.sizes["time"], len(nets)))
+        for a, z in enumerate(nets):
+            made = (_zone_sum(ds, "heat_mw", "chp", techs, z, key="heat_network")
+                    + _zone_sum(ds, "boiler_heat_mw", "boiler", techs, z, key="heat_network"))
             if "heat_unserved_mw" in ds:
-                made = made + ds["heat_unserved_mw"].sel(zone=z).values
-            heat_res[:, a] = made - ds["heat_load_mw"].sel(zone=z).values
+                made = made + ds["heat_unserved_mw"].sel(heat_network=z).values
+            heat_res[:, a] = made - ds["heat_load_mw"].sel(heat_network=z).values
         out["heat_balance_max_abs_mw"] = float(np.abs(heat_res).max())
         heat_peak = float(ds["heat_load_mw"].max()) or 1.0
         if out["heat_balance_max_abs_mw"] > 1e-5 * heat_peak + 1e-6:
             i, a = np.unravel_index(np.abs(heat_res).argmax(), heat_res.shape)
-            raise CheckError(f"heat balance does not close: {heat_res[i, a]:.4g} MW in zone {zones[a]} "
+            raise CheckError(f"heat balance does not close: {heat_res[i, a]:.4g} MW in heat network {nets[a]} "
                              f"at {str(ds['time'].values[i])[:16]}")
 
     total = float(ds["cost_cny"].sum())
@@ -113,9 +116,11 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
     return out
 
 
-def _zone_sum(ds: xr.Dataset, var: str, dim: str, techs: object, zone: str) -> np.ndarray | float:
-    """Hourly sum of a (time, dim) result over the members of ``dim`` located in ``zone`` (0 if absent)."""
+def _zone_sum(ds: xr.Dataset, var: str, dim: str, techs: object, zone: str, key: str = "zone") -> np.ndarray | float:
+    """Hourly sum of a (time, dim) result over the members of ``dim`` located in ``zone`` (or, with ``key``
+    ``heat_network``, supplying that heat network); 0 if the result is absent."""
     if var not in ds:
         return 0.0
-    keys = [k for k in ds[dim].values if techs.at[k, "zone"] == zone]
+    where = (lambda k: heat_network(techs, k)) if key == "heat_network" else (lambda k: techs.at[k, "zone"])
+    keys = [k for k in ds[dim].values if where(k) == zone]
     return ds[var].sel({dim: keys}).sum(dim).values

@@ -154,13 +154,27 @@ def print_summary(ds: object) -> None:
     ]
     if head["carbon_shadow_price_cny_per_t"] is not None:
         lines.append(f"carbon shadow price {head['carbon_shadow_price_cny_per_t']:,.1f} CNY/t")
+    lines.append(f"load {head['annual_load_mwh'] / 1e6:,.1f} TWh/yr, peak {head['peak_load_mw']:,.0f} MW")
     if head["mean_marginal_price_cny_per_mwh"] is not None:
-        lines.append(f"mean marginal price {head['mean_marginal_price_cny_per_mwh']:,.1f} CNY/MWh")
+        lines.append(f"mean marginal price {head['mean_marginal_price_cny_per_mwh']:,.1f} CNY/MWh (10 % of the hours "
+                     f"below {head['marginal_price_p10_cny_per_mwh']:,.1f}, 10 % above "
+                     f"{head['marginal_price_p90_cny_per_mwh']:,.1f})")
     binding = [p for p in head["policies"] if p["dual"] not in (None, 0.0) and abs(p["dual"]) > 1e-6]
     if binding:
         lines.append("binding policies: " + ", ".join(p["policy"] for p in binding))
     for ln in lines:
         console.print(ln, highlight=False)
+    if head.get("calibration"):
+        cal = Table(title="against the statistics (data/calibration.csv)", show_lines=False)
+        for col in ("figure", "model", "statistic", "unit", "within"):
+            cal.add_column(col, justify="left" if col in ("figure", "unit") else "right", no_wrap=True)
+        for r in head["calibration"]:
+            sense = "" if r["sense"] == "=" else r["sense"] + " "
+            cal.add_row(r["figure"], f"{r['model']:,.4g}", f"{sense}{r['statistic']:,.4g}", r["unit"],
+                        f"{'yes' if r['ok'] else 'NO'} (±{r['tolerance']:.0%})")
+        console.print(cal)
+    for flag in head.get("flags", []):
+        console.print(f"flag: {flag}", highlight=False, soft_wrap=True)
 
 
 @command
@@ -278,13 +292,7 @@ def validate(config: ConfigArg, set_: SetOpt = None) -> None:
 
 def _first_day(inp: object) -> object:
     """The same inputs cut to their first 24 steps (a cheap build for validation)."""
-    import dataclasses
-
-    n = min(24, len(inp.time))
-    return dataclasses.replace(
-        inp, time=inp.time[:n], step_h=inp.step_h[:n], weight_h=inp.weight_h[:n],
-        load_mw=inp.load_mw.iloc[:n], cf=inp.cf.iloc[:n], day_sequence=None, steps_per_day=0,
-    )
+    return inp.head(24)
 
 
 @command

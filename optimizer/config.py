@@ -226,11 +226,21 @@ class PolicyConfig(_Strict):
         default=None, description="firm capacity above peak load, per-unit of peak; null = off"
     )
     ramp_limits: bool = Field(default=True, description="apply thermal ramp limits")
+    import_limit_mw: TargetRef | None = Field(
+        default=None, description="simultaneous import capability (受进能力): the deliveries of all import corridors "
+        "together at most this many MW in every hour (an N-1 and voltage-stability limit of the receiving grid); "
+        "null = each corridor limited by its own capacity only")
     operating_reserve: OperatingReserveConfig | None = Field(
         default=None, description="hourly upward operating reserve requirement; null = none")
     unit_commitment: bool = Field(
         default=True, description="linearised unit commitment of committable generators (minimum stable output, "
         "start-up costs, minimum up and down times); false: they dispatch freely between 0 and capacity")
+    min_up_down_times: bool = Field(
+        default=True, description="state the minimum up and down times of committable generators (min_up_h, "
+        "min_down_h). Their rows couple each hour with the hours before it: on the Suzhou 2025 case (eight "
+        "weeks, 2026-12-06) they took the solve from 18.1 s to 33.7 s and changed the optimum by less than 1e-6 "
+        "(the start-up costs already keep the classes from cycling in the linear relaxation); the shipped configs "
+        "switch them off, a run that needs them switches them on")
 
     @model_validator(mode="after")
     def _unique_names(self) -> PolicyConfig:

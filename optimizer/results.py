@@ -30,19 +30,19 @@ from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression, ProductExpression, SumExpression
 
-from optimizer import RESULTS_SCHEMA_VERSION, __version__
+from optimizer import RESULTS_SCHEMA_VERSION, __version__, calibration
 from optimizer.config import Config
 from optimizer.errors import BusyError, InputError
 from optimizer.inputs import Inputs
-from optimizer.model.dispatch import availability
+from optimizer.inputs.loader import heat_network
+from optimizer.inputs.techtable import SUPPLY_KINDS
+from optimizer.model.dispatch import availability, emission_factor_t_per_mwh
 from optimizer.model.imports import import_price
 from optimizer.model.operating_reserve import requirement_mw
 from optimizer.solve import SolveResult
 from optimizer.vector_compile import in_index_order
 
 COST_COMPONENTS = ("capex", "fom", "vom", "fuel", "startup", "import", "carbon", "reserve", "unserved")
-#: kinds whose energy is electricity supplied to the balance (the denominator of supply shares)
-SUPPLY_KINDS = ("generator", "import")
 
 
 def _values(var: Any, keys: list[Any]) -> np.ndarray:
@@ -243,7 +243,11 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         put(name, ("time", out.dim), _grid(out.var, out.keys, n) if out.keys else np.zeros((n, 0)), out.unit,
             out.long_name)
     if inp.heat_mw is not None:
-        put("heat_load_mw", ("time", "zone"), inp.heat_mw[zones].to_numpy(), "MW", "heat demand (MW of heat)")
+        nets = list(inp.heat_mw.columns)
+        coords["heat_network"] = ("heat_network", nets)
+        for dim in ("chp", "boiler"):  # the steam network each CHP unit and boiler supplies
+            coords[f"{dim}_network"] = (dim, [heat_network(t, k) for k in coords[dim][1]] if dim in coords else [])
+        put("heat_load_mw", ("time", "heat_network"), inp.heat_mw[nets].to_numpy(), "MW", "heat demand (MW of heat)")
     if hasattr(m, "unserved"):
         put("unserved_mw", ("time", "zone"), _grid(m.unserved, zones, n), "MW", "unserved load")
     else:
@@ -268,6 +272,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             elif t.at[k, "kind"] == "boiler":
                 heat[j] = energy[j]
         put("heat_mwh", ("technology",), heat, "MWh/yr", "annual heat supplied (MWh of heat)")
+        # the CO2 of the fuel burnt for heat: a CHP unit's c_v x heat at its heat rate, a boiler's all
+        heat_co2 = [float(heat[j]) * emission_factor_t_per_mwh(inp, k) * (
+            float(t.at[k, "power_loss_per_heat"]) if t.at[k, "kind"] == "generator" else 1.0)
+            for j, k in enumerate(techs)]
+        put("heat_emissions_t", ("technology",), heat_co2, "tCO2/yr",
+            "annual CO2 of the fuel burnt for heat (included in emissions_t)")
     put("emissions_t", ("technology",), [_val(reg.emissions.get(k, 0.0)) for k in techs], "tCO2/yr",
         "annual CO2 emissions")
 
@@ -285,13 +295,14 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("marginal_price_cny_per_mwh", ("time", "zone"), balance_dual, "CNY/MWh",
         "hourly marginal price: dual of the energy balance divided by the step weight")
     if inp.heat_mw is not None:
-        heat_dual = np.full((n, len(zones)), np.nan)
+        nets = list(inp.heat_mw.columns)
+        heat_dual = np.full((n, len(nets)), np.nan)
         if sol.dual_valid:
-            for a, z in enumerate(zones):
+            for a, z in enumerate(nets):
                 row = reg.heat_balance_rows.get(z)
                 if row is not None:
                     heat_dual[:, a] = [sol.duals.get(row[i], 0.0) / w[i] for i in range(n)]
-        put("heat_marginal_cost_cny_per_mwh", ("time", "zone"), heat_dual, "CNY/MWh",
+        put("heat_marginal_cost_cny_per_mwh", ("time", "heat_network"), heat_dual, "CNY/MWh",
             "hourly marginal cost of heat: dual of the heat balance divided by the step weight (per MWh of heat)")
     if hasattr(m, "operating_reserve"):
         put("reserve_requirement_mw", ("time",), requirement_mw(inp, cfg), "MW", "operating reserve required")
@@ -366,6 +377,9 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         data[name] = xr.Variable((), float(value), attrs={"units": units, "long_name": long_name})
 
     ds = xr.Dataset(data_vars=data, coords=coords)
+    if inp.calibration is not None:  # model against the public statistics of data/calibration.csv
+        cmp = calibration.compare(ds, inp.calibration)
+        ds = ds.assign_coords(calibration.coords(cmp)).assign(calibration.to_dataset_vars(cmp))
     ds.attrs.update(
         {
             "title": f"optimizer results: {cfg.name}",
@@ -387,6 +401,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             "times_s": json.dumps({k: round(v, 4) for k, v in times.items()}),
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "units_note": "internal units: MW, MWh, tCO2, CNY, hours; annual quantities per year",
+            "flags": json.dumps(calibration.flags(ds), ensure_ascii=False),
         }
     )
     return ds
@@ -439,6 +454,12 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     price = ds["marginal_price_cny_per_mwh"]
     out["mean_marginal_price_cny_per_mwh"] = (
         None if bool(price.isnull().all()) else float((price * ds["weight_h"]).sum() / ds["weight_h"].sum()))
+    flat = price.mean("zone").values
+    for q in (10, 90):
+        out[f"marginal_price_p{q}_cny_per_mwh"] = None if np.isnan(flat).all() else float(np.nanpercentile(flat, q))
+    load = ds["load_mw"].sum("zone")
+    out["peak_load_mw"] = float(load.max())
+    out["annual_load_mwh"] = float((load * ds["weight_h"]).sum())
     pols = []
     for j, p in enumerate(ds["policy"].values):
         d = float(ds["policy_dual"].values[j])
@@ -452,6 +473,13 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
         })
     out["policies"] = pols
     out["times_s"] = json.loads(ds.attrs["times_s"])
+    out["flags"] = json.loads(ds.attrs.get("flags", "[]"))
+    cmp = calibration.read_back(ds)
+    if cmp is not None:
+        out["calibration"] = [
+            {"figure": label, "model": float(r["model"]), "statistic": float(r["statistic"]), "unit": r["unit"],
+             "sense": r["sense"], "tolerance": float(r["tolerance"]), "ok": bool(r["ok"]), "source": r["source"]}
+            for label, r in cmp.iterrows()]
     return out
 
 

@@ -259,3 +259,86 @@ def test_demand_response_holds_reserve(tmp_path):
                                                              "operating_reserve": reserve})
     assert float(ds.objective_cny) == pytest.approx(24_000)
     assert float(ds["reserve_dr_mw"].values.ravel()[0]) >= 10 - 1e-5
+
+
+def test_must_run_share_keeps_a_class_online(tmp_path):
+    # Hydro at 100 CNY/MWh could meet a load of 80, 30, 80 alone (19,000). With half of its 100 MW kept
+    # committed and a 0.4 minimum, coal makes at least 20 MW in every hour at 300: 60 x 300 + 130 x 100.
+    coal = {**UC_COAL, "startup_cost_cny_per_mw": 0, "must_run_frac": 0.5, "min_stable_frac": 0.4}
+    hydro = {**HYDRO, "existing_mw": 200}
+    ds = solve(tmp_path, [{**coal, "must_run_frac": 0}, hydro], [80, 30, 80])
+    assert float(ds.objective_cny) == pytest.approx(190 * 100)
+    ds = solve(tmp_path, [coal, hydro], [80, 30, 80])
+    assert ds["committed_mw"].sel(committable="coal").values.min() >= 50 - 1e-5
+    assert ds["generation_mw"].sel(generator="coal").values.tolist() == pytest.approx([20, 20, 20], abs=1e-5)
+    assert float(ds.objective_cny) == pytest.approx(60 * 300 + 130 * 100)
+
+
+def test_corridor_ramp_limits_the_step_between_hours(tmp_path):
+    # Hydro at 100 CNY/MWh may change by 20 % of its 100 MW an hour: from 10 MW it reaches 30 and 50,
+    # gas covers the rest of a load of 10, 80, 80.
+    hydro = {**HYDRO, "ramp_frac_per_h": 0.2}
+    ds = solve(tmp_path, [hydro, GAS], [10, 80, 80])
+    assert ds["import_mw"].sel(corridor="hydro").values.tolist() == pytest.approx([10, 30, 50], abs=1e-5)
+    assert float(ds.objective_cny) == pytest.approx(90 * 100 + 80 * 600)
+
+
+def test_steam_cannot_move_between_networks(tmp_path):
+    # A cheap coal CHP unit (back-pressure, 0.5 MW of power per MW of heat) on network A, a gas boiler on
+    # network B. Each network needs 40 MW of heat: B's heat comes from its boiler though A's CHP could make
+    # it cheaper; A's CHP makes 20 MW of power, hydro the other 30 of a 50 MW load.
+    chp_a = {**chp("back_pressure", power_loss_per_heat=0.1), "heat_network": "a"}
+    boiler_b = {"name": "boiler", "kind": "boiler", "carrier": "gas", "existing_mw": 100, "heat_rate_gce_per_kwh": 150,
+                "heat_network": "b"}
+    data = write_case(tmp_path / "case", [chp_a, boiler_b, HYDRO], [50])
+    import pandas as pd
+
+    pd.DataFrame({"timestamp": ["2025-01-01 00:00"], "a": [40.0], "b": [40.0]}).to_csv(tmp_path / "heat.csv",
+                                                                                       index=False)
+    data["inputs"]["heat_load"] = str(tmp_path / "heat.csv")
+    ds = run(make_config(data, tmp_path), write=False).dataset
+    assert ds["heat_mw"].sel(chp="chp").item() == pytest.approx(40, abs=1e-5)
+    assert ds["boiler_heat_mw"].sel(boiler="boiler").item() == pytest.approx(40, abs=1e-5)
+    assert ds["generation_mw"].sel(generator="chp").item() == pytest.approx(20, abs=1e-5)
+    # CHP fuel on p + c_v h = 20 + 4 = 24 MWh x 300; boiler 40 x 450; hydro 30 x 100
+    assert float(ds.objective_cny) == pytest.approx(24 * 300 + 40 * 450 + 30 * 100)
+
+
+@pytest.mark.parametrize(("tech", "case_kw", "field", "text"), [
+    ({**UC_COAL, "min_stable_frac": 1.2}, {}, "coal.min_stable_frac", "must lie in [0, 1]"),
+    ({**COAL, "chp_mode": "backpressure", "power_to_heat": 0.5}, {}, "coal.chp_mode", "chp_mode must be"),
+    ({**COAL, "must_run_frac": 0.3}, {}, "coal.must_run_frac", "needs committable"),
+    ({**COAL, "reserve_frac": 0.2}, {}, "coal.reserve_frac", "needs committable"),
+    ({**HYDRO, "name": "hydro2", "schedule_shape": "night"}, {"price_shapes": DAY_SHAPE}, "hydro2.schedule_shape",
+     "is not a shape of"),
+    ({**HYDRO, "name": "hydro2", "price_shape": "day"},
+     {"price_shapes": DAY_SHAPE[:2]}, "day.hours", "month 1 hour 20 is not covered"),
+    ({**HYDRO, "name": "hydro2", "valley_peak_ratio_min": 0.5}, {}, "hydro2.valley_peak_ratio_min",
+     "needs a schedule_shape"),
+])
+def test_bad_operation_data_is_one_line_naming_the_field(tmp_path, tech, case_kw, field, text):
+    with pytest.raises(InputError) as err:
+        solve(tmp_path, [tech, GAS, HYDRO], [50] * 24, case_kw=case_kw)
+    msg = str(err.value)
+    assert field in msg and text in msg and "\n" not in msg
+
+
+def test_heat_for_a_network_nobody_supplies_is_refused(tmp_path):
+    data = write_case(tmp_path / "case", [chp("back_pressure"), HYDRO], [30])
+    import pandas as pd
+
+    pd.DataFrame({"timestamp": ["2025-01-01 00:00"], "suzhou": [10.0], "elsewhere": [5.0]}).to_csv(
+        tmp_path / "heat.csv", index=False)
+    data["inputs"]["heat_load"] = str(tmp_path / "heat.csv")
+    with pytest.raises(InputError, match=r"heat\.csv: elsewhere: heat network 'elsewhere' has demand but no CHP"):
+        run(make_config(data, tmp_path), write=False)
+
+
+def test_simultaneous_import_capability(tmp_path):
+    # Two corridors of 100 MW each at 100 CNY/MWh, but the grid takes at most 120 MW from outside at once:
+    # gas covers the rest of a 150 MW load (30 MW at 600).
+    second = {**HYDRO, "name": "hydro2"}
+    ds = solve(tmp_path, [HYDRO, second, GAS], [150],
+               policy={"share_basis": "electricity", "import_limit_mw": {"value": 120}})
+    assert float(ds["import_mw"].sum()) == pytest.approx(120, abs=1e-5)
+    assert float(ds.objective_cny) == pytest.approx(120 * 100 + 30 * 600)

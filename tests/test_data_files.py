@@ -391,7 +391,7 @@ def test_shipped_profiles_are_listed_as_known_good() -> None:
     (`python -m optimizer.datagen` does)."""
     repo = Path(__file__).resolve().parents[1] / "data" / "profiles"
     files = sorted(repo.glob("*.nc"))
-    assert len(files) == 6 and all(profiles.known_good(p) for p in files)
+    assert len(files) == 9 and all(profiles.known_good(p) for p in files)
 
 
 def test_known_good_files_skip_the_probe_and_changed_ones_do_not(tmp_path: Path,

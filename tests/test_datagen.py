@@ -21,7 +21,9 @@ from optimizer.datagen.load import (
     read_shape_file,
     scale_to_targets,
 )
+from optimizer.datagen.operation import heat_targets, make_heat, provincial_ac_availability
 from optimizer.datagen.renewables import (
+    GENERATORS,
     TECHNOLOGIES,
     calibrate_clipped,
     daily_clear_sky_index,
@@ -45,7 +47,7 @@ def generated(params):
 
     def get(kind: str, year: int) -> xr.Dataset:
         if (kind, year) not in cache:
-            make = make_load if kind == "load" else make_capacity_factors
+            make = {"load": make_load, "cf": make_capacity_factors, "heat": make_heat}[kind]
             cache[(kind, year)] = make(year, params)
         return cache[(kind, year)]
 
@@ -251,7 +253,7 @@ def test_capacity_factor_format_range_and_flh(generated, params, year):
     assert list(ds["technology"].values) == list(TECHNOLOGIES)
     assert ds["capacity_factor"].dtype == np.float64
     cf = _cf_frame(ds)
-    assert cf.shape == (8760, 3)
+    assert cf.shape == (8760, len(TECHNOLOGIES))
     assert not cf.isna().any().any()
     assert (cf.to_numpy() >= 0).all() and (cf.to_numpy() <= 1).all()
     targets = {
@@ -364,7 +366,7 @@ def test_same_weather_year_for_every_calendar_year(generated, params):
 
 @pytest.mark.parametrize("year", YEARS)
 def test_shipped_files_match_regeneration(generated, year):
-    for kind, var in (("load", "load_mw"), ("cf", "capacity_factor")):
+    for kind, var in (("load", "load_mw"), ("cf", "capacity_factor"), ("heat", "heat_mw")):
         path = PROFILES / f"{kind}_{year}.nc"
         assert path.is_file(), f"{path} missing: run python -m optimizer.datagen"
         fresh = generated(kind, year)
@@ -372,9 +374,12 @@ def test_shipped_files_match_regeneration(generated, year):
             assert shipped[var].dims == fresh[var].dims
             assert shipped[var].dtype == np.float64
             np.testing.assert_array_equal(shipped["time"].values, fresh["time"].values)
-            assert list(shipped["zone"].values) == ["suzhou"]
+            if kind == "heat":
+                assert list(shipped["heat_network"].values) == list(fresh["heat_network"].values)
+            else:
+                assert list(shipped["zone"].values) == ["suzhou"]
             np.testing.assert_allclose(shipped[var].values, fresh[var].values, rtol=1e-12, atol=1e-12)
-            for key in ("title", "timezone", "year", "generator", "seed", "params_file"):
+            for key in ("title", "timezone", "year", "generator", "params_file"):
                 assert shipped.attrs[key] == fresh.attrs[key]
             assert shipped[var].attrs["units"] == fresh[var].attrs["units"]
             if kind == "cf":
@@ -383,7 +388,7 @@ def test_shipped_files_match_regeneration(generated, year):
 
 def test_main_writes_readable_files(tmp_path: Path, generated):
     paths = main(out_dir=tmp_path, years=(2030,))
-    assert sorted(p.name for p in paths) == ["cf_2030.nc", "load_2030.nc"]
+    assert sorted(p.name for p in paths) == ["cf_2030.nc", "heat_2030.nc", "load_2030.nc"]
     with xr.open_dataset(tmp_path / "load_2030.nc") as ds:
         assert ds["load_mw"].attrs["units"] == "MW"
         assert ds.attrs["timezone"].startswith("UTC+8")
@@ -391,5 +396,32 @@ def test_main_writes_readable_files(tmp_path: Path, generated):
         np.testing.assert_array_equal(ds["load_mw"].values, generated("load", 2030)["load_mw"].values)
     with xr.open_dataset(tmp_path / "cf_2030.nc") as ds:
         assert ds["capacity_factor"].attrs["units"] == "1 (per-unit of installed capacity)"
-        for tech in TECHNOLOGIES:
+        for tech in GENERATORS:
             assert f"flh_{tech}_h" in ds.attrs
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_heat_demand_energy_networks_and_spring_festival(generated, params, year):
+    ds = generated("heat", year)
+    heat = ds["heat_mw"].to_pandas()
+    assert ds["heat_mw"].dims == ("time", "heat_network")
+    assert heat.to_numpy().sum() == pytest.approx(heat_targets(year, params), rel=1e-12)
+    shares = heat.sum() / heat.to_numpy().sum()
+    for net, share in shares.items():
+        assert share == pytest.approx(param(params, f"heat.network_share.{net}"), rel=1e-12)
+    total = heat.sum(axis=1)
+    # the Spring Festival week is the deepest dip; summer below winter (monthly factors)
+    daily = total.resample("D").mean()
+    assert daily.idxmin().month in (1, 2)
+    assert total[total.index.month == 7].mean() < total[total.index.month == 12].mean()
+    assert (heat.to_numpy() > 0).all()
+
+
+def test_provincial_ac_availability_is_lower_near_the_provincial_peak(params, generated):
+    a = provincial_ac_availability(2025, params)
+    assert a.max() == 1.0 and a.min() == pytest.approx(1 - param(params, "provincial_ac.depth"))
+    cf = _cf_frame(generated("cf", 2025))
+    np.testing.assert_array_equal(cf["provincial_ac"].to_numpy(), a)
+    # the tightest hours are summer days, none at night
+    low = cf.index[a < 1]
+    assert set(low.month) <= {6, 7, 8, 12, 1} and low.hour.min() >= 8

@@ -259,28 +259,29 @@ def test_co2_cap_below_what_the_must_serve_load_allows(tmp_path: Path) -> None:
 
 
 def test_pv_target_above_the_area_limit(tmp_path: Path) -> None:
-    # PV may grow to max_total_mw: 3,000 MW utility + 18,000 MW rooftop (data/technologies.csv)
+    # PV may grow to max_total_mw: 3,000 MW utility (data/technologies.csv) + 9,000 MW rooftop (what 2025 can
+    # build, configs/suzhou_2025.yaml)
     line = check_failed(suzhou(tmp_path, "policy.capacity_targets.0.value=25000"), 3,
                         "infeasible: this target cannot be met",
-                        "cap_pv >= 25,000 MW: closest feasible 21,000 MW (-4,000)",
-                        "max_total_mw: pv_utility 3,000 + pv_rooftop 18,000 MW")
+                        "cap_pv >= 25,000 MW: closest feasible 12,000 MW (-13,000)",
+                        "max_total_mw: pv_utility 3,000 + pv_rooftop 9,000 MW")
     assert "binding against" not in line  # the limit is the table's, not another target
     assert not (tmp_path / "out").exists()
 
 
 def test_two_conflicting_targets_are_both_named_and_the_relaxation_needs_no_shedding(tmp_path: Path) -> None:
-    # PV held at most 3 GW (below the 4.6 GW already in service) and a 26 % non-fossil floor: both
+    # PV held at most 3 GW (below the 5.3 GW already in service) and a 26 % non-fossil floor: both
     # must give. Load shedding is no way out in the diagnosis: were it free there, relaxing the PV
     # cap alone would do, by shedding tens of TWh.
     sets = ("policy.nonfossil_share_min.value=0.26", "policy.capacity_targets.0.sense=<=",
             "policy.capacity_targets.0.value=3000", "policy.capacity_targets.2.enabled=false")
     line = check_failed(suzhou(tmp_path, *sets), 3, "infeasible: these targets cannot be met together",
-                        "cap_pv <= 3,000 MW: closest feasible 4,600 MW (+1,600)", "nonfossil_share >= 26.0%")
+                        "cap_pv <= 3,000 MW: closest feasible 5,300 MW (+2,300)", "nonfossil_share >= 26.0%")
     assert "shed" not in line
     floor = float(re.search(r"nonfossil_share >= 26.0%: closest feasible ([\d.]+)%", line).group(1))
     # the relaxation it names solves without shedding any load
     ok = suzhou(tmp_path / "relaxed", *sets[:1], "policy.capacity_targets.0.sense=<=",
-                "policy.capacity_targets.0.value=4600.01", "policy.capacity_targets.2.enabled=false",
+                "policy.capacity_targets.0.value=5300.01", "policy.capacity_targets.2.enabled=false",
                 f"policy.nonfossil_share_min.value={(floor - 0.01) / 100}")
     assert ok.exit_code == 0, ok.stderr
     ds = xr.open_dataset(tmp_path / "relaxed" / "out" / "results.nc")

@@ -25,8 +25,9 @@ from optimizer.model import build_model
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "configs" / "suzhou_2025.yaml"
-SHIPPED_TECHS = ["coal_existing", "gas_ccgt", "pv_utility", "pv_rooftop", "wind_onshore", "biomass", "battery",
-                 "import_jinping", "import_baihetan", "import_provincial_ac"]
+SHIPPED_TECHS = ["coal_large", "coal_chp", "coal_captive", "gas_chp_f", "gas_chp_e", "gas_ccgt_new", "pv_utility",
+                 "pv_rooftop", "wind_onshore", "biomass", "battery", "boiler_gas_coal", "boiler_gas_gas",
+                 "demand_response", "import_jinping", "import_baihetan", "import_provincial_ac"]
 SHIPPED_LOAD_TWH = 195.755
 
 
@@ -78,7 +79,8 @@ def test_shipped_load_energy(shipped: Inputs) -> None:
 
 def test_shipped_capacity_factors_are_per_unit_and_match_the_table(shipped: Inputs) -> None:
     with_profile = [t for t in shipped.techs.index if shipped.techs.at[t, "profile"]]
-    assert sorted(shipped.cf.columns) == sorted(with_profile) == ["pv_rooftop", "pv_utility", "wind_onshore"]
+    assert sorted(shipped.cf.columns) == sorted(with_profile) == ["import_provincial_ac", "pv_rooftop", "pv_utility",
+                                                                  "wind_onshore"]
     values = shipped.cf.to_numpy()
     assert np.isfinite(values).all()
     assert values.min() >= 0.0 and values.max() <= 1.0
@@ -123,7 +125,7 @@ def test_set_overrides_reach_the_config_and_leave_the_file_alone() -> None:
         "policy.coal_share_max.value=0.5",
         "solver.time_limit_s=60",
         "time.end=2025-01-02 23:00",
-        "technologies.gas_ccgt.capex_cny_per_kw=3500",
+        "technologies.gas_ccgt_new.capex_cny_per_kw=3500",
         "economics.allow_unserved=false",
     ])
     assert cfg.policy.coal_share_max.value == 0.5
@@ -133,7 +135,7 @@ def test_set_overrides_reach_the_config_and_leave_the_file_alone() -> None:
     assert cfg.economics.allow_unserved is False
     inp = load_inputs(cfg)
     assert len(inp.time) == 48
-    assert inp.techs.at["gas_ccgt", "capex_cny_per_kw"] == 3500
+    assert inp.techs.at["gas_ccgt_new", "capex_cny_per_kw"] == 3500
     assert SHIPPED.read_bytes() == before
     assert SHIPPED.stat().st_mtime_ns == mtime
     # and the overrides do not leak into a later load

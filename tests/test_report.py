@@ -75,7 +75,7 @@ def test_capacity_table_adds_up_by_kind(ds: xr.Dataset) -> None:
             techs = list(kinds.index[kinds == kind])
             assert cap.loc[f"total_{kind}", col] == pytest.approx(float(ds[var].sel(technology=techs).sum()), rel=REL)
     assert cap.loc["total_storage", "energy_total_mwh"] == pytest.approx(float(ds["energy_capacity_total_mwh"].sum()))
-    assert np.isnan(cap.loc["coal_existing", "energy_total_mwh"])  # not a storage
+    assert np.isnan(cap.loc["coal_large", "energy_total_mwh"])  # not a storage
 
 
 def test_energy_table_adds_up_to_load(ds: xr.Dataset) -> None:
@@ -127,8 +127,8 @@ def test_cost_tables_total_the_objective(ds: xr.Dataset) -> None:
     assert comp.loc[T.TOTAL, "cost_cny_per_mwh"] == pytest.approx(total / load_energy(ds), rel=1e-9)
     tech = T.cost_by_technology(ds)
     assert tech.loc[T.TOTAL, T.TOTAL] * 1e6 == pytest.approx(total, rel=1e-9)
-    assert tech.loc["coal_existing", "fuel"] * 1e6 == pytest.approx(
-        float(ds["cost_cny"].sel(owner="coal_existing", component="fuel")), rel=REL)
+    assert tech.loc["coal_large", "fuel"] * 1e6 == pytest.approx(
+        float(ds["cost_cny"].sel(owner="coal_large", component="fuel")), rel=REL)
     head = T.headline_table(ds)["value"]
     assert head["cost_per_mwh"] == pytest.approx(total / load_energy(ds), rel=1e-12)
     assert head["total_cost_bn_cny"] * 1e9 == pytest.approx(total, rel=1e-12)
@@ -152,7 +152,7 @@ def test_targets_table_maps_every_policy_row(ds: xr.Dataset) -> None:
     gas = tt.loc["gas_capacity_2025"]
     assert gas["rows"] == "cap_gas_min, cap_gas_max"
     assert (gas["lower"], gas["upper"]) == pytest.approx((6.175, 6.825))
-    assert gas["achieved"] == pytest.approx(cap["gas_ccgt"] / 1e3)
+    assert gas["achieved"] == pytest.approx(cap[["gas_chp_f", "gas_chp_e", "gas_ccgt_new"]].sum() / 1e3)
     coal = tt.loc["coal_share_2025"]
     assert coal["achieved"] == pytest.approx(float(ds["coal_share"]) * 100)
     assert coal["upper"] == pytest.approx(55.0)
@@ -182,7 +182,7 @@ def test_a_cap_given_as_a_plain_value_gets_a_verdict(tmp_path: Path) -> None:
 def test_targets_table_flags_a_missed_target(ds: xr.Dataset) -> None:
     bad = ds.copy(deep=True)
     bad["coal_share"] = xr.DataArray(0.56)  # above the 55 % ceiling
-    bad["capacity_total_mw"].loc[{"technology": "gas_ccgt"}] = 7000.0  # above 6.5 GW + 5 %
+    bad["capacity_total_mw"].loc[{"technology": "gas_ccgt_new"}] = 7000.0  # above 6.5 GW + 5 %
     tt = T.targets_table(bad)
     assert tt.loc["coal_share_2025", "status"] == "not_met"
     assert tt.loc["gas_capacity_2025", "status"] == "not_met"
@@ -454,14 +454,14 @@ def test_plan_targets_travel_with_the_results(ds: xr.Dataset, report_en: Path, r
     stored = T.parse_attr(ds, "plan_targets")
     assert stored["import_capacity_2025"]["value"] == 25.0
     tt = T.targets_table(ds)
-    assert "ceiling" in tt.loc["import_capacity_2025", "plan_note"]
+    assert "a level to reach" in tt.loc["import_capacity_2025", "plan_note"]
     moved = ds.assign_attrs(input_files="{}", plan_targets='{"pv_capacity_2025": {"value": 9.9, "unit": "GW", '
                             '"year": 2025, "sense": ">=", "note": "from the results"}}')
     tt = T.targets_table(moved)  # not re-read from seeds/targets.yaml
     assert tt.loc["pv_capacity_2025", "plan_value"] == 9.9 and tt.loc["pv_capacity_2025", "plan_note"] == \
         "from the results"
-    assert "treats it as the ceiling" in report_en.read_text(encoding="utf-8")
-    assert "模型将其作为各通道容量之和的上限" in report_zh.read_text(encoding="utf-8")
+    assert "reads it as a floor" in report_en.read_text(encoding="utf-8")
+    assert "模型将其作为各通道容量之和的下限" in report_zh.read_text(encoding="utf-8")
 
 
 def test_a_flat_price_warns_that_the_dispatch_is_not_unique(ds: xr.Dataset, tmp_path: Path) -> None:
@@ -494,7 +494,7 @@ def test_units_at_the_margin_leave_out_weather_followers(ds: xr.Dataset) -> None
         d["generation_mw"].loc[{"generator": g}] = wave * cap  # every unit moves inside its range
         d["curtailment_mw"].loc[{"generator": g}] = 0.0  # and no PV or wind is curtailed
     units = T.moving_units(d)
-    assert "coal_existing" in units and "gas_ccgt" in units
+    assert "coal_large" in units and "gas_ccgt_new" in units
     assert not set(units) & set(T.variable_renewables(d))  # they follow their weather, not the margin
     d["curtailment_mw"].loc[{"generator": "pv_rooftop"}] = 0.1 * float(d["capacity_total_mw"].sel(
         technology="pv_rooftop"))  # curtailed: now it is held below what it could give

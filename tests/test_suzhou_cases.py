@@ -1,25 +1,22 @@
-"""Invariants on the Suzhou case: a two-week cut of 2025 (fast) and the full year (one solve, slow).
+"""Invariants on the Suzhou plan case: a two-week cut of 2025.
 
-The full-year run goes through the CLI exactly as a planner would type it, once per test session.
+The full Suzhou year goes through the CLI in tests/test_calibration.py (the base year: the same physics
+and fleet, nothing built), which also checks the invariants below on it; the full-year plan optimum takes
+about 3.5 minutes and is measured by benchmarks/bench_core.py instead of being solved in the suite.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-import yaml
 
 from optimizer.config import load_config
 from optimizer.inputs import load_inputs
 from optimizer.model.dispatch import emission_factor_t_per_mwh
-from optimizer.results import read_results
 from optimizer.run import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,18 +29,31 @@ def assert_invariants(ds: xr.Dataset, inp) -> None:
     w = ds["weight_h"].values
     supply = (ds["generation_mw"].sum("generator") + ds["import_mw"].sum("corridor")
               + ds["storage_discharge_mw"].sum("storage") - ds["storage_charge_mw"].sum("storage")
-              + ds["unserved_mw"].sum("zone"))
+              + ds["unserved_mw"].sum("zone") + ds["curtailed_mw"].sum("demand_response"))
     np.testing.assert_allclose(supply.values, ds["load_mw"].sum("zone").values, rtol=0, atol=1e-3)
+    heat = ds["heat_mw"].sum("chp") + ds["boiler_heat_mw"].sum("boiler") + ds["heat_unserved_mw"].sum("heat_network")
+    np.testing.assert_allclose(heat.values, ds["heat_load_mw"].sum("heat_network").values, rtol=0, atol=1e-3)
     assert float(ds["cost_cny"].sum()) == pytest.approx(float(ds["objective_cny"]), rel=1e-7)
     e = 0.0
-    for g in ds["generator"].values:
-        e += float(w @ ds["generation_mw"].sel(generator=g).values) * emission_factor_t_per_mwh(inp, g)
+    for g in ds["generator"].values:  # fuel on the condensing-equivalent output: power + c_v x heat
+        heat_g = float(w @ ds["heat_mw"].sel(chp=g).values) if g in ds["chp"].values else 0.0
+        out = float(w @ ds["generation_mw"].sel(generator=g).values) + inp.techs.at[g, "power_loss_per_heat"] * heat_g
+        e += out * emission_factor_t_per_mwh(inp, g)
+    for b in ds["boiler"].values:
+        e += float(w @ ds["boiler_heat_mw"].sel(boiler=b).values) * emission_factor_t_per_mwh(inp, b)
     for c in ds["corridor"].values:
         e += float(w @ ds["import_mw"].sel(corridor=c).values) * inp.techs.at[c, "co2_t_per_mwh"]
     assert float(ds["co2_t"]) == pytest.approx(e, rel=1e-7)
     # dispatch within available capacity, storage within its limits
     cap = ds["capacity_total_mw"]
     assert (ds["generation_mw"] <= cap.sel(technology=ds["generator"].values).values + 1e-4).all()
+    # committed classes run between their minimum stable output and their committed capacity
+    for g in ds["committable"].values:
+        u, p = ds["committed_mw"].sel(committable=g).values, ds["generation_mw"].sel(generator=g).values
+        heat_g = ds["heat_mw"].sel(chp=g).values if g in ds["chp"].values else 0.0
+        equiv = p + inp.techs.at[g, "power_loss_per_heat"] * heat_g
+        assert (equiv <= u + 1e-3).all()
+        assert (equiv >= inp.techs.at[g, "min_stable_frac"] * u - 1e-3).all()
     assert (ds["storage_soc_mwh"] <= ds["energy_capacity_total_mwh"] + 1e-4).all()
     assert (ds["import_mw"] <= cap.sel(technology=ds["corridor"].values).values + 1e-4).all()
 
@@ -53,13 +63,14 @@ def assert_targets_met(ds: xr.Dataset) -> None:
     assert cap[["pv_utility", "pv_rooftop"]].sum() >= 4600 - 1e-3
     assert cap["biomass"] >= 690 - 1e-3
     assert cap[["pv_utility", "pv_rooftop", "wind_onshore", "biomass"]].sum() >= 5330 - 1e-3
-    assert 6500 * 0.95 - 1e-3 <= cap["gas_ccgt"] <= 6500 * 1.05 + 1e-3
+    assert 6500 * 0.95 - 1e-3 <= cap[["gas_chp_f", "gas_chp_e", "gas_ccgt_new"]].sum() <= 6500 * 1.05 + 1e-3
     assert cap["battery"] >= 400 - 1e-3
-    assert cap[["import_jinping", "import_baihetan", "import_provincial_ac"]].sum() <= 25000 + 1e-3
+    assert cap[["import_jinping", "import_baihetan", "import_provincial_ac"]].sum() >= 25000 - 1e-3
     assert float(ds["coal_share"]) <= 0.55 + 1e-7
     assert float(ds["nonfossil_share"]) >= 0.13 - 1e-7
-    assert cap["coal_existing"] == pytest.approx(14900)  # no new coal
-    assert float(ds["capacity_new_mw"].sel(technology="coal_existing")) == 0
+    coal = ["coal_large", "coal_chp", "coal_captive"]
+    assert cap[coal].sum() == pytest.approx(14610)  # no new coal
+    assert float(ds["capacity_new_mw"].sel(technology=coal).sum()) == 0
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +93,19 @@ def test_two_weeks_invariants_and_targets(two_weeks):
     assert out.solve.status == "optimal"
 
 
-def test_two_weeks_import_limits_hold(two_weeks):
+def test_two_weeks_import_schedules_hold(two_weeks):
+    """The UHVDC lines keep January's contracted average power, their minimum power and their daily blocks."""
     out, inp = two_weeks
     ds = out.dataset
-    for c in ds["corridor"].values:
-        e = float(ds["energy_mwh"].sel(technology=c))
-        assert e <= inp.techs.at[c, "annual_energy_max_mwh"] * (1 + 1e-7)
-        assert e >= inp.techs.at[c, "annual_energy_min_mwh"] * (1 - 1e-7)
+    for c, sched in inp.schedules.items():
+        flow = ds["import_mw"].sel(corridor=c).values
+        jan = sched.loc[1]
+        assert flow.mean() >= jan["energy_min_mwh"] / 744 * (1 - 1e-7)
+        assert flow.mean() <= jan["energy_max_mwh"] / 744 * (1 + 1e-7)
+        assert flow.min() >= jan["power_min_mw"] - 1e-4
+        per = inp.periods[c]
+        same = np.array([i > 0 and per[i] == per[i - 1] for i in range(len(per))])
+        np.testing.assert_allclose(flow[same], flow[np.flatnonzero(same) - 1], atol=1e-3)
 
 
 def test_two_weeks_inputs_not_mutated():
@@ -102,42 +119,31 @@ def test_two_weeks_inputs_not_mutated():
     assert cfg.dump() == dumped
 
 
-@pytest.fixture(scope="module")
-def full_year(tmp_path_factory):
-    out = tmp_path_factory.mktemp("full") / "suzhou_2025"
-    proc = subprocess.run([sys.executable, "-m", "optimizer", "run", str(CFG_2025), "--out", str(out)],
-                          capture_output=True, text=True, cwd=REPO, timeout=1500)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return out, proc
-
-
-@pytest.mark.slow
-def test_full_year_2025_through_the_cli(full_year):
-    out, proc = full_year
-    assert "model built in" in proc.stderr and "solve" in proc.stderr
-    assert "least-cost mix" in proc.stdout
-    ds = read_results(out)
-    inp = load_inputs(load_config(CFG_2025))
-    assert ds.sizes["time"] == 8760
-    assert ds.attrs["solver_status"] == "optimal"
-    assert ds.attrs["inputs_hash"] == inp.inputs_hash
-    assert_invariants(ds, inp)
-    assert_targets_met(ds)
-    prices = ds["marginal_price_cny_per_mwh"].values
-    assert np.isfinite(prices).all() and (prices >= -1e-6).all()
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["total_cost_cny"] == pytest.approx(float(ds["total_cost_cny"]))
-    table = pd.read_csv(out / "summary.csv", index_col=0)
-    assert table["total_mw"].sum() == pytest.approx(float(ds["capacity_total_mw"].sum()), rel=1e-5)
-    resolved = yaml.safe_load((out / "config.yaml").read_text())
-    assert resolved["name"] == "suzhou_2025" and resolved["policy"]["share_basis"] == "energy"
-
-
-@pytest.mark.slow
-def test_2030_peak_cap_equals_2025_emissions(full_year):
-    """configs/suzhou_2030.yaml caps CO2 at the 2025 optimum: keep that number in step with the data."""
-    out, _ = full_year
-    co2_2025 = float(read_results(out)["co2_t"])
-    cap = load_config(CFG_2030).policy.co2_cap_t.value
-    assert cap == pytest.approx(co2_2025, rel=5e-3), (
-        f"2025 emissions are now {co2_2025 / 1e6:.2f} Mt: update policy.co2_cap_t in {CFG_2030.name}")
+@pytest.mark.parametrize("overrides", [
+    ["time.typical_days=4"],
+    ["time.resolution_h=24"],
+    ["time.resolution_h=3", "time.end=2025-01-14 23:00"],
+], ids=["typical-days", "daily-steps", "3h-steps"])
+def test_aggregated_runs_keep_the_operation_rules(overrides):
+    """Typical days stand for days of several months, coarse steps for several periods of a day: the UHVDC
+    schedules, delivery blocks, commitment and steam duties still solve, and both balances close."""
+    cfg = load_config(CFG_2025, overrides)
+    inp = load_inputs(cfg)
+    out = run(cfg, write=False, inputs=inp)
+    assert out.solve.status == "optimal"
+    ds = out.dataset
+    assert float(ds["unserved_mwh"]) < 1.0
+    if inp.day_sequence is None:  # (typical-day results are per typical step, checked by the run's own checks)
+        assert_invariants(ds, inp)
+    # each line keeps every month's contracted average power over the days the run stands for (typical
+    # days: the year's sum of the months)
+    w = inp.month_weight_h
+    for c, sched in inp.schedules.items():
+        flow = ds["import_mw"].sel(corridor=c).values
+        if inp.day_sequence is not None:
+            assert float(inp.weight_h @ flow) >= sched["energy_min_mwh"].sum() * (1 - 1e-6)
+            continue
+        for month, r in sched.iterrows():
+            if w[month - 1].sum() > 0:
+                avg = float(w[month - 1] @ flow) / float(w[month - 1].sum())
+                assert avg >= r["energy_min_mwh"] / (24 * pd.Period(f"2025-{month:02d}").days_in_month) * (1 - 1e-6)

@@ -143,11 +143,12 @@ def main(
     years: Iterable[int] = DEFAULT_YEARS,
     params_path: str | os.PathLike[str] | None = None,
 ) -> list[Path]:
-    """Regenerate ``load_YYYY.nc`` and ``cf_YYYY.nc`` for ``years``; return the paths.
+    """Regenerate ``load_YYYY.nc``, ``cf_YYYY.nc`` and ``heat_YYYY.nc`` for ``years``; return the paths.
 
     ``out_dir`` defaults to ``data/profiles`` in the repository root.
     """
     from optimizer.datagen.load import make_load
+    from optimizer.datagen.operation import make_heat
     from optimizer.datagen.renewables import make_capacity_factors
 
     params = load_params(params_path)
@@ -158,12 +159,15 @@ def main(
         written.append(write_netcdf(load, out / f"load_{year}.nc"))
         cf = make_capacity_factors(year, params)
         written.append(write_netcdf(cf, out / f"cf_{year}.nc"))
+        heat = make_heat(year, params)
+        written.append(write_netcdf(heat, out / f"heat_{year}.nc"))
         print(
             f"{year}: load {load.attrs['annual_energy_mwh'] / 1e6:.3f} TWh, "
             f"peak {load.attrs['peak_mw']:.1f} MW, load factor {load.attrs['load_factor']:.4f}; "
             f"FLH pv_utility {cf.attrs['flh_pv_utility_h']:.1f} h, "
             f"pv_rooftop {cf.attrs['flh_pv_rooftop_h']:.1f} h, "
-            f"wind_onshore {cf.attrs['flh_wind_onshore_h']:.1f} h"
+            f"wind_onshore {cf.attrs['flh_wind_onshore_h']:.1f} h; "
+            f"heat {heat.attrs['annual_energy_mwh'] / 1e6:.3f} TWh, peak {heat.attrs['peak_mw']:.1f} MW"
         )
     _verify_and_list(written)
     return written

@@ -93,23 +93,24 @@ def load_targets(year: int, params: Mapping[str, Any]) -> tuple[float, float]:
     return energy, peak
 
 
-def day_type_factors(year: int, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Per-day multiplicative load factor and whether the day is non-working.
+def day_type_factors(year: int, params: Mapping[str, Any], section: str = "load") -> pd.DataFrame:
+    """Per-day multiplicative factor and whether the day is non-working.
 
     Returns a frame indexed by date with columns ``factor`` (float) and ``nonworking``
     (bool: weekend or holiday, used to flatten the intra-day shape) next to the
-    columns of :func:`optimizer.datagen.calendar.day_table`.
+    columns of :func:`optimizer.datagen.calendar.day_table`. The reductions are read from
+    ``<section>.weekend`` and ``<section>.holidays`` (``load``, or ``heat`` for the heat demand).
     """
     days = day_table(year)
     reduction = {
         "workday": 0.0,
-        "saturday": float(param(params, "load.weekend.saturday_reduction")),
-        "sunday": float(param(params, "load.weekend.sunday_reduction")),
+        "saturday": float(param(params, f"{section}.weekend.saturday_reduction")),
+        "sunday": float(param(params, f"{section}.weekend.sunday_reduction")),
     }
     kind_reduction = {
-        SPRING_FESTIVAL: float(param(params, "load.holidays.spring_festival_reduction")),
-        GOLDEN_WEEK: float(param(params, "load.holidays.golden_week_reduction")),
-        SHORT_HOLIDAY: float(param(params, "load.holidays.short_holiday_reduction")),
+        SPRING_FESTIVAL: float(param(params, f"{section}.holidays.spring_festival_reduction")),
+        GOLDEN_WEEK: float(param(params, f"{section}.holidays.golden_week_reduction")),
+        SHORT_HOLIDAY: float(param(params, f"{section}.holidays.short_holiday_reduction")),
     }
     r = np.where(
         days["day_type"] == "holiday",
@@ -118,8 +119,8 @@ def day_type_factors(year: int, params: Mapping[str, Any]) -> pd.DataFrame:
     ).astype(float)
 
     sf_r = kind_reduction[SPRING_FESTIVAL]
-    pre = int(param(params, "load.holidays.spring_festival_pre_days"))
-    post = int(param(params, "load.holidays.spring_festival_recovery_days"))
+    pre = int(param(params, f"{section}.holidays.spring_festival_pre_days"))
+    post = int(param(params, f"{section}.holidays.spring_festival_recovery_days"))
     before = days["days_before_sf"].to_numpy()
     after = days["days_after_sf"].to_numpy()
     ramp = np.zeros(len(days))

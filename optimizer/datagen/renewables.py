@@ -47,8 +47,12 @@ from optimizer.datagen.load import (
     hourly_index,
     remove_monthly_mean,
 )
+from optimizer.datagen.operation import PROVINCIAL_AC, provincial_ac_availability, provincial_ac_source
 
-TECHNOLOGIES: tuple[str, ...] = ("pv_utility", "pv_rooftop", "wind_onshore")
+#: generating technologies of the capacity-factor files
+GENERATORS: tuple[str, ...] = ("pv_utility", "pv_rooftop", "wind_onshore")
+#: every profile of the capacity-factor files: the generators and the provincial AC grid's availability
+TECHNOLOGIES: tuple[str, ...] = (*GENERATORS, "provincial_ac")
 PV_TECHNOLOGIES: tuple[str, ...] = ("pv_utility", "pv_rooftop")
 #: numpy stream ids (second element of the seed sequence); see data/profile_params.yaml.
 CLOUD_DAILY_STREAM = 2
@@ -310,13 +314,14 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
         attrs[f"clipped_hours_{tech}"] = int(np.count_nonzero(m * raw >= 1.0))
     wind_cf, scale, speed = wind_capacity_factor(year, params)
     columns["wind_onshore"] = wind_cf
+    columns[PROVINCIAL_AC] = provincial_ac_availability(year, params)
     attrs["wind_weibull_scale_ms"] = scale
     attrs["wind_mean_speed_ms"] = float(speed.mean())
 
     data = np.stack([columns[t] for t in TECHNOLOGIES], axis=1)[:, np.newaxis, :]
     if not (np.isfinite(data).all() and data.min() >= 0.0 and data.max() <= 1.0):
         raise AssertionError("capacity factors must be finite and within [0, 1]")
-    flh = {t: float(columns[t].sum()) for t in TECHNOLOGIES}
+    flh = {t: float(columns[t].sum()) for t in GENERATORS}
     annual_ghi = float(sy.ghi.sum() / sy.steps_per_hour / 1000.0)
 
     sources = (
@@ -326,6 +331,8 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
         + " ".join(str(params["pv"]["technologies"]["pv_rooftop"]["target_flh"]["source"]).split())
         + " | wind_onshore target: "
         + " ".join(str(params["wind"]["target_flh"]["source"]).split())
+        + " | provincial_ac: "
+        + provincial_ac_source(params)
         + " | Linke turbidity: SoDa climatology via pvlib; solar position: NREL SPA (pvlib "
         + pvlib.__version__
         + "). Weather is synthetic (seeded), not observed."
@@ -339,8 +346,9 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
         "min(1, m*raw) with m solved for the target full-load hours. Wind: AR(1) latent normal "
         "mapped to a Weibull speed at hub height with seasonal and diurnal scale factors, "
         "generic power curve and flat losses; Weibull scale solved for the target full-load "
-        "hours. The same synthetic weather year is used for every calendar year. All "
-        "parameters in data/profile_params.yaml."
+        "hours. The same synthetic weather year is used for every calendar year. provincial_ac: "
+        "the share of Suzhou's AC import capability available each hour, lower near the provincial peak "
+        "(optimizer.datagen.operation). All parameters in data/profile_params.yaml."
     )
     da = xr.DataArray(
         data,
@@ -356,11 +364,12 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
     )
     ds = da.to_dataset()
     ds.attrs = {
-        "title": f"Hourly capacity factors of PV and onshore wind, Suzhou, {year}",
+        "title": f"Hourly capacity factors of PV and onshore wind, and the provincial AC grid's availability, "
+                 f"Suzhou, {year}",
         "timezone": TIMEZONE_ATTR,
         "year": int(year),
         "units": "1 (per-unit of installed capacity)",
-        **{f"flh_{t}_h": flh[t] for t in TECHNOLOGIES},
+        **{f"flh_{t}_h": flh[t] for t in GENERATORS},
         **attrs,
         "annual_ghi_kwh_m2": annual_ghi,
         "sources": sources,

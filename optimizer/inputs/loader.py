@@ -95,6 +95,19 @@ class Inputs:
         """A carrier flag (fossil, coal, renewable) of a technology's carrier."""
         return bool(self.carriers.at[self.techs.at[tech, "carrier"], flag])
 
+    def head(self, n: int) -> Inputs:
+        """The same inputs cut to their first ``n`` steps, read as a chronological run (a cheap build)."""
+        import dataclasses
+
+        n = min(n, len(self.time))
+        return dataclasses.replace(
+            self, time=self.time[:n], step_h=self.step_h[:n], weight_h=self.weight_h[:n],
+            load_mw=self.load_mw.iloc[:n], cf=self.cf.iloc[:n], day_sequence=None, steps_per_day=0,
+            heat_mw=self.heat_mw.iloc[:n] if self.heat_mw is not None else None,
+            price_mult={k: v[:n] for k, v in self.price_mult.items()},
+            periods={k: v[:n] for k, v in self.periods.items()},
+            month_weight_h=self.month_weight_h[:, :n] if self.month_weight_h is not None else None)
+
     @property
     def peak_load_mw(self) -> pd.Series:
         """Peak load per zone (MW) of the hourly data, before averaging or typical days."""
@@ -291,7 +304,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         from optimizer.calibration import read_calibration
 
         files["calibration"] = ic.calibration
-        calibration = read_calibration(ic.calibration)
+        calibration = read_calibration(ic.calibration, techs)
 
     targets = {}
     if ic.targets is not None:
@@ -304,11 +317,14 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     sel = _time_index(load_full, config, str(ic.load))
     load = prof.align(load_full, sel, source=str(ic.load))
     heat = None
+    _check_heat(techs, ic.heat_load)
     if ic.heat_load is not None:
         files["heat_load"] = ic.heat_load
-        heat = prof.align(prof.read_load(ic.heat_load, zones, variable="heat_mw", what="heat demand",
-                                         field="inputs.heat_load"), sel, source=str(ic.heat_load))
-    _check_heat(techs, heat, config)
+        heat = prof.align(prof.read_load(ic.heat_load, heat_networks(techs), variable="heat_mw", what="heat demand",
+                                         field="inputs.heat_load", dim="heat_network",
+                                         unused="heat network {!r} has demand but no CHP unit or boiler supplies it "
+                                         "(heat_network of the technology table)"),
+                          sel, source=str(ic.heat_load))
 
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}
@@ -368,11 +384,12 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         year_h = hours_in_year(config.year)
         weight_h = step_h * (year_h / step_h.sum()) if config.time.scale_to_year else step_h.copy()
     time = pd.DatetimeIndex(load.index, name="time")
-    price_mult = {t: shp.shape_multiplier(shapes[techs.at[t, "price_shape"]], time, r)
+    month_w = shp.month_weights(time, weight_h, step_h, day_sequence, steps_per_day, config.year)
+    typical_w = month_w if day_sequence is not None else None
+    price_mult = {t: shp.shape_multiplier(shapes[techs.at[t, "price_shape"]], time, r, typical_w)
                   for t in techs.index if techs.at[t, "price_shape"]}
     periods = {t: shp.shape_periods(shapes[techs.at[t, "schedule_shape"]], time, r)
                for t in techs.index if techs.at[t, "schedule_shape"]}
-    month_w = shp.month_weights(time, weight_h, step_h, day_sequence, steps_per_day, config.year)
 
     return Inputs(
         year=config.year,
@@ -411,13 +428,25 @@ def _check_shape_names(techs: pd.DataFrame, path: Path | None) -> None:
                                  source="config", field="inputs.price_shapes")
 
 
-def _check_heat(techs: pd.DataFrame, heat: pd.DataFrame | None, config: Config) -> None:
-    """Every zone with heat demand has something that makes heat."""
-    if heat is None:
+def makes_heat(techs: pd.DataFrame, t: str) -> bool:
+    """A boiler, or a CHP generator."""
+    return techs.at[t, "kind"] == "boiler" or (techs.at[t, "kind"] == "generator" and bool(techs.at[t, "chp_mode"]))
+
+
+def heat_network(techs: pd.DataFrame, t: str) -> str:
+    """The heat network a CHP unit or boiler supplies (its zone when none is named)."""
+    return str(techs.at[t, "heat_network"]).strip() or str(techs.at[t, "zone"])
+
+
+def heat_networks(techs: pd.DataFrame) -> list[str]:
+    """The heat networks of the technology table, in order of first appearance."""
+    return list(dict.fromkeys(heat_network(techs, t) for t in techs.index if makes_heat(techs, t)))
+
+
+def _check_heat(techs: pd.DataFrame, path: Path | None) -> None:
+    """A heat demand needs something that makes heat."""
+    if path is None:
         return
-    makers = {techs.at[t, "zone"] for t in techs.index
-              if techs.at[t, "kind"] == "boiler" or (techs.at[t, "kind"] == "generator" and techs.at[t, "chp_mode"])}
-    for z in heat.columns:
-        if float(heat[z].max()) > 0 and z not in makers:
-            raise InputError(f"zone {z!r} has heat demand but no CHP unit or boiler to meet it", source="config",
-                             field="inputs.heat_load")
+    if not heat_networks(techs):
+        raise InputError("a heat demand is given but no technology makes heat (no CHP unit or boiler)",
+                         source="config", field="inputs.heat_load")

@@ -336,8 +336,10 @@ def _check_values(frame: pd.DataFrame, *, source: str, lo: float, hi: float, wha
 
 
 def read_load(path: Path, zones: list[str], *, variable: str = "load_mw", what: str = "load",
-              field: str = "inputs.load") -> pd.DataFrame:
-    """Hourly load in MW as a DataFrame (time x zone); ``variable`` ``heat_mw`` reads a heat demand."""
+              field: str = "inputs.load", dim: str = "zone", unused: str | None = None) -> pd.DataFrame:
+    """Hourly load in MW as a DataFrame (time x zone); ``variable`` ``heat_mw`` reads a heat demand, whose
+    columns (``dim`` ``heat_network``) are heat networks. ``unused``: the message for a column that names none of
+    ``zones`` (None: such columns are ignored)."""
     src = str(path)
     if not path.is_file():
         raise InputError(f"{what} file not found", source=src, field=field)
@@ -346,11 +348,11 @@ def read_load(path: Path, zones: list[str], *, variable: str = "load_mw", what: 
         if variable not in ds:
             raise InputError(f"no variable {variable!r}", source=src)
         da = ds[variable]
-        if "zone" not in da.dims:
-            da = da.expand_dims(zone=[zones[0]]) if len(zones) == 1 else da
-        if set(da.dims) != {"time", "zone"}:
-            raise InputError(f"{variable} must have dims (time, zone), has {da.dims}", source=src, field=variable)
-        frame = da.transpose("time", "zone").to_pandas()
+        if dim not in da.dims:
+            da = da.expand_dims({dim: [zones[0]]}) if len(zones) == 1 else da
+        if set(da.dims) != {"time", dim}:
+            raise InputError(f"{variable} must have dims (time, {dim}), has {da.dims}", source=src, field=variable)
+        frame = da.transpose("time", dim).to_pandas()
         frame.index, converted = _netcdf_time(ds, frame.index, source=src)
         frame.attrs[CONVERTED] = converted
     else:
@@ -359,11 +361,14 @@ def read_load(path: Path, zones: list[str], *, variable: str = "load_mw", what: 
             frame.columns = [zones[0]]
     missing = [z for z in zones if z not in frame.columns]
     if missing:
-        raise InputError(f"no {what} for zone {missing[0]!r}", source=src, field="zone")
+        raise InputError(f"no {what} for {dim.replace('_', ' ')} {missing[0]!r}", source=src, field=dim)
+    extra = [c for c in frame.columns if c not in zones]
+    if unused is not None and extra:
+        raise InputError(unused.format(extra[0]), source=src, field=str(extra[0]))
     converted = frame.attrs.get(CONVERTED, False)
     frame = frame[zones]
     frame.attrs[CONVERTED] = converted
-    frame.columns.name = "zone"
+    frame.columns.name = dim
     _check_time(frame.index, source=src)
     _check_values(frame, source=src, lo=0.0, hi=np.inf, what=what)
     peak = frame.max()

@@ -136,10 +136,16 @@ def step_hours(time: pd.DatetimeIndex, step_h: int) -> tuple[np.ndarray, np.ndar
     return (idx.month.to_numpy() - 1).reshape(hours.shape), idx.hour.to_numpy().reshape(hours.shape)
 
 
-def shape_multiplier(shape: Shape, time: pd.DatetimeIndex, step_h: int) -> np.ndarray:
-    """The price multiplier of each step: the mean over the hours it covers."""
+def shape_multiplier(shape: Shape, time: pd.DatetimeIndex, step_h: int,
+                     month_weights: np.ndarray | None = None) -> np.ndarray:
+    """The price multiplier of each step: the mean over the hours it covers; with ``month_weights`` (12, n)
+    (typical days, whose steps stand for days of several months) the months' means, weighted."""
     mo, hr = step_hours(time, step_h)
-    return shape.multiplier[mo, hr].mean(axis=1)
+    if month_weights is None:
+        return shape.multiplier[mo, hr].mean(axis=1)
+    per_month = shape.multiplier[:, hr].mean(axis=2)  # (12, n): each month's multiplier at the step's hours
+    w = month_weights / month_weights.sum(axis=0, keepdims=True)
+    return (per_month * w).sum(axis=0)
 
 
 def shape_periods(shape: Shape, time: pd.DatetimeIndex, step_h: int) -> np.ndarray:

@@ -24,6 +24,9 @@ from optimizer.errors import InputError
 from optimizer.inputs.profiles import check_complete_text
 
 KINDS = ("generator", "storage", "import", "boiler", "demand_response")
+#: kinds whose energy is electricity supplied to the balance (the denominator of supply shares); boilers make
+#: heat, storage moves energy, demand response curtails load
+SUPPLY_KINDS = ("generator", "import")
 #: CHP modes of a generator (chp_mode); empty = power only
 CHP_MODES = ("", "back_pressure", "extraction")
 
@@ -39,6 +42,7 @@ FRACTIONS = (
     "min_stable_frac",
     "reserve_frac",
     "valley_peak_ratio_min",
+    "must_run_frac",
 )
 #: attributes that must not be negative
 NONNEGATIVE = (
@@ -297,7 +301,7 @@ def _validate_operation(row: pd.Series, tech: str, fail: Any) -> None:
     if row["committable"] and kind != "generator":
         raise fail("only generators can be committable", tech, "committable")
     if not row["committable"]:
-        for attr in ("min_stable_frac", "startup_cost_cny_per_mw", "min_up_h", "min_down_h"):
+        for attr in ("min_stable_frac", "startup_cost_cny_per_mw", "min_up_h", "min_down_h", "must_run_frac"):
             if row[attr] > 0:
                 raise fail(f"{attr} needs committable: true (it describes committed capacity)", tech, attr)
     mode = str(row["chp_mode"]).strip()

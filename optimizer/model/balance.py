@@ -40,27 +40,29 @@ from optimizer.model.sets import hourly_param, templated
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
-    _rows(m, inp, reg.balance, inp.load_mw, "", reg.balance_rows, "energy balance", "load")
+    _rows(m, list(inp.zones), reg.balance, inp.load_mw, "", reg.balance_rows, "energy balance", "load")
     if inp.heat_mw is not None:
-        _rows(m, inp, reg.heat_balance, inp.heat_mw, "heat_", reg.heat_balance_rows, "heat balance", "heat demand")
+        _rows(m, list(inp.heat_mw.columns), reg.heat_balance, inp.heat_mw, "heat_", reg.heat_balance_rows,
+              "heat balance", "heat demand")
 
 
-def _rows(m: pyo.ConcreteModel, inp: Inputs, terms_by_name: dict, demand_frame: Any, prefix: str, rows: dict,
+def _rows(m: pyo.ConcreteModel, places: list[str], terms_by_name: dict, demand_frame: Any, prefix: str, rows: dict,
           what: str, demand_what: str) -> None:
-    """One balance row block per zone: the registered entries of ``terms_by_name`` meet ``demand_frame``."""
-    groups = {z: entry_groups([e for fn in terms_by_name.values() for e in fn(z)]) for z in inp.zones}
-    gset = pyo.Set(initialize=[(z, j) for z in inp.zones for j in range(len(groups[z]))],
-                   ordered=True, dimen=2, doc=f"entry groups of each zone's {what} (zone, number)")
+    """One balance row block per place (zone, or heat network): the registered entries of ``terms_by_name``
+    meet ``demand_frame``."""
+    groups = {z: entry_groups([e for fn in terms_by_name.values() for e in fn(z)]) for z in places}
+    gset = pyo.Set(initialize=[(z, j) for z in places for j in range(len(groups[z]))],
+                   ordered=True, dimen=2, doc=f"entry groups of each {what} (place, number)")
     m.add_component(f"{prefix}balance_groups", gset)
     keys = pyo.Set(gset, ordered=True, dimen=None,
-                   initialize={(z, j): ks for z in inp.zones for j, (_, _, ks) in enumerate(groups[z])},
-                   doc=f"keys of the variables of each entry group of a zone's {what}")
+                   initialize={(z, j): ks for z in places for j, (_, _, ks) in enumerate(groups[z])},
+                   doc=f"keys of the variables of each entry group of a {what}")
     m.add_component(f"{prefix}balance_keys", keys)
-    for z in inp.zones:
+    for z in places:
         # Pyomo 6.10's templates cannot index a component with a constant (the zone) beside the step,
         # so each zone's demand is a Param over the steps alone
         demand = hourly_param(m, f"{prefix}demand_{z}", (m.T,), dict(enumerate(demand_frame[z].to_numpy().tolist())),
-                              doc=f"{demand_what} of zone {z} (MW)")
+                              doc=f"{demand_what} of {z} (MW)")
         if not groups[z]:
             if prefix and not demand_frame[z].to_numpy().any():  # a zone without heat demand or heat supply
                 continue
@@ -72,7 +74,7 @@ def _rows(m: pyo.ConcreteModel, inp: Inputs, terms_by_name: dict, demand_frame: 
             # whole template sum when that sum is the row's only term
             return sum(sum(_scaled(coef, var[k, i]) for k in keys) for coef, var, keys in terms) == demand[i]
 
-        con = pyo.Constraint(m.T, rule=rule, doc=f"hourly {what} of zone {z} (MW)")
+        con = pyo.Constraint(m.T, rule=rule, doc=f"hourly {what} of {z} (MW)")
         with templated():  # stated once with a symbolic step (constructed when added)
             m.add_component(f"{prefix}balance_{z}", con)
         rows[z] = con

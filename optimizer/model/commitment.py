@@ -6,11 +6,11 @@ the MW that are on, not by integer unit states.
 
 .. math::
 
-    0 \le u_{g,t} \le a_{g,t}\, \bar P_g, \qquad
+    \phi_g\, a_{g,t}\, \bar P_g \le u_{g,t} \le a_{g,t}\, \bar P_g, \qquad
     \mu_g\, u_{g,t} \;\le\; p_{g,t} + c^v_g h_{g,t} \;\le\; u_{g,t}
 
     v_{g,t} \ge u_{g,t} - u_{g,t-1}, \qquad v_{g,t} \ge 0,
-    \qquad C^{start} = \sum_{g,t} w_t\, \sigma_g\, v_{g,t}
+    \qquad C^{start} = \sum_{g,t} \frac{w_t}{\Delta}\, \sigma_g\, v_{g,t}
 
     u_{g,t} \ge \sum_{k=0}^{U_g-1} v_{g,t-k} \quad\text{(minimum up time)}, \qquad
     a_{g,t}\bar P_g \ge u_{g,t-D_g} + \sum_{k=0}^{D_g-1} v_{g,t-k} \quad\text{(minimum down time)}
@@ -28,6 +28,7 @@ Symbol                   Pyomo                           Meaning (unit)
 :math:`u_{g,t}`          ``m.committed[g, t]``           committed (online) capacity (MW)
 :math:`v_{g,t}`          ``m.startup[g, t]``             capacity started in step *t* (MW)
 :math:`\mu_g`            ``min_stable_frac``             minimum stable output, share of committed capacity (-)
+:math:`\phi_g`           ``must_run_frac``               share of available capacity kept committed (-)
 :math:`\sigma_g`         ``startup_cost_cny_per_mw``     cost per MW started (CNY/MW)
 :math:`U_g, D_g`         ``min_up_h, min_down_h``        minimum up / down time (steps, rounded up)
 :math:`c^v_g`            ``power_loss_per_heat``         power lost per MW of heat extracted (-)
@@ -66,14 +67,24 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     dt = float(inp.step_h[0])
     avail = {g: availability(inp, g) for g in uc}
     upper = {g: (avail[g] * float(t.at[g, "existing_mw"])).tolist() for g in uc if is_fixed(inp, g)}
-    m.committed = pyo.Var(m.G_uc, m.T, within=pyo.NonNegativeReals,
-                          bounds=lambda _m, g, i: (0.0, upper[g][i]) if g in upper else (0.0, None),
+    must = {g: float(t.at[g, "must_run_frac"]) for g in uc}
+
+    def u_bounds(_m: pyo.ConcreteModel, g: str, i: int) -> tuple[float, float | None]:
+        if g in upper:  # capacity fixed: the must-run share is a bound too
+            return (must[g] * upper[g][i], upper[g][i])
+        return (0.0, None)
+
+    m.committed = pyo.Var(m.G_uc, m.T, within=pyo.NonNegativeReals, bounds=u_bounds,
                           doc="committed (online) capacity of a unit class (MW)")
     m.startup = pyo.Var(m.G_uc, m.T, within=pyo.NonNegativeReals, doc="capacity started in the step (MW)")
 
     ext = [g for g in uc if g not in upper]
     m.G_uc_ext = pyo.Set(initialize=ext, ordered=True, dimen=1,
                          doc="committable generators whose capacity is a decision")
+    m.G_uc_must = pyo.Set(initialize=[g for g in ext if must[g] > 0], ordered=True, dimen=1,
+                          doc="committable generators of variable capacity with a must-run share")
+    m.must_run = pyo.Param(m.G_uc_must, initialize={g: must[g] for g in ext if must[g] > 0},
+                           doc="share of available capacity that stays committed (-)")
     heat = getattr(m, "G_chp_x", None)  # extraction CHP units (heat family, built before this one)
     plain = [g for g in uc if heat is None or g not in heat]
     chp = [g for g in uc if heat is not None and g in heat]
@@ -91,6 +102,10 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         m.uc_avail = pyo.Constraint(m.G_uc_ext, m.T,
                                     rule=lambda _m, g, i: _m.committed[g, i] <= _m.avail[g, i] * total_mw(_m, g),
                                     doc="committed capacity at most available capacity (MW)")
+        m.uc_must_run = pyo.Constraint(
+            m.G_uc_must, m.T,
+            rule=lambda _m, g, i: _m.committed[g, i] >= _m.must_run[g] * _m.avail[g, i] * total_mw(_m, g),
+            doc="committed capacity at least the must-run share of available capacity (MW)")
         m.uc_max = pyo.Constraint(m.G_uc_plain, m.T, rule=lambda _m, g, i: _m.p[g, i] <= _m.committed[g, i],
                                   doc="output at most committed capacity (MW)")
         m.uc_min = pyo.Constraint(m.G_uc_min_plain, m.T,
@@ -112,7 +127,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         doc="start-ups of the first step of the cycle (the year, or each typical day) from its last step (MW)")
 
     spd = inp.steps_per_day if inp.day_sequence is not None else n
-    for what, attr in (("up", "min_up_h"), ("down", "min_down_h")):
+    for what, attr in (("up", "min_up_h"), ("down", "min_down_h")) if cfg.policy.min_up_down_times else ():
         lengths: dict[int, list[str]] = {}
         for g in uc:
             k = window_steps(float(t.at[g, attr]), dt)
@@ -123,11 +138,12 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
 
     _reserve(m, inp, cfg, reg, uc, chp)
 
-    w = [float(x) for x in inp.weight_h]
+    # a start is an event: a step counts as often as it occurs in the year, its weight over its duration
+    occurs = [float(x) / float(d) for x, d in zip(inp.weight_h, inp.step_h, strict=True)]
     for g in uc:
         c = float(t.at[g, "startup_cost_cny_per_mw"])
         if c > 0:
-            reg.add_cost("startup", g, c * weighted_sum(w, [m.startup[g, i] for i in m.T]))
+            reg.add_cost("startup", g, c * weighted_sum(occurs, [m.startup[g, i] for i in m.T]))
     reg.add_output("committed_mw", m.committed, uc, "committable", "MW", "committed (online) capacity")
     reg.add_output("startup_mw", m.startup, uc, "committable", "MW", "capacity started in the step")
 

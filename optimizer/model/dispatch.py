@@ -7,6 +7,8 @@ r"""Generator dispatch: availability, ramp limits, variable cost, fuel, emission
     -\rho_g \bar P_g \Delta \le p_{g,t} - p_{g,t-1} \le \rho_g \bar P_g \Delta
     \qquad \forall g \text{ with a ramp limit},\ t \in T^+
 
+    \sum_t w_t\, p_{g,t} \le \overline{Y}_g \qquad \forall g \text{ with an annual limit}
+
     C^{vom} + C^{fuel} = \sum_{g,t} w_t\, p_{g,t} \left(v_g + h_g\, \pi_{c(g)}\right),
     \qquad
     e_g = \sum_t w_t\, p_{g,t}\, h_g\, \epsilon_{c(g)}
@@ -21,6 +23,8 @@ Symbol                 Pyomo                           Meaning (unit)
 :math:`a_{g,t}`        ``m.avail[g, t]``               available fraction of capacity (-), profile x availability
 :math:`\rho_g`         ``ramp_frac_per_h``             ramp limit (fraction of capacity per hour)
 :math:`\rho_g \Delta`  ``m.ramp_per_step[g]``          ramp limit per step (fraction of capacity)
+:math:`\overline{Y}_g`  ``annual_energy_max_mwh``      annual generation plan or fuel quota (MWh/yr)
+(rows)                 ``m.gen_energy_max[g]``         the annual limit
 :math:`v_g`            ``vom_cny_per_mwh``             variable O&M (CNY/MWh)
 :math:`h_g`            ``heat_rate_gce_per_kwh``       fuel per output (tce/MWh after conversion)
 :math:`\pi_c`          ``fuel_price_cny_per_tce``      fuel price of carrier *c* (CNY/tce)
@@ -138,23 +142,15 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
                                  rule=lambda _m, g, i: _m.p[g, i] <= _m.avail[g, i] * total_mw(_m, g),
                                  doc="output at most available capacity (MW)")
 
-    ramped = [g for g in m.G if cfg.policy.ramp_limits and not math.isinf(t.at[g, "ramp_frac_per_h"])
-              and t.at[g, "ramp_frac_per_h"] * float(inp.step_h[0]) < 1.0]
-    m.G_ramp = pyo.Set(initialize=ramped, ordered=True, dimen=1, doc="generators with a ramp limit")
-    m.ramp_per_step = pyo.Param(m.G_ramp, initialize={g: t.at[g, "ramp_frac_per_h"] * float(inp.step_h[0])
-                                                      for g in ramped},
-                                doc="ramp limit per step (fraction of capacity)")
-    with templated():
-        m.ramp_up = pyo.Constraint(
-            m.G_ramp, m.T1, rule=lambda _m, g, i: _m.p[g, i] - _m.p[g, i - 1] <= _m.ramp_per_step[g] * total_mw(_m, g),
-            doc="ramp-up limit (MW per step)")
-        m.ramp_down = pyo.Constraint(
-            m.G_ramp, m.T1, rule=lambda _m, g, i: _m.p[g, i - 1] - _m.p[g, i] <= _m.ramp_per_step[g] * total_mw(_m, g),
-            doc="ramp-down limit (MW per step)")
+    add_ramp_rows(m, inp, cfg, list(m.G), m.p, ("G_ramp", "ramp_per_step", "ramp_up", "ramp_down"), "output")
 
     w = [float(x) for x in inp.weight_h]
     m.gen_mwh = pyo.Expression(m.G, rule=lambda _m, g: weighted_sum(w, [_m.p[g, i] for i in _m.T]),
                                doc="annual generation (MWh/yr)")
+    m.gen_energy_max = pyo.Constraint(
+        m.G, rule=lambda _m, g: pyo.Constraint.Skip if math.isinf(t.at[g, "annual_energy_max_mwh"])
+        else _m.gen_mwh[g] <= float(t.at[g, "annual_energy_max_mwh"]),
+        doc="annual generation at most the plan or fuel quota (MWh/yr)")
     for g in m.G:
         energy = m.gen_mwh[g]
         vom = t.at[g, "vom_cny_per_mwh"]
@@ -165,6 +161,28 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
 
     by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
     reg.add_balance("generation", lambda z: [(1.0, m.p, g) for g in by_zone[z]])
+
+
+def add_ramp_rows(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, techs: list[str], var: pyo.Var,
+                  names: tuple[str, str, str, str], what: str) -> None:
+    """Ramp limits of ``var[k, t]`` for the technologies of ``techs`` with a finite ``ramp_frac_per_h`` that
+    can bind at the step length: ``names`` are those of the set, the per-step Param and the two row blocks."""
+    t = inp.techs
+    dt = float(inp.step_h[0])
+    ramped = [k for k in techs if cfg.policy.ramp_limits and not math.isinf(t.at[k, "ramp_frac_per_h"])
+              and t.at[k, "ramp_frac_per_h"] * dt < 1.0]
+    kset = pyo.Set(initialize=ramped, ordered=True, dimen=1, doc=f"technologies whose {what} has a ramp limit")
+    m.add_component(names[0], kset)
+    per_step = pyo.Param(kset, initialize={k: t.at[k, "ramp_frac_per_h"] * dt for k in ramped},
+                         doc="ramp limit per step (fraction of capacity)")
+    m.add_component(names[1], per_step)
+    up = pyo.Constraint(kset, m.T1, rule=lambda _m, k, i: var[k, i] - var[k, i - 1] <= per_step[k] * total_mw(_m, k),
+                        doc=f"ramp-up limit of {what} (MW per step)")
+    down = pyo.Constraint(kset, m.T1, rule=lambda _m, k, i: var[k, i - 1] - var[k, i] <= per_step[k] * total_mw(_m, k),
+                          doc=f"ramp-down limit of {what} (MW per step)")
+    with templated():
+        m.add_component(names[2], up)
+        m.add_component(names[3], down)
 
 
 def committed(inp: Inputs, cfg: Config, g: str) -> bool:

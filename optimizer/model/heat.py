@@ -1,12 +1,14 @@
-r"""Heat: the hourly heat balance of each zone, met by CHP units and boilers.
+r"""Heat: the hourly heat balance of each heat network, met by CHP units and boilers.
 
-Industrial steam is the second carrier. CHP units make it with their power: a back-pressure unit on a
-fixed power-to-heat ratio, an extraction unit anywhere in a linear region between its back-pressure
-line and its maximum fuel line (oemof-solph's ``ExtractionTurbineCHP``). Boilers make heat alone.
+Industrial steam is the second carrier. It cannot move between steam networks, so each network (a
+column of the heat demand file; a technology's ``heat_network``, its zone when none is named) has a
+balance of its own. CHP units make heat with their power: a back-pressure unit on a fixed
+power-to-heat ratio, an extraction unit anywhere in a linear region between its back-pressure line
+and its maximum fuel line (oemof-solph's ``ExtractionTurbineCHP``). Boilers make heat alone.
 
 .. math::
 
-    \sum_{g \in G^{chp}_z} h_{g,t} + \sum_{b \in B_z} q_{b,t} \;[+\; u^{h}_{z,t}] = H_{z,t} \qquad \forall z, t
+    \sum_{g \in G^{chp}_n} h_{g,t} + \sum_{b \in B_n} q_{b,t} \;[+\; u^{h}_{n,t}] = H_{n,t} \qquad \forall n, t
 
     p_{g,t} = c^b_g\, h_{g,t} \quad (g \text{ back-pressure}), \qquad
     p_{g,t} \ge c^b_g\, h_{g,t},\ \ p_{g,t} + c^v_g h_{g,t} \le a_{g,t}\bar P_g \quad (g \text{ extraction})
@@ -25,13 +27,13 @@ Symbol                   Pyomo                           Meaning (unit)
 =======================  ==============================  =============================================
 :math:`h_{g,t}`          ``m.chp_heat[g, t]``            heat from CHP unit *g* (MW of heat)
 :math:`q_{b,t}`          ``m.boiler_heat[b, t]``         heat from boiler *b* (MW of heat)
-:math:`u^h_{z,t}`        ``m.heat_unserved[z, t]``       heat demand not met (MW of heat)
-:math:`H_{z,t}`          ``m.heat_demand_<z>[t]``        heat demand of zone *z* (MW of heat)
+:math:`u^h_{n,t}`        ``m.heat_unserved[n, t]``       heat demand not met (MW of heat)
+:math:`H_{n,t}`          ``m.heat_demand_<n>[t]``        heat demand of network *n* (MW of heat)
 :math:`c^b_g`            ``m.chp_ratio[g]``              power per heat on the back-pressure line (-)
 :math:`c^v_g`            ``m.chp_loss[g]``               power lost per heat extracted (-)
 :math:`\phi`             ``heat_rate_gce_per_kwh``       fuel per condensing-equivalent output, or per heat (tce/MWh)
 (rows)                   ``m.chp_backpressure``, ``m.chp_line``, ``m.chp_max``  the CHP regions
-(rows)                   ``m.heat_balance_<z>[t]``       the heat balance of zone *z*
+(rows)                   ``m.heat_balance_<n>[t]``       the heat balance of network *n*
 =======================  ==============================  =============================================
 """
 
@@ -41,10 +43,11 @@ import pyomo.core as pyo
 
 from optimizer.config import Config
 from optimizer.inputs import Inputs
+from optimizer.inputs.loader import heat_network
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import add_fuel_use, availability, committed
 from optimizer.model.registry import Registry
-from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
+from optimizer.model.sets import hourly_param, templated, weighted_sum
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -120,19 +123,21 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_cost("vom", b, vom * m.heat_mwh[b])
 
     if inp.heat_mw is not None:
-        zones = list(inp.zones)
-        by_zone = {z: (in_zone(inp, chp, z), in_zone(inp, boilers, z)) for z in zones}
-        reg.add_balance("chp", lambda z: [(1.0, m.chp_heat, g) for g in by_zone[z][0]], carrier="heat")
-        reg.add_balance("boilers", lambda z: [(1.0, m.boiler_heat, b) for b in by_zone[z][1]], carrier="heat")
+        nets = list(inp.heat_mw.columns)
+        on = {n: ([g for g in chp if heat_network(t, g) == n], [b for b in boilers if heat_network(t, b) == n])
+              for n in nets}
+        reg.add_balance("chp", lambda n: [(1.0, m.chp_heat, g) for g in on[n][0]], carrier="heat")
+        reg.add_balance("boilers", lambda n: [(1.0, m.boiler_heat, b) for b in on[n][1]], carrier="heat")
         if cfg.economics.allow_unserved:
-            heat = {z: inp.heat_mw[z].to_numpy() for z in zones}
-            m.heat_unserved = pyo.Var(m.Z, m.T, bounds=lambda _m, z, i: (0.0, float(heat[z][i])),
+            heat = {n: inp.heat_mw[n].to_numpy() for n in nets}
+            m.H = pyo.Set(initialize=nets, ordered=True, dimen=1, doc="heat networks")
+            m.heat_unserved = pyo.Var(m.H, m.T, bounds=lambda _m, n, i: (0.0, float(heat[n][i])),
                                       doc="heat demand not met (MW of heat)")
             m.heat_unserved_mwh = pyo.Expression(
-                expr=weighted_sum(w * len(zones), [m.heat_unserved[z, i] for z in m.Z for i in m.T]),
+                expr=weighted_sum(w * len(nets), [m.heat_unserved[n, i] for n in m.H for i in m.T]),
                 doc="annual heat demand not met (MWh of heat per year)")
             reg.add_cost("unserved", "unserved", cfg.economics.voll_cny_per_mwh * m.heat_unserved_mwh)
-            reg.add_balance("heat_unserved", lambda z: [(1.0, m.heat_unserved, z)], carrier="heat")
-            reg.add_output("heat_unserved_mw", m.heat_unserved, zones, "zone", "MW", "heat demand not met")
+            reg.add_balance("heat_unserved", lambda n: [(1.0, m.heat_unserved, n)], carrier="heat")
+            reg.add_output("heat_unserved_mw", m.heat_unserved, nets, "heat_network", "MW", "heat demand not met")
     reg.add_output("heat_mw", m.chp_heat, chp, "chp", "MW", "heat from CHP units (MW of heat)")
     reg.add_output("boiler_heat_mw", m.boiler_heat, boilers, "boiler", "MW", "heat from boilers (MW of heat)")

@@ -1,13 +1,32 @@
-r"""Import corridors: capacity, hourly availability, annual energy limits, price and emissions.
+r"""Import corridors: capacity, availability, schedules, ramps, energy limits, hourly prices and emissions.
 
 .. math::
 
-    0 \le y_{i,t} \le a_{i,t}\, \bar P_i \qquad \forall i, t
+    0 \le y_{i,t} \le a_{i,t}\, \bar P_i \qquad \forall i, t, \qquad
+    |y_{i,t} - y_{i,t-1}| \le \rho_i \bar P_i \Delta \quad (\text{corridors with a ramp limit})
 
     \underline{Y}_i \le \sum_t w_t\, y_{i,t} \le \overline{Y}_i \qquad \forall i
 
-    C^{import} = \sum_{i,t} w_t\, \pi_i\, y_{i,t}, \qquad
+    \frac{\underline{E}_{i,m}}{H_m} \le \frac{\sum_t W_{m,t}\, y_{i,t}}{\sum_t W_{m,t}}
+    \le \frac{\overline{E}_{i,m}}{H_m}, \qquad
+    \underline{y}_{i,m(t)} \le y_{i,t} \le \overline{y}_{i,m(t)} \qquad \text{(monthly schedules)}
+
+    \sum_i y_{i,t} \le \bar Y^{sim} \quad \text{(the simultaneous import capability, if configured)}
+
+    y_{i,t} = y_{i,t-1} \quad \text{where } t \text{ and } t-1 \text{ lie in the same block of the day}, \qquad
+    y_{i,v(d)} \ge r_i\, y_{i,p(d)} \quad \text{(each valley block against the day's peak block)}
+
+    C^{import} = \sum_{i,t} w_t\, \pi_i\, \mu_{i,t}\, y_{i,t}, \qquad
     e_i = \sum_t w_t\, \epsilon_i\, y_{i,t} \quad (\text{if import emissions are counted})
+
+The monthly energy is stated as the month's average power (:math:`W_{m,t}`, the hours of month *m*
+that step *t* stands for; :math:`H_m` the hours of the month), so a run over part of the year applies
+the same average. A typical day stands for days of several months and could not hold each month's
+contract, so typical-day runs apply the year's sum of the monthly energies instead, and each hour the
+loosest of the power bounds of the months its day stands for. The blocks are the contiguous periods
+(peak, flat, valley) of a day of the corridor's ``schedule_shape`` (a block never runs on into the next
+day); the price multiplier :math:`\mu_{i,t}` those of its ``price_shape`` (:mod:`optimizer.inputs.shapes`;
+typical days: the months' multipliers weighted by the days they stand for).
 
 Energy accounts: on the electricity basis a corridor adds :math:`Y_i=\sum_t w_t y_{i,t}` (MWh) to
 ``total``, :math:`\phi^{nf}_i Y_i` to ``nonfossil`` and :math:`\phi^{coal}_i Y_i` to ``coal``; on
@@ -22,6 +41,13 @@ Symbol                   Pyomo                        Meaning (unit)
 :math:`a_{i,t}`          ``availability`` / profile   available fraction of capacity (-)
 :math:`\underline{Y}_i, \overline{Y}_i`  ``m.import_energy_min/max[i]``  annual energy limits (MWh/yr)
 :math:`\pi_i`            ``price_cny_per_mwh``        delivered price (CNY/MWh)
+:math:`\mu_{i,t}`        ``inputs.price_mult[i]``     hourly price multiplier of the price shape (-)
+:math:`\rho_i`           ``m.import_ramp_per_step[i]``  ramp limit per step (fraction of capacity)
+:math:`\underline{E}_{i,m}, \overline{E}_{i,m}`  ``m.import_month_min/max``  contracted monthly energy (MWh)
+:math:`\underline{y}, \overline{y}`  ``power_min/max_mw``  monthly bounds on hourly delivery (MW)
+:math:`r_i`              ``valley_peak_ratio_min``    valley block at least this share of the peak block (-)
+:math:`\bar Y^{sim}`     ``m.import_limit[t]``        simultaneous import capability (MW); row ``m.import_capability``
+(rows)                   ``m.import_block_<n>``, ``m.import_valley_peak``  the daily blocks and the valley rule
 :math:`\epsilon_i`       ``co2_t_per_mwh``            emission factor (tCO2/MWh)
 :math:`\phi^{nf}_i, \phi^{coal}_i`  ``nonfossil_fraction, coal_fraction``  shares of the energy (-)
 =======================  ===========================  ============================================
@@ -36,10 +62,11 @@ import pandas as pd
 import pyomo.core as pyo
 
 from optimizer.config import Config
-from optimizer.inputs import Inputs
+from optimizer.errors import InputError
+from optimizer.inputs import Inputs, resolve_target
 from optimizer.inputs.shapes import month_hours
 from optimizer.model.capacity import is_fixed, total_mw
-from optimizer.model.dispatch import availability, electricity_tce_per_mwh
+from optimizer.model.dispatch import add_ramp_rows, availability, electricity_tce_per_mwh
 from optimizer.model.registry import Registry
 from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
@@ -53,12 +80,25 @@ def power_bounds(inp: Inputs, c: str) -> tuple[np.ndarray, np.ndarray]:
         hi = availability(inp, c) * float(inp.techs.at[c, "existing_mw"])
     sched = inp.schedules.get(c)
     if sched is not None:
-        month = inp.time.month.to_numpy()
-        pmin = sched["power_min_mw"].reindex(range(1, 13)).to_numpy()[month - 1]
-        pmax = sched["power_max_mw"].reindex(range(1, 13)).to_numpy()[month - 1]
-        lo = np.where(np.isnan(pmin), lo, pmin)
-        hi = np.where(np.isnan(pmax), hi, np.minimum(hi, pmax))
-    return lo, np.maximum(hi, lo)
+        pmin = sched["power_min_mw"].reindex(range(1, 13)).to_numpy()
+        pmax = sched["power_max_mw"].reindex(range(1, 13)).to_numpy()
+        # the months each step stands for (a typical day's steps stand for days of several months): the
+        # loosest of their bounds, so that no month's energy rule is contradicted
+        stands = inp.month_weight_h > 0 if inp.month_weight_h is not None else None
+        if stands is None or inp.day_sequence is None:
+            month = inp.time.month.to_numpy() - 1
+            step_min, step_max = pmin[month], pmax[month]
+        else:
+            step_min = np.where(stands, np.nan_to_num(pmin, nan=0.0)[:, None], np.inf).min(axis=0)
+            step_max = np.where(stands, np.nan_to_num(pmax, nan=np.inf)[:, None], -np.inf).max(axis=0)
+        lo = np.where(np.isnan(step_min), lo, step_min)
+        hi = np.where(np.isnan(step_max), hi, np.minimum(hi, step_max))
+    if (lo > hi + 1e-9).any():  # power_min_mw above what the corridor can carry in some hour (its profile)
+        j = int(np.argmax(lo > hi + 1e-9))
+        raise InputError(f"power_min_mw {lo[j]:,.0f} MW exceeds the {hi[j]:,.0f} MW the corridor can carry at "
+                         f"{inp.time[j]} (capacity x hourly availability)",
+                         source=inp.files.get("corridor_schedules", "config"), field=f"{c}.power_min_mw")
+    return lo, hi
 
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
@@ -94,7 +134,19 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.import_energy_max = pyo.Constraint(m.I, rule=e_max, doc="annual corridor energy limit (MWh/yr)")
     m.import_energy_min = pyo.Constraint(m.I, rule=e_min, doc="annual contracted corridor energy (MWh/yr)")
 
+    add_ramp_rows(m, inp, cfg, list(m.I), m.imp, ("I_ramp", "import_ramp_per_step", "import_ramp_up",
+                                                 "import_ramp_down"), "delivery")
     _schedules(m, inp)
+    limit = resolve_target(cfg.policy.import_limit_mw, inp.targets, unit="MW", field="policy.import_limit_mw")
+    if limit is not None:
+        if limit < 0:
+            raise InputError(f"must not be negative, got {limit}", source="config", field="policy.import_limit_mw")
+        hourly_param(m, "import_limit", (m.T,), {i: float(limit) for i in range(len(inp.time))},
+                     doc="simultaneous import capability (MW)")
+        with templated():
+            m.import_capability = pyo.Constraint(
+                m.T, rule=lambda _m, i: sum(_m.imp[c, i] for c in _m.I) <= _m.import_limit[i],
+                doc="all corridors together at most the simultaneous import capability (MW)")
 
     conv = electricity_tce_per_mwh(cfg)
     electricity = cfg.policy.share_basis == "electricity"
@@ -132,6 +184,18 @@ def _schedules(m: pyo.ConcreteModel, inp: Inputs) -> None:
     rows_min, rows_max = {}, {}
     for c, sched in inp.schedules.items():
         hours = month_hours(inp.year)
+        if inp.day_sequence is not None:
+            # a typical day stands for days of several months, so months cannot each hold their contract
+            # (a day standing for February and July could not meet both): the year's sum of them applies
+            lo_y = float(np.nansum(sched["energy_min_mwh"].to_numpy()))
+            hi_y = float(sched["energy_max_mwh"].sum(min_count=12)) if sched["energy_max_mwh"].notna().all() \
+                and len(sched) == 12 else math.inf
+            year = pyo.quicksum(float(inp.weight_h[j]) * m.imp[c, j] for j in range(len(inp.time)))
+            if lo_y > 0:
+                rows_min[c, 0] = year >= lo_y
+            if math.isfinite(hi_y):
+                rows_max[c, 0] = year <= hi_y
+            continue
         for month, r in sched.iterrows():
             weights = mw[int(month) - 1]
             total = float(weights.sum())
@@ -144,9 +208,11 @@ def _schedules(m: pyo.ConcreteModel, inp: Inputs) -> None:
             if not math.isnan(r["energy_max_mwh"]):
                 rows_max[c, int(month)] = avg <= float(r["energy_max_mwh"]) / hours[int(month)]
     m.import_month_min = pyo.Constraint(list(rows_min), rule=lambda _m, c, mo: rows_min[c, mo],
-                                        doc="contracted monthly energy, as the month's average power (MW)")
+                                        doc="contracted monthly energy, as the month's average power (MW); month 0: "
+                                        "the year's sum of the months (MWh/yr), in typical-day runs")
     m.import_month_max = pyo.Constraint(list(rows_max), rule=lambda _m, c, mo: rows_max[c, mo],
-                                        doc="monthly energy at most, as the month's average power (MW)")
+                                        doc="monthly energy at most, as the month's average power (MW); month 0: the "
+                                        "year's sum (MWh/yr), in typical-day runs")
 
     # daily blocks: a corridor's delivery is constant within each contiguous period of a day. Corridors
     # sharing a schedule shape share one row block (a template over corridors x steps)
@@ -158,7 +224,8 @@ def _schedules(m: pyo.ConcreteModel, inp: Inputs) -> None:
     pairs: dict[tuple[str, int, int], float] = {}
     for n_shape, (shape, corridors) in enumerate(sorted(by_shape.items())):
         per = inp.periods[corridors[0]]
-        same = [i for i in range(len(per)) if i in t1 and per[i] == per[i - 1]]
+        day = inp.time.normalize()
+        same = [i for i in range(len(per)) if i in t1 and per[i] == per[i - 1] and day[i] == day[i - 1]]
         cset = pyo.Set(initialize=corridors, ordered=True, dimen=1, doc=f"corridors scheduled in blocks of {shape}")
         tset = pyo.Set(initialize=same, ordered=True, dimen=1,
                        doc=f"steps in the same block as the one before ({shape})")

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from optimizer.report import i18n
 from optimizer.report import tables as T
 
-SHEETS = ("headline", "targets", "capacity", "energy", "imports", "emissions", "cost_component",
-          "cost_technology", "weeks", "metadata")
+SHEETS = ("headline", "calibration", "targets", "capacity", "energy", "imports", "operation", "heat", "emissions",
+          "cost_component", "cost_technology", "weeks", "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:

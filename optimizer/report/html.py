@@ -22,8 +22,9 @@ from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report.figures import FigureInfo
 
-SECTIONS = ("sec_headline", "sec_targets", "sec_capacity", "sec_energy", "sec_imports", "sec_dispatch",
-            "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost", "sec_metadata")
+SECTIONS = ("sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_energy", "sec_imports",
+            "sec_operation", "sec_dispatch", "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost",
+            "sec_metadata")
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6776; --line:#d9dee5; --band:#f4f6f9; --accent:#1f5fa8; }
@@ -312,8 +313,17 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         pre_notes += note_html(L("weighted_note", w=float(w[0])))
     if figure_note:
         pre_notes += note_html(figure_note)
-    parts["sec_headline"] = pre_notes + headline_html(tbl["headline"], lang)
+    flags = T.parse_attr(ds, "flags") or []
+    flag_html = "".join(note_html(f"{L('flag')}: {f}", "missing") for f in flags)
+    parts["sec_headline"] = pre_notes + flag_html + headline_html(tbl["headline"], lang)
+    cal = tbl["calibration"]
+    parts["sec_calibration"] = (table_html("calibration", cal, lang) if len(cal)
+                                else note_html(L("no_calibration_note")))
     parts["sec_targets"] = targets_html(tbl["targets"], lang)
+    heat = tbl["heat"]
+    parts["sec_operation"] = (table_html("operation", tbl["operation"], lang)
+                              + (f"<h3>{esc(L('heat_balance'))}</h3>" + table_html("heat", heat, lang) if len(heat)
+                                 else note_html(L("no_heat_note"))))
     parts["sec_capacity"] = table_html("capacity", tbl["capacity"], lang) + figs_of("sec_capacity")
     parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
     parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")

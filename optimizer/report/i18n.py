@@ -20,6 +20,34 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sec_capacity": ("Installed capacity by technology", "分技术装机容量"),
     "sec_energy": ("Annual energy by source", "分电源年度电量"),
     "sec_imports": ("Imports per corridor", "区外受电（分通道）"),
+    "sec_calibration": ("Against the statistics", "与统计数据对照"),
+    "sec_operation": ("How the plants ran: unit classes, heat, storage, demand response",
+                      "机组运行：分类机组、供热、储能与需求响应"),
+    "flag": ("Check", "提示"),
+    "no_calibration_note": ("The run names no calibration table (inputs.calibration); the base-year case "
+                            "configs/suzhou_2025_base.yaml compares itself with data/calibration.csv.",
+                            "本次运行未指定校核表（inputs.calibration）；基准年算例 configs/suzhou_2025_base.yaml "
+                            "与 data/calibration.csv 对照。"),
+    "no_heat_note": ("The run has no heat demand (inputs.heat_load).", "本次运行未设供热需求（inputs.heat_load）。"),
+    "heat_balance": ("Heat balance by steam network", "分供热管网热量平衡"),
+    "figure": ("Figure", "指标"),
+    "model": ("Model", "模型"),
+    "statistic": ("Statistic", "统计值"),
+    "difference_pct": ("Difference (%)", "偏差（%）"),
+    "tolerance_pct": ("Tolerance (%)", "允许偏差（%）"),
+    "within": ("Within", "是否达标"),
+    "reference": ("Source", "数据来源"),
+    "mean_committed_pct": ("Mean committed (% of capacity)", "平均开机容量（占装机%）"),
+    "starts_per_year": ("Equivalent starts per year", "年等效启动次数"),
+    "heat_gwh": ("Heat (GWh)", "供热量（GWh）"),
+    "cycles_per_year": ("Full cycles per year", "年等效充放电次数"),
+    "heat_network": ("Steam network", "供热管网"),
+    "demand_gwh": ("Demand (GWh)", "需求（GWh）"),
+    "supply_gwh": ("Supplied (GWh)", "供应（GWh）"),
+    "mean_cost_cny_per_mwh": ("Mean marginal cost (CNY/MWh)", "平均边际成本（元/MWh）"),
+    "sheet_calibration": ("calibration", "统计对照"),
+    "sheet_operation": ("operation", "机组运行"),
+    "sheet_heat": ("heat", "供热"),
     "sec_dispatch": ("Hourly dispatch", "逐时调度"),
     "sec_storage": ("Storage state of charge", "储能荷电状态"),
     "sec_duration": ("Load and net-load duration curves", "负荷与净负荷持续曲线"),
@@ -125,6 +153,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "fom": ("Fixed O&M", "固定运维"),
     "vom": ("Variable O&M", "可变运维"),
     "fuel": ("Fuel", "燃料"),
+    "startup": ("Start-ups", "机组启动"),
+    "reserve": ("Reserve shortfall", "备用缺额"),
+    "steam_coal": ("Steam networks of the coal CHP and captive units", "燃煤热电及自备电厂供热管网"),
+    "steam_gas": ("Steam networks of the gas CHP units", "燃气热电供热管网"),
     "import": ("Imported electricity", "区外购电"),
     "carbon": ("Carbon price", "碳成本"),
     # weeks
@@ -419,8 +451,16 @@ _TERMS: dict[str, tuple[str, str]] = {
 }
 
 _TECHS: dict[str, tuple[str, str]] = {
-    "coal_existing": ("Coal (existing)", "煤电（现役）"),
-    "gas_ccgt": ("Gas CCGT", "天然气联合循环"),
+    "coal_large": ("Coal, large condensing units", "煤电（大型纯凝机组）"),
+    "coal_chp": ("Coal CHP, 300 MW class", "煤电热电联产（30万千瓦级）"),
+    "coal_captive": ("Coal, captive and small CHP", "燃煤自备及小热电"),
+    "gas_chp_f": ("Gas CHP, F class", "燃气热电联产（F级）"),
+    "gas_chp_e": ("Gas CHP, E/6F class", "燃气热电联产（E级/6F级）"),
+    "gas_ccgt_new": ("Gas CCGT, new", "新建燃气联合循环"),
+    "boiler_gas_coal": ("Gas boilers, coal CHP steam networks", "燃气锅炉（燃煤热电管网）"),
+    "boiler_gas_gas": ("Gas boilers, gas CHP steam networks", "燃气锅炉（燃气热电管网）"),
+    "demand_response": ("Demand response (interruptible load)", "需求响应（可中断负荷）"),
+    "reserve_shortfall": ("Operating reserve shortfall", "运行备用缺额"),
     "pv_utility": ("PV, utility-scale", "集中式光伏"),
     "pv_rooftop": ("PV, rooftop", "分布式光伏"),
     "wind_onshore": ("Wind, onshore", "陆上风电"),
@@ -436,6 +476,8 @@ _KINDS: dict[str, tuple[str, str]] = {
     "generator": ("generator", "电源"),
     "storage": ("storage", "储能"),
     "import": ("import", "区外受电"),
+    "boiler": ("boiler", "锅炉"),
+    "demand_response": ("demand response", "需求响应"),
     "unserved": ("unserved", "失负荷"),
 }
 
@@ -448,6 +490,7 @@ _CARRIERS: dict[str, tuple[str, str]] = {
     "hydro": ("hydro", "水电"),
     "grid_mix": ("grid mix", "电网混合"),
     "electricity": ("electricity", "电力"),
+    "interruptible_load": ("interruptible load", "可中断负荷"),
 }
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import xarray as xr
 import yaml
 
+from optimizer.inputs.techtable import KINDS, SUPPLY_KINDS
 from optimizer.report import i18n
 
 TOTAL = "total"
@@ -106,10 +107,6 @@ def is_typical_days(ds: xr.Dataset) -> bool:
 
 
 # time-series variables that follow the calendar when a typical-day run is read back in order
-_SERIES = ("load_mw", "generation_mw", "curtailment_mw", "storage_charge_mw", "storage_discharge_mw",
-           "import_mw", "unserved_mw", "marginal_price_cny_per_mwh", "step_h")
-
-
 def chronological(ds: xr.Dataset) -> xr.Dataset:
     """A typical-day run read back as the calendar year: each calendar day gets its typical day's steps.
 
@@ -128,8 +125,8 @@ def chronological(ds: xr.Dataset) -> xr.Dataset:
     offsets = (np.arange(spd) * step_h * 3600e9).astype("timedelta64[ns]")
     stamps = pd.DatetimeIndex((days[:, None] + offsets[None, :]).ravel(), name="time")
     out = ds.drop_vars([v for v in ds.data_vars if "time" in ds[v].dims]).drop_dims("time")
-    for v in _SERIES:
-        if v in ds:
+    for v in ds.data_vars:  # every hourly result: generation, imports, commitment, heat, reserve, prices, ...
+        if "time" in ds[v].dims and v not in ("storage_soc_mwh", "weight_h"):
             out[v] = ds[v].isel(time=idx).assign_coords(time=stamps)
     out["weight_h"] = xr.DataArray(np.full(len(idx), step_h), dims="time", attrs=ds["weight_h"].attrs)
     intra = np.asarray(ds["storage_soc_mwh"].values, dtype=float)[idx]  # (calendar steps, storage)
@@ -388,7 +385,9 @@ SUBTOTAL_PREFIX = "total_"  # capacity_table: one subtotal row per kind (total_g
 
 def is_total_row(key: object) -> bool:
     """Whether a row id is a total or subtotal row (shown in bold, left out of figures)."""
-    return key == TOTAL or key in {SUBTOTAL_PREFIX + k for k in ("generator", "storage", "import")}
+    return key == TOTAL or (isinstance(key, str) and (
+        (key.startswith(SUBTOTAL_PREFIX) and key.removeprefix(SUBTOTAL_PREFIX) in KINDS)
+        or key.endswith("|" + TOTAL)))  # a steam network's total in the heat table
 
 
 def capacity_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -447,6 +446,12 @@ def energy_table(ds: xr.Dataset) -> pd.DataFrame:
         index.append(c)
         rows.append({"kind": "import", "energy_gwh": imp_e[j] / 1e3, "curtailment_gwh": np.nan,
                      "full_load_hours": imp_e[j] / cap[c] if cap[c] > 0 else np.nan})
+    if "curtailed_mw" in ds:  # demand response: the load it curtails stands in for supply
+        dr_e = _annual(ds["curtailed_mw"], ds)
+        for j, k in enumerate(ds["demand_response"].values.astype(str)):
+            index.append(k)
+            rows.append({"kind": "demand_response", "energy_gwh": dr_e[j] / 1e3, "curtailment_gwh": np.nan,
+                         "full_load_hours": dr_e[j] / cap[k] if cap[k] > 0 else np.nan})
     stores = ds["storage"].values.astype(str)
     dis = _annual(ds["storage_discharge_mw"], ds)
     chg = _annual(ds["storage_charge_mw"], ds)
@@ -505,7 +510,7 @@ def emissions_table(ds: xr.Dataset) -> pd.DataFrame:
         "share_pct": e / total * 100 if total else np.zeros_like(e),
     }, index=pd.Index(techs, name="technology"))
     out = _with_total(df, ["emissions_mt", "share_pct"], kind="")
-    supply = float(energy[ds["kind"].values.astype(str) != "storage"].sum())
+    supply = float(energy[np.isin(ds["kind"].values.astype(str), SUPPLY_KINDS)].sum())
     out.loc[TOTAL, "energy_gwh"] = supply / 1e3
     out.loc[TOTAL, "intensity_t_per_mwh"] = total / supply if supply else np.nan
     return out
@@ -736,6 +741,9 @@ def dispatch_frame(ds: xr.Dataset, start: pd.Timestamp | None = None, end: pd.Ti
         cols[c] = ds["import_mw"].sel(corridor=c).values[mask]
     for s in ds["storage"].values.astype(str):
         cols[s] = ds["storage_discharge_mw"].sel(storage=s).values[mask]
+    if "curtailed_mw" in ds:  # demand response: load curtailed meets the load like supply
+        for k in ds["demand_response"].values.astype(str):
+            cols[k] = ds["curtailed_mw"].sel(demand_response=k).values[mask]
     for s in ds["storage"].values.astype(str):
         cols[s + CHARGE_SUFFIX] = -ds["storage_charge_mw"].sel(storage=s).values[mask]
     cols["unserved"] = ds["unserved_mw"].sum("zone").values[mask]
@@ -798,14 +806,111 @@ def _fmt_meta(v: Any) -> str:
 
 # ----------------------------------------------------------------------------- all tables, localized
 
+# ----------------------------------------------------------------------------- operation and calibration
+
+def calibration_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The run against the public statistics of its calibration table (empty without one)."""
+    from optimizer.calibration import read_back
+
+    cmp = read_back(ds)
+    if cmp is None:
+        return pd.DataFrame(columns=["model", "sense", "statistic", "unit", "difference_pct", "tolerance_pct",
+                                     "within", "year", "reference", "note"]).rename_axis("figure")
+    return pd.DataFrame({
+        "model": cmp["model"], "sense": cmp["sense"], "statistic": cmp["statistic"], "unit": cmp["unit"],
+        "difference_pct": (cmp["model"] - cmp["statistic"]) / cmp["statistic"].where(cmp["statistic"] != 0) * 100,
+        "tolerance_pct": cmp["tolerance"] * 100, "within": np.where(cmp["ok"], "yes", "no"),
+        "year": cmp["year"], "reference": cmp["source"], "note": cmp["note"],
+    }, index=pd.Index(cmp.index, name="figure"))
+
+
+def operation_table(ds: xr.Dataset) -> pd.DataFrame:
+    """How each dispatchable technology ran: full-load hours, starts and hours online of the unit classes,
+    heat, storage cycles, demand-response hours."""
+    w = weights(ds)
+    cap = ds["capacity_total_mw"].to_series()
+    rows: dict[str, dict[str, Any]] = {}
+    committed = set(ds["committable"].values.astype(str)) if "committed_mw" in ds else set()
+    heat = ds["heat_mwh"].to_series() if "heat_mwh" in ds else None
+    for g in ds["generator"].values.astype(str):
+        carrier = str(ds["carrier"].sel(technology=g).values)
+        if carrier not in ("coal", "gas", "biomass") or cap[g] <= 0:
+            continue
+        e = float(w @ ds["generation_mw"].sel(generator=g).values)
+        row: dict[str, Any] = {"kind": "generator", "capacity_mw": cap[g], "energy_gwh": e / 1e3,
+                               "full_load_hours": e / cap[g]}
+        if g in committed:
+            u = ds["committed_mw"].sel(committable=g).values
+            row["mean_committed_pct"] = float(w @ u) / w.sum() / cap[g] * 100
+            occurs = w / np.asarray(ds["step_h"].values, dtype=float)  # a start is an event, not an hour
+            row["starts_per_year"] = float(occurs @ ds["startup_mw"].sel(committable=g).values) / cap[g]
+        if heat is not None and g in heat.index:
+            row["heat_gwh"] = float(heat[g]) / 1e3
+        rows[g] = row
+    for b in (ds["boiler"].values.astype(str) if "boiler" in ds.dims else []):
+        e = float(ds["energy_mwh"].sel(technology=b))
+        rows[b] = {"kind": "boiler", "capacity_mw": cap[b], "heat_gwh": e / 1e3,
+                   "full_load_hours": e / cap[b] if cap[b] > 0 else np.nan}
+    for s in ds["storage"].values.astype(str):
+        e_cap = float(ds["energy_capacity_total_mwh"].sel(storage=s))
+        dis = float(w @ ds["storage_discharge_mw"].sel(storage=s).values)
+        rows[s] = {"kind": "storage", "capacity_mw": cap[s], "energy_gwh": dis / 1e3,
+                   "full_load_hours": dis / cap[s] if cap[s] > 0 else np.nan,
+                   "cycles_per_year": dis / e_cap if e_cap > 0 else np.nan}
+    if "curtailed_mw" in ds:
+        for k in ds["demand_response"].values.astype(str):
+            e = float(w @ ds["curtailed_mw"].sel(demand_response=k).values)
+            rows[k] = {"kind": "demand_response", "capacity_mw": cap[k], "energy_gwh": e / 1e3,
+                       "full_load_hours": e / cap[k] if cap[k] > 0 else np.nan}
+    cols = ["kind", "capacity_mw", "energy_gwh", "full_load_hours", "mean_committed_pct", "starts_per_year",
+            "heat_gwh", "cycles_per_year"]
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=cols).rename_axis("technology")
+
+
+def heat_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Annual heat balance of each steam network (GWh of heat): demand, supply by source, unmet, marginal cost."""
+    if "heat_load_mw" not in ds:
+        return pd.DataFrame(columns=["heat_network", "source", "demand_gwh", "supply_gwh", "share_pct",
+                                     "mean_cost_cny_per_mwh"]).rename_axis("row")
+    w = weights(ds)
+    rows, index = [], []
+    sources = []
+    if "heat_mw" in ds:
+        sources += [(c, "heat_mw", "chp", str(n)) for c, n in zip(ds["chp"].values.astype(str),
+                                                                   ds["chp_network"].values.astype(str), strict=True)]
+    if "boiler_heat_mw" in ds:
+        sources += [(b, "boiler_heat_mw", "boiler", str(n)) for b, n in zip(
+            ds["boiler"].values.astype(str), ds["boiler_network"].values.astype(str), strict=True)]
+    for net in ds["heat_network"].values.astype(str):
+        demand = float(w @ ds["heat_load_mw"].sel(heat_network=net).values)
+        price = ds["heat_marginal_cost_cny_per_mwh"].sel(heat_network=net).values
+        for k, var, dim, n in sources:
+            if n != net:
+                continue
+            e = float(w @ ds[var].sel({dim: k}).values)
+            index.append(f"{net}|{k}")
+            rows.append({"heat_network": net, "source": k, "demand_gwh": np.nan, "supply_gwh": e / 1e3,
+                         "share_pct": e / demand * 100 if demand else np.nan, "mean_cost_cny_per_mwh": np.nan})
+        short = float(w @ ds["heat_unserved_mw"].sel(heat_network=net).values) if "heat_unserved_mw" in ds else 0.0
+        index.append(f"{net}|{TOTAL}")
+        rows.append({"heat_network": net, "source": TOTAL, "demand_gwh": demand / 1e3,
+                     "supply_gwh": (demand - short) / 1e3, "share_pct": (demand - short) / demand * 100 if demand
+                     else np.nan, "mean_cost_cny_per_mwh": float(np.nansum(price * w) / w.sum())
+                     if not np.isnan(price).all() else np.nan})
+    return pd.DataFrame(rows, index=pd.Index(index, name="row"))
+
+
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report, by name (language-neutral)."""
     return {
         "headline": headline_table(ds),
         "targets": targets_table(ds, targets),
+        "calibration": calibration_table(ds),
         "capacity": capacity_table(ds),
         "energy": energy_table(ds),
         "imports": imports_table(ds),
+        "operation": operation_table(ds),
+        "heat": heat_table(ds),
         "emissions": emissions_table(ds),
         "cost_component": cost_by_component(ds),
         "cost_technology": cost_by_technology(ds),
@@ -820,7 +925,7 @@ def row_label(key: str, lang: str) -> str:
         return i18n.label("total", lang)
     if key.endswith(CHARGE_SUFFIX):
         return f"{i18n.tech(key[: -len(CHARGE_SUFFIX)], lang)} – {i18n.label('charging', lang)}"
-    if key in ("capex", "fom", "vom", "fuel", "import", "carbon"):
+    if key in ("capex", "fom", "vom", "fuel", "startup", "import", "carbon", "reserve"):
         return i18n.label(key, lang)
     name = i18n.tech(key, lang)
     if name != key:
@@ -865,6 +970,10 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out = out.drop(columns=["note_n"])
         out.index = [i18n.label(k, lang) for k in out.index]
         out = out.rename_axis("week").reset_index()
+    elif name == "heat":  # one row per network and source: name both, no row ids
+        out["heat_network"] = [i18n.label(n, lang) for n in out["heat_network"]]
+        out["source"] = [row_label(k, lang) for k in out["source"]]
+        out = out.reset_index(drop=True)
     elif name == "metadata":
         out["section"] = [i18n.label(s, lang) if s != "run" else "" for s in out["section"]]
         out["value"] = [i18n.label(f"basis_{v}", lang) if k == "share_basis"
