@@ -293,6 +293,9 @@ def flags(ds: xr.Dataset) -> list[str]:
         if p.startswith("cap_") and math.isfinite(d) and abs(d) > 1e-6:
             out.append(f"the capacity target {p} binds (shadow price {abs(d) / 1e3:,.0f} CNY/kW/yr): the mix it asks "
                        "for costs more than the least-cost one")
+    if "chp" in ds.dims and ds.sizes["chp"] and "heat_load_mw" not in ds:
+        out.append("the CHP units have no steam duty (the run names no heat demand, inputs.heat_load): they run "
+                   "as power plants only")
     unserved = float(ds["unserved_mwh"])
     if unserved >= 0.5:  # below half a MWh a year: the interior point's noise
         out.append(f"{unserved:,.0f} MWh of load are shed over the year")

@@ -438,6 +438,15 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     return df
 
 
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``values`` with each value standing for its weight (NaN values left out)."""
+    ok = ~np.isnan(values)
+    v, w = values[ok], weights[ok]
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cum, q * cum[-1])])
+
+
 def headline(ds: xr.Dataset) -> dict[str, Any]:
     """Scalar headline figures and the policy table as plain data."""
     out: dict[str, Any] = {
@@ -455,8 +464,9 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     out["mean_marginal_price_cny_per_mwh"] = (
         None if bool(price.isnull().all()) else float((price * ds["weight_h"]).sum() / ds["weight_h"].sum()))
     flat = price.mean("zone").values
-    for q in (10, 90):
-        out[f"marginal_price_p{q}_cny_per_mwh"] = None if np.isnan(flat).all() else float(np.nanpercentile(flat, q))
+    for q in (10, 90):  # weighted by the hours each step stands for (typical days)
+        out[f"marginal_price_p{q}_cny_per_mwh"] = None if np.isnan(flat).all() else _weighted_quantile(
+            flat, ds["weight_h"].values, q / 100)
     load = ds["load_mw"].sum("zone")
     out["peak_load_mw"] = float(load.max())
     out["annual_load_mwh"] = float((load * ds["weight_h"]).sum())

@@ -177,3 +177,9 @@ def test_no_flags_when_the_system_works(tmp_path: Path) -> None:
     ds = tiny_run(tmp_path, [COAL, GAS, {**BAT, "existing_mw": 10, "existing_mwh": 10}], load)
     flags = json.loads(ds.attrs["flags"])
     assert flags == [], flags
+
+
+def test_chp_without_a_heat_demand_is_flagged(tmp_path: Path) -> None:
+    chp = {**COAL, "chp_mode": "back_pressure", "power_to_heat": 0.5}
+    flags = json.loads(tiny_run(tmp_path, [chp, GAS], [50, 150]).attrs["flags"])
+    assert any(f.startswith("the CHP units have no steam duty") for f in flags)
