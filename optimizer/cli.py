@@ -66,17 +66,39 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+#: seconds after SIGTERM at which the interrupt is raised again, if the run is still going
+REARM_S = 2
+
+
+def _on_sigterm_rearmed(signum: int, frame: object) -> None:
+    """SIGTERM for a command that ends at once when interrupted: should Python swallow the interrupt
+    (raised inside a finaliser or a garbage-collector callback, it is printed as "Exception ignored" and
+    the run goes on; seen once in a full-year run that then solved for minutes), SIGALRM raises it
+    again ``REARM_S`` seconds later. The normal path cancels the alarm in :func:`_interrupted`."""
+    import signal
+
+    signal.signal(signal.SIGALRM, _on_sigterm_rearmed)
+    signal.alarm(REARM_S)
+    _on_sigterm(signum, frame)
+
+
 def _interrupted(err: KeyboardInterrupt) -> None:
+    import signal
+
+    if hasattr(signal, "alarm"):
+        signal.alarm(0)  # the interrupt arrived: no second one
     err_console.print("[bold red]interrupted[/]: stopped cleanly, nothing written", highlight=False)
     raise typer.Exit(143 if isinstance(err, Terminated) else 130) from None
 
 
-def _take_signals() -> None:
-    """SIGTERM and SIGINT raise an interrupt from here on (the command stops cleanly, exit 143 / 130)."""
+def _take_signals(rearm: bool = False) -> None:
+    """SIGTERM and SIGINT raise an interrupt from here on (the command stops cleanly, exit 143 / 130);
+    ``rearm``: a swallowed SIGTERM is raised again (:func:`_on_sigterm_rearmed`)."""
     import signal
 
     if threading_is_main():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        rearmed = rearm and hasattr(signal, "SIGALRM")
+        signal.signal(signal.SIGTERM, _on_sigterm_rearmed if rearmed else _on_sigterm)
         # a shell starts background jobs with SIGINT ignored; take Ctrl-C / kill -INT in any case
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -91,12 +113,14 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def guarded(*args: object, **kwargs: object) -> None:
-        _take_signals()
+        _take_signals(rearm=fn.__name__ not in USES_DASK)  # batch stops its cluster itself
         try:
             with nullcontext() if fn.__name__ in USES_DASK else dask_hidden():
                 fn(*args, **kwargs)
         except KeyboardInterrupt as err:
             _interrupted(err)
+        except typer.Exit:  # the command's own ending (after an interrupt: its message is printed already)
+            raise
         except Exception:
             # the interrupt can land inside a C extension's module initialisation (numpy, pandas,
             # netCDF4 import while the command starts), which Python turns into "ImportError:
