@@ -970,6 +970,13 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out = out.drop(columns=["note_n"])
         out.index = [i18n.label(k, lang) for k in out.index]
         out = out.rename_axis("week").reset_index()
+    elif name == "calibration":  # figures by name, the verdict in words
+        ids = list(out.index)
+        out.insert(0, "figure", [i18n.label(k.split(":")[0], lang) + (f" ({row_label(k.split(':')[1], lang)})"
+                                                                     if ":" in k else "") for k in ids])
+        out.insert(0, "id", ids)
+        out["within"] = [i18n.label(v, lang) for v in out["within"]]
+        out = out.reset_index(drop=True)
     elif name == "heat":  # one row per network and source: name both, no row ids
         out["heat_network"] = [i18n.label(n, lang) for n in out["heat_network"]]
         out["source"] = [row_label(k, lang) for k in out["source"]]
