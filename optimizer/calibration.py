@@ -317,8 +317,9 @@ def _held_by(ds: xr.Dataset, tech: str) -> str:
     names = []
     for j, p in enumerate(ds["policy"].values.astype(str)):
         d = float(ds["policy_dual"].values[j])
-        desc = str(ds["policy_description"].values[j])
-        if p.startswith("cap_") and math.isfinite(d) and abs(d) > 1e-6 and tech in desc.split(": ", 1)[-1]:
+        # "capacity target <name>: <tech>+<tech> <sense> <value> <unit>" (optimizer.model.targets)
+        counted = str(ds["policy_description"].values[j]).split(": ", 1)[-1].split(" ", 1)[0].split("+")
+        if p.startswith("cap_") and math.isfinite(d) and abs(d) > 1e-6 and tech in counted:
             names.append(p)
         elif p == "reserve_margin" and math.isfinite(d) and abs(d) > 1e-6:
             names.append(p)

@@ -284,16 +284,10 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
 
     if not config.economics.capacity_expansion:  # a base-year simulation: the fleet in service only
         techs = techs.assign(extendable=False, retirable=False)
-    _check_shape_names(techs, ic.price_shapes)
     shapes = shp.read_price_shapes(ic.price_shapes) if ic.price_shapes is not None else {}
     if ic.price_shapes is not None:
         files["price_shapes"] = ic.price_shapes
-        for t in techs.index:
-            for col in ("price_shape", "schedule_shape"):
-                name = techs.at[t, col]
-                if name and name not in shapes:
-                    raise InputError(f"{col} {name!r} is not a shape of {ic.price_shapes}", source=str(ic.technologies),
-                                     field=f"{t}.{col}")
+    _check_shape_names(techs, shapes, ic.price_shapes, str(ic.technologies))
     schedules: dict[str, pd.DataFrame] = {}
     if ic.corridor_schedules is not None:
         files["corridor_schedules"] = ic.corridor_schedules
@@ -417,15 +411,18 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     )
 
 
-def _check_shape_names(techs: pd.DataFrame, path: Path | None) -> None:
-    """A technology naming a price or schedule shape needs the price-shape table."""
-    if path is not None:
-        return
+def _check_shape_names(techs: pd.DataFrame, shapes: dict[str, shp.Shape], path: Path | None, source: str) -> None:
+    """Every price or schedule shape a technology names is a shape of the price-shape table."""
     for t in techs.index:
         for col in ("price_shape", "schedule_shape"):
-            if techs.at[t, col]:
-                raise InputError(f"{t} names {col} {techs.at[t, col]!r} but the config names no price-shape table",
+            name = techs.at[t, col]
+            if not name:
+                continue
+            if path is None:
+                raise InputError(f"{t} names {col} {name!r} but the config names no price-shape table",
                                  source="config", field="inputs.price_shapes")
+            if name not in shapes:
+                raise InputError(f"{col} {name!r} is not a shape of {path}", source=source, field=f"{t}.{col}")
 
 
 def makes_heat(techs: pd.DataFrame, t: str) -> bool:

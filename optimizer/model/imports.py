@@ -182,19 +182,17 @@ def _schedules(m: pyo.ConcreteModel, inp: Inputs) -> None:
     t = inp.techs
     mw = inp.month_weight_h
     rows_min, rows_max = {}, {}
+    hours = month_hours(inp.year)
     for c, sched in inp.schedules.items():
-        hours = month_hours(inp.year)
         if inp.day_sequence is not None:
             # a typical day stands for days of several months, so months cannot each hold their contract
             # (a day standing for February and July could not meet both): the year's sum of them applies
-            lo_y = float(np.nansum(sched["energy_min_mwh"].to_numpy()))
-            hi_y = float(sched["energy_max_mwh"].sum(min_count=12)) if sched["energy_max_mwh"].notna().all() \
-                and len(sched) == 12 else math.inf
-            year = pyo.quicksum(float(inp.weight_h[j]) * m.imp[c, j] for j in range(len(inp.time)))
+            lo_y = float(sched["energy_min_mwh"].sum())
+            every_month = len(sched) == 12 and sched["energy_max_mwh"].notna().all()
             if lo_y > 0:
-                rows_min[c, 0] = year >= lo_y
-            if math.isfinite(hi_y):
-                rows_max[c, 0] = year <= hi_y
+                rows_min[c, 0] = m.import_mwh[c] >= lo_y
+            if every_month:
+                rows_max[c, 0] = m.import_mwh[c] <= float(sched["energy_max_mwh"].sum())
             continue
         for month, r in sched.iterrows():
             weights = mw[int(month) - 1]
