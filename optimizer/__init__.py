@@ -7,4 +7,4 @@ A linear program in Pyomo, solved by HiGHS. The pipeline is pure:
 __version__ = "0.1.0"
 
 #: version of the results file layout; bumped when variables or attributes change meaning
-RESULTS_SCHEMA_VERSION = 2
+RESULTS_SCHEMA_VERSION = 3

@@ -7,6 +7,7 @@ progress and timings are logged to stderr, the summary table goes to stdout.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -272,17 +273,24 @@ def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
     ds = outcome.dataset
     console = Console(emoji=False) if sys.stdout.isatty() else Console(width=220, emoji=False)
     table = Table(title=f"{pw.config.name}: pathway ({ds.attrs['foresight']} foresight)")
-    for col in ("period", "CO2 Mt", "cost bn CNY/yr", "coal share", "non-fossil", *[str(k) for k in
-                ds["technology"].values if float(ds["capacity_total_mw"].sel(technology=k).max()) > 0]):
-        table.add_column(escape(col), justify="right", no_wrap=True)
+    # (heading, variable, format); a figure the periods do not have is left out
+    mt, bn, pct = (lambda x: f"{x / 1e6:,.1f}"), (lambda x: f"{x / 1e9:,.2f}"), (lambda x: f"{x:.1%}")
+    cols = [(h, v, f) for h, v, f in (
+        ("CO2 city Mt", "co2_city_t", mt), ("CO2 power Mt", "co2_t", mt), ("cost bn CNY/yr", "total_cost_cny", bn),
+        ("coal share", "coal_share", pct), ("non-fossil", "nonfossil_share", pct),
+        ("clean elec.", "clean_electricity_share", pct), ("gas bcm", "gas_use_m3", bn),
+    ) if v in ds]
     techs = [k for k in ds["technology"].values if float(ds["capacity_total_mw"].sel(technology=k).max()) > 0]
+    for col in ("period", *[h for h, _, _ in cols], *[str(k) for k in techs]):
+        table.add_column(escape(col), justify="right", no_wrap=True)
     for y in ds["period"].values:
         row = ds.sel(period=y)
-        table.add_row(str(y), f"{float(row['co2_t']) / 1e6:,.2f}", f"{float(row['total_cost_cny']) / 1e9:,.2f}",
-                      f"{float(row['coal_share']):.1%}", f"{float(row['nonfossil_share']):.1%}",
+        table.add_row(str(y), *[f(float(row[v])) for _, v, f in cols],
                       *[f"{float(row['capacity_total_mw'].sel(technology=k)):,.0f}" for k in techs])
     console.print(table)
     typer.echo(f"discounted total cost {outcome.total_cost_cny / 1e9:,.2f} bn CNY (capacity in MW)")
+    for flag in json.loads(ds.attrs.get("flags", "[]")):
+        typer.echo(f"flag: {flag}")
     typer.echo(f"results: {outcome.out_dir}")
 
 

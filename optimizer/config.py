@@ -139,6 +139,9 @@ class TargetRef(_Strict):
     value: float | None = Field(default=None, description="explicit value in internal units")
     source: str | None = Field(default=None, description="where an explicit value comes from")
     enabled: bool = True
+    enforce: bool = Field(
+        default=True, description="false: the target is evaluated at the solution but not imposed, so the verdict "
+        "can be 'not met' (what the least-cost plan does without it)")
 
     @model_validator(mode="after")
     def _one_of(self) -> TargetRef:
@@ -195,6 +198,71 @@ class EnergyAccountingConfig(_Strict):
         return v
 
 
+class GasSupplyConfig(_Strict):
+    """Natural gas supply capability: the city's gas use (power, steam and outside the power sector) at most
+    the pipeline capability plus LNG delivered at a premium, up to the terminals' capability."""
+
+    pipeline_bcm: TargetRef = Field(description="pipeline supply capability (区外管道天然气年供气能力), bcm/yr "
+                                    "(a target of seeds/targets.yaml or a value in bcm/yr)")
+    lng_bcm_max: NonNeg = Field(default=0.0, description="LNG regasification capability available to the city "
+                                "on top of the pipelines, bcm/yr")
+    lng_premium_cny_per_m3: NonNeg = Field(default=0.0, description="cost of LNG above the pipeline gas price "
+                                           "already in the carrier table, CNY/m3")
+    kgce_per_m3: Annotated[float, Field(gt=0)] = Field(
+        default=1.2143, description="standard coal equivalent of natural gas, kgce/m3 (GB/T 2589-2020)")
+    carrier: str = Field(default="gas", description="the carrier of data/carriers.csv that is natural gas")
+    source: str | None = Field(default=None, description="where the numbers come from")
+
+
+class LoadAddition(_Strict):
+    """Extra electricity demand (electrification: EV charging, electric heat, shore power) on top of the
+    load profile, with the fuel it displaces outside the power sector."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="short name (results, messages)")
+    annual_mwh: NonNeg = Field(description="energy added over the year, MWh/yr")
+    hourly_shape: list[NonNeg] = Field(
+        default_factory=lambda: [1.0] * 24, min_length=24, max_length=24,
+        description="relative weight of each hour of the day (0-23, local time); scaled to annual_mwh")
+    displaces_tce: dict[str, NonNeg] = Field(
+        default_factory=dict, description="non-power fuel it replaces, tce/yr by fuel (coal, oil, gas)")
+    source: str | None = Field(default=None, description="where the numbers come from")
+
+    @field_validator("displaces_tce")
+    @classmethod
+    def _fuels(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = set(v) - {"coal", "oil", "gas"}
+        if unknown:
+            raise ValueError(f"unknown fuel(s) {sorted(unknown)}; use coal, oil, gas")
+        return v
+
+    @field_validator("hourly_shape")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if sum(v) <= 0:
+            raise ValueError("the hourly shape must have a positive hour")
+        return v
+
+
+class DemandConfig(_Strict):
+    """Demand scenarios on top of the load and heat files: a growth factor and electrification loads."""
+
+    scale: Annotated[float, Field(gt=0)] = Field(
+        default=1.0, description="multiplier of the load profile, energy and peak alike (a year between two "
+        "profile files, or a growth scenario)")
+    heat_scale: Annotated[float, Field(gt=0)] = Field(default=1.0, description="multiplier of the heat demand")
+    additions: list[LoadAddition] = Field(
+        default_factory=list, description="electrification loads added to every zone in proportion to its "
+        "annual load; the fuel they displace leaves the non-power energy use")
+    source: str | None = Field(default=None, description="where the scenario comes from")
+
+    @model_validator(mode="after")
+    def _unique(self) -> DemandConfig:
+        names = [a.name for a in self.additions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"load addition names repeat: {names}")
+        return self
+
+
 class OperatingReserveConfig(_Strict):
     """Hourly upward operating (spinning) reserve, met by committed headroom, storage and interruptible load."""
 
@@ -217,6 +285,15 @@ class PolicyConfig(_Strict):
     coal_share_max: TargetRef | None = None
     nonfossil_share_min: TargetRef | None = None
     co2_cap_t: TargetRef | None = None
+    co2_scope: Literal["power", "city"] = Field(
+        default="power", description="what the CO2 cap counts: 'power' = power and steam supply (imports by "
+        "include_import_emissions); 'city' = that plus the fuels burnt outside the power sector "
+        "(energy_accounting.non_power_tce at the carrier table's CO2 factors): the plan's 碳达峰 scope")
+    clean_electricity_share_min: TargetRef | None = Field(
+        default=None, description="share of electricity consumed that is non-fossil (local renewables and the "
+        "non-fossil part of imports) over annual load, per-unit: 清洁电量占比")
+    gas_supply: GasSupplyConfig | None = Field(
+        default=None, description="natural gas supply capability; null = unlimited")
     carbon_price_cny_per_t: NonNeg = 0.0
     include_import_emissions: bool = Field(
         default=True, description="count emissions of imported electricity against the cap"
@@ -314,6 +391,7 @@ class Config(_Strict):
     zones: list[str] = Field(default_factory=lambda: ["suzhou"], min_length=1)
     inputs: InputsConfig
     time: TimeConfig = Field(default_factory=TimeConfig)
+    demand: DemandConfig = Field(default_factory=DemandConfig)
     economics: EconomicsConfig = Field(default_factory=EconomicsConfig)
     technologies: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -325,6 +403,17 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @model_validator(mode="after")
+    def _displacement(self) -> Config:
+        """Electrification cannot displace more non-power fuel than the city burns."""
+        npw = self.policy.energy_accounting.non_power_tce
+        for fuel in ("coal", "oil", "gas"):
+            gone = sum(a.displaces_tce.get(fuel, 0.0) for a in self.demand.additions)
+            if gone > npw.get(fuel, 0.0) + 1e-9:
+                raise ValueError(f"demand.additions displace {gone:,.0f} tce/yr of {fuel}, more than "
+                                 f"policy.energy_accounting.non_power_tce.{fuel} ({npw.get(fuel, 0.0):,.0f})")
+        return self
 
     @field_validator("zones")
     @classmethod

@@ -13,13 +13,23 @@ period's config) built as a block; the pathway links them:
 
     W_p = \sum_{y \in \text{years of } p} (1+r)^{-(y - y_0)}, \qquad D_p = (1+r)^{-(y_p - y_0)}
 
-    E_p \le E_{p^*} \quad \forall p > p^* \ \text{(the peak)}, \qquad
+    E_p \le (1-d)^{y_p - y_{p^*}}\, \hat E_{p^*} \quad \forall p \ge p^* \ \text{(the peak)}, \qquad
     \sum_p n_p E_p \le \overline{E}^{cum}
+
+    B_{p,k} \le \beta_k\,(y_p - y_{p-1}), \qquad
+    \frac{A^{clean}_p}{L_p} \ge \frac{A^{clean}_{p-1}}{L_{p-1}}, \qquad
+    \frac{A^{nf}_p}{D_p} \ge \frac{A^{nf}_{p-1}}{D_{p-1}}
 
 :math:`P^0_{p,k}` is the existing fleet after its retirement schedule; :math:`B_{p,k}` is built in
 period *p* and stays until its lifetime ends; :math:`R_{p,k}` is capacity retired early (only
 ``retirable`` technologies, cumulative, never un-retired), :math:`N_{p,k} \ge R_{p,k} - R_{p-1,k}`
-the newly retired capacity that pays its stranded cost :math:`\sigma_k` once. :math:`C^{op}_p` is
+the newly retired capacity that pays its stranded cost :math:`\sigma_k` once. :math:`E_p` counts the
+city's CO2 (``peak_scope: city``) or the power sector's; :math:`\hat E_{p^*}` is the peak year's
+emissions in the pathway cut at the peak (:func:`peak_reference`: one LP would raise the peak year's
+emissions to loosen every later cap), :math:`d` the post-peak decline. :math:`\beta_k` is the build
+rate (``max_build_mw_per_yr``); the shares that may not fall (持续提升, 逐步提升) are stated with data as
+denominators: the load :math:`L_p`, and for the non-fossil share a reference total :math:`D_p` (energy
+outside the power sector + the load at the conversion factor). :math:`C^{op}_p` is
 the period block's annual cost without investment (fixed and variable O&M, fuel, imports, carbon
 price, unserved energy); each representative year stands for :math:`n_p` years, discounted to the
 base year :math:`y_0`. Investment is paid as annuities while the plant is alive within the horizon.
@@ -32,6 +42,7 @@ so users can see the cost of foresight; both are evaluated with the same discoun
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import math
 import time
@@ -78,6 +89,22 @@ class PathwaySettings(BaseModel):
         default_factory=dict, description="technology -> period -> existing MW retired by then (cumulative)")
     stranded_cost_cny_per_kw: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, description="one-off cost of retiring a kW early (undepreciated value)")
+    peak_scope: Literal["city", "power"] = Field(
+        default="city", description="what peaks: 'city' = city-wide CO2 (power and steam supply plus the fuels "
+        "burnt outside the power sector, the plan's 碳达峰 scope); 'power' = power and steam supply only")
+    post_peak_decline_per_yr: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.0, description="after the peak year, emissions at most the peak's times (1 - this)^(years since "
+        "the peak): 0 = a plateau at most the peak")
+    non_decreasing: dict[Literal["nonfossil_share", "clean_electricity_share"], str | None] = Field(
+        default_factory=dict, description="shares that may not fall from one period to the next (the plan's "
+        "持续提升 / 逐步提升), each with the id of the target in seeds/targets.yaml it reads (or null)")
+    peak_reference: Literal["free", "endogenous"] = Field(
+        default="free", description="the level later periods are held to: 'free' = the peak year's emissions "
+        "in the pathway cut at the peak year (a first solve: the peak year cannot raise its own emissions to "
+        "loosen the later caps); 'endogenous' = the peak year's emissions in the one LP (which can game them)")
+    first_period_build_years: Annotated[float, Field(gt=0)] = Field(
+        default=1.0, description="years of building before the first period, for the build-rate limits "
+        "(max_build_mw_per_yr of the technology table)")
 
     @model_validator(mode="before")
     @classmethod
@@ -204,8 +231,12 @@ def _alive(pw: Pathway, built: int, year: int, lifetime: float) -> bool:
     return built <= year < built + lifetime
 
 
-def build_pathway(pw: Pathway) -> pyo.ConcreteModel:
-    """One LP over all periods (perfect foresight)."""
+def build_pathway(pw: Pathway, peak_reference_t: float | None = None) -> pyo.ConcreteModel:
+    """One LP over all periods (perfect foresight).
+
+    ``peak_reference_t``: the peak year's emissions as a number (the two-stage peak, see
+    :func:`peak_reference`); None: the peak year's emissions as the solution has them (one LP).
+    """
     M = pyo.ConcreteModel(name=pw.config.name)
     M.P = pyo.Set(initialize=pw.periods, ordered=True, doc="periods (representative years)")
     blocks: dict[int, Any] = {}
@@ -276,14 +307,119 @@ def build_pathway(pw: Pathway) -> pyo.ConcreteModel:
 
     s = pw.config.pathway
     if s.peak_year is not None:
-        later = [y for y in pw.periods if y > s.peak_year]
-        M.peak = pyo.Constraint(later, rule=lambda _M, y: blocks[y].co2_t <= blocks[s.peak_year].co2_t,
-                                doc="emissions after the peak year at most the peak year's (tCO2/yr)")
+        co2 = {y: _co2(blocks[y], s.peak_scope, pw.path) for y in pw.periods}
+        decline = {y: (1 - s.post_peak_decline_per_yr) ** (y - s.peak_year) for y in pw.periods}
+        if peak_reference_t is None:
+            later = [y for y in pw.periods if y > s.peak_year]
+            M.peak = pyo.Constraint(
+                later, rule=lambda _M, y: co2[y] <= decline[y] * co2[s.peak_year],
+                doc=f"{s.peak_scope} emissions after the peak year at most the peak year's, on the decline path "
+                    "(tCO2/yr)")
+        else:
+            later = [y for y in pw.periods if y >= s.peak_year]
+            M.peak = pyo.Constraint(
+                later, rule=lambda _M, y: co2[y] <= decline[y] * peak_reference_t,
+                doc=f"{s.peak_scope} emissions from the peak year on at most the reference peak, on the decline path "
+                    "(tCO2/yr)")
+    _trend_rows(M, pw, blocks, prev)
+    _build_rate_rows(M, pw, ext)
+    flex = [g for g in getattr(blocks[pw.periods[0]], "G_flex", [])]
+    M.flex_kept = pyo.Constraint(
+        M.P, flex, rule=lambda _M, y, g: pyo.Constraint.Skip if prev[y] is None
+        else blocks[y].flex_mw[g] >= blocks[prev[y]].flex_mw[g],
+        doc="a flexibility retrofit once made stays (MW)")
     if s.co2_budget_t is not None:
         M.co2_budget = pyo.Constraint(expr=pyo.quicksum(pw.years[y] * blocks[y].co2_t for y in pw.periods)
                                       <= s.co2_budget_t, doc="cumulative CO2 over the represented years (tCO2)")
     M.blocks = blocks
     return M
+
+
+def peak_reference(pw: Pathway) -> float | None:
+    """The peak year's emissions when nothing after it constrains them (tCO2/yr, the peak's scope).
+
+    With the peak year's emissions as the cap on later periods, one LP would gain by raising them:
+    curtailing clean energy, cycling storage for its losses, importing dirtier power in the peak year,
+    all to loosen every later cap. The reference is instead the peak year of the pathway cut at the
+    peak (every rule but the peak's); the full pathway then keeps the peak year and every later period
+    at most this level on the decline path. None when no period follows the peak.
+    """
+    s = pw.config.pathway
+    if s.peak_year is None or not any(y > s.peak_year for y in pw.periods):
+        return None
+    head = [y for y in pw.periods if y <= s.peak_year]
+    cut = dataclasses.replace(
+        pw, config=pw.config.model_copy(update={"pathway": s.model_copy(update={
+            "periods": head, "peak_year": None, "years_per_period": [pw.years[y] for y in head],
+            "period_config": {y: c for y, c in s.period_config.items() if y in head}
+            if isinstance(s.period_config, dict) else s.period_config})}),
+        periods=head, configs={y: pw.configs[y] for y in head}, inputs={y: pw.inputs[y] for y in head},
+        years={y: pw.years[y] for y in head}, weight={y: pw.weight[y] for y in head},
+        discount={y: pw.discount[y] for y in head})
+    M = build_pathway(cut)
+    sol, _ = solve_model(M, pw.configs[head[0]].solver)
+    _check_status(sol, f"the pathway up to the peak year {s.peak_year} (the reference of the peak)")
+    ref = float(pyo.value(_co2(M.blocks[s.peak_year], s.peak_scope, pw.path)))
+    log.info("peak reference: %s emissions of %d without the peak's rows, %.3f Mt", s.peak_scope, s.peak_year,
+             ref / 1e6)
+    return ref
+
+
+def _co2(b: Any, scope: str, source: Path) -> Any:
+    """A period block's emissions in the peak's scope (tCO2/yr)."""
+    if scope == "city":
+        if not hasattr(b, "co2_city_t"):
+            raise InputError("peak_scope city needs the CO2 factor of every non-power fuel (a carrier row each)",
+                             source=str(source), field="pathway.peak_scope")
+        return b.co2_city_t
+    return b.co2_t
+
+
+def _reference_total(b: Any, cfg: Config) -> float:
+    """The non-fossil share's denominator as data: non-power energy plus the load at the conversion factor."""
+    from optimizer.model.dispatch import electricity_tce_per_mwh
+    from optimizer.model.shares import exogenous_tce
+
+    load = float(pyo.value(b.annual_load_mwh))
+    if cfg.policy.share_basis != "energy":
+        return load
+    return exogenous_tce(cfg)["total"] + electricity_tce_per_mwh(cfg) * load
+
+
+def _trend_rows(M: pyo.ConcreteModel, pw: Pathway, blocks: dict[int, Any], prev: dict[int, int | None]) -> None:
+    r"""Shares that may not fall between periods (持续提升, 逐步提升).
+
+    The clean-electricity share has data as its denominator (the load), so
+    :math:`A^{clean}_p L_{p-1} \ge A^{clean}_{p-1} L_p` is exact. The non-fossil share's denominator
+    (the city's total energy) depends on the dispatch; the row uses its reference value
+    :math:`D_p` = energy outside the power sector + the load at the conversion factor, so
+    :math:`A^{nf}_p D_{p-1} \ge A^{nf}_{p-1} D_p` holds the share of a reference total, not of the
+    exact one: the results report the exact shares and the pathway report checks them.
+    """
+    s = pw.config.pathway
+    later = [y for y in pw.periods if prev[y] is not None]
+    if "clean_electricity_share" in s.non_decreasing:
+        M.trend_clean_electricity = pyo.Constraint(
+            later, rule=lambda _M, y: blocks[y].account_clean_electricity * pyo.value(blocks[prev[y]].annual_load_mwh)
+            >= blocks[prev[y]].account_clean_electricity * pyo.value(blocks[y].annual_load_mwh),
+            doc="the clean-electricity share at least the previous period's (MWh x MWh)")
+    if "nonfossil_share" in s.non_decreasing:
+        ref = {y: _reference_total(blocks[y], pw.configs[y]) for y in pw.periods}
+        M.trend_nonfossil = pyo.Constraint(
+            later, rule=lambda _M, y: blocks[y].account_nonfossil * (ref[prev[y]] / ref[y])
+            >= blocks[prev[y]].account_nonfossil,
+            doc="the non-fossil account over its reference total at least the previous period's (tce/yr)")
+
+
+def _build_rate_rows(M: pyo.ConcreteModel, pw: Pathway, ext: list[str]) -> None:
+    """New capacity of a period at most the build rate times the years since the previous period."""
+    t = pw.inputs[pw.periods[0]].techs
+    limited = [k for k in ext if math.isfinite(float(t.at[k, "max_build_mw_per_yr"]))]
+    gaps = {y: (y - pw.periods[i - 1]) if i else pw.config.pathway.first_period_build_years
+            for i, y in enumerate(pw.periods)}
+    M.build_rate = pyo.Constraint(
+        M.P, limited, rule=lambda _M, y, k: _M.build_mw[y, k] <= float(t.at[k, "max_build_mw_per_yr"]) * gaps[y],
+        doc="capacity built in a period at most the build rate times the years since the previous period (MW)")
 
 
 @dataclasses.dataclass
@@ -326,8 +462,10 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
     builds: dict[int, dict[str, float]] = {}
     builds_e: dict[int, dict[str, float]] = {}
     retired: dict[int, dict[str, float]] = {}
+    reference = None
     if s.foresight == "perfect":
-        M = build_pathway(pw)
+        reference = peak_reference(pw) if s.peak_reference == "free" else None
+        M = build_pathway(pw, reference)
         sol, _ = solve_model(M, solver_cfg)
         _check_status(sol, "the pathway")
         for y in pw.periods:
@@ -359,8 +497,26 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             m = pyo.ConcreteModel(name=f"{pw.config.name}_{y}")
             build_into(m, inp, cfg)
             if s.peak_year is not None and y > s.peak_year:
-                cap = float(period_ds[s.peak_year]["co2_t"])
-                m.peak = pyo.Constraint(expr=m.co2_t <= cap, doc="emissions at most the peak year's (tCO2/yr)")
+                var = "co2_city_t" if s.peak_scope == "city" else "co2_t"
+                cap = float(period_ds[s.peak_year][var]) * (1 - s.post_peak_decline_per_yr) ** (y - s.peak_year)
+                m.peak = pyo.Constraint(expr=_co2(m, s.peak_scope, pw.path) <= cap,
+                                        doc="emissions at most the peak year's, on the decline path (tCO2/yr)")
+            if i and "clean_electricity_share" in s.non_decreasing:
+                last = float(period_ds[pw.periods[i - 1]]["clean_electricity_share"])
+                m.trend_clean_electricity = pyo.Constraint(
+                    expr=m.account_clean_electricity >= last * m.annual_load_mwh,
+                    doc="the clean-electricity share at least the previous period's (MWh/yr)")
+            if i and "nonfossil_share" in s.non_decreasing:
+                last = float(period_ds[pw.periods[i - 1]]["nonfossil_share"])
+                m.trend_nonfossil = pyo.Constraint(expr=m.account_nonfossil >= last * m.account_total,
+                                                   doc="the non-fossil share at least the previous period's")
+            gap = (y - pw.periods[i - 1]) if i else s.first_period_build_years
+            rated = [k for k in inp.techs.index if inp.techs.at[k, "extendable"]
+                     and math.isfinite(float(inp.techs.at[k, "max_build_mw_per_yr"]))]
+            limit = {k: float(inp.techs.at[k, "max_build_mw_per_yr"]) * gap for k in rated}
+            m.build_rate = pyo.Constraint(
+                rated, rule=lambda _m, k, limit=limit: _m.new_mw[k] <= limit[k],
+                doc="capacity built in the period at most the build rate times the years since the last (MW)")
             sol, _ = solve_model(m, solver_cfg)
             _check_status(sol, f"period {y} (myopic)")
             period_ds[y] = extract(m, inp, cfg, sol, {})
@@ -376,6 +532,10 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
         raise SolverError(f"pathway cost recomputed from the periods ({total:.6g}) differs from the objective "
                           f"({objective:.6g})")
     ds = _trajectory(pw, period_ds, builds, builds_e, retired, total)
+    if reference is not None:
+        ds.attrs["peak_reference_t"] = reference
+    ds.attrs["flags"] = json.dumps(_flags(pw, period_ds, M if s.foresight == "perfect" else None, sol),
+                                   ensure_ascii=False)
     times = {"total_s": time.perf_counter() - t0}
     ds.attrs["times_s"] = str(times)
     target = None
@@ -385,6 +545,35 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             write_results(d, target / f"period_{y}", within=target)
         _write_trajectory(ds, target)
     return PathwayOutcome(ds, period_ds, total, times, target)
+
+
+def _flags(pw: Pathway, period_ds: dict[int, xr.Dataset], M: Any, sol: SolveResult) -> list[str]:
+    """What a planner would question in the pathway: a share held down in one period to ease a binding
+    trend row into the next (perfect foresight can curtail renewables rather than build later)."""
+    out: list[str] = []
+    for y, d in period_ds.items():  # shedding is the last resort: the rules cannot be met otherwise
+        shed = float(d["unserved_mwh"])
+        if shed > 1e-6 * float(d["weight_h"].values @ d["load_mw"].values.sum(axis=1)):
+            out.append(f"{y} sheds {shed / 1e6:,.3f} TWh of load: with the options and limits given, the "
+                       "pathway's rules (peak, trends, gas, targets) cannot be met without it")
+    if M is None or not sol.dual_valid:
+        return out
+    prev = {y: (pw.periods[i - 1] if i else None) for i, y in enumerate(pw.periods)}
+    for name in ("trend_clean_electricity", "trend_nonfossil"):
+        con = getattr(M, name, None)
+        if con is None:
+            continue
+        for y in con:
+            if abs(sol.duals.get(con[y], 0.0)) <= 1e-6:
+                continue
+            d = period_ds[prev[y]]
+            curtailed = float(d["weight_h"].values @ d["curtailment_mw"].values.sum(axis=1))
+            load = float(d["weight_h"].values @ d["load_mw"].values.sum(axis=1))
+            if curtailed > 1e-3 * load:
+                out.append(f"{name.removeprefix('trend_')} may not fall from {prev[y]} to {y} and the rule binds, "
+                           f"while {prev[y]} curtails {curtailed / 1e6:,.2f} TWh of renewable output: perfect "
+                           f"foresight may hold {prev[y]}'s share down to ease {y}'s; compare with foresight: myopic")
+    return out
 
 
 def _discounted_cost(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int, dict[str, float]],
@@ -427,8 +616,12 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
                              np.array([[retired[y].get(k, 0.0) for k in techs] for y in per])),
         "cost_cny": (("period", "component"), np.stack([period_ds[y]["cost_cny"].sum("owner").values for y in per])),
     }
-    for name in ("co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh"):
-        data[name] = (("period",), np.array([float(period_ds[y][name]) for y in per]))
+    # every annual figure the periods share (CO2 by scope, shares, gas use, ...), with its unit
+    scalar_attrs: dict[str, dict[str, Any]] = {}
+    for name, var in period_ds[per[0]].data_vars.items():
+        if var.ndim == 0 and all(name in period_ds[y] and period_ds[y][name].ndim == 0 for y in per):
+            data[name] = (("period",), np.array([float(period_ds[y][name]) for y in per]))
+            scalar_attrs[name] = dict(var.attrs)
     t = pw.inputs[per[0]].techs
     rate = pw.config.pathway.discount_rate
     invest = []
@@ -461,6 +654,8 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
              "co2_t": "tCO2/yr", "total_cost_cny": "CNY/yr",
              "coal_share": "1", "nonfossil_share": "1", "unserved_mwh": "MWh/yr", "years_represented": "yr",
              "discounted_years": "yr"}
+    for k, a in scalar_attrs.items():
+        ds[k].attrs.update(a)
     for k, u in units.items():
         ds[k].attrs["units"] = u
     s = pw.config.pathway
@@ -480,9 +675,13 @@ def _write_trajectory(ds: xr.Dataset, folder: Path) -> None:
     tmp = folder / ".pathway.nc.tmp"
     ds.to_netcdf(tmp, engine="netcdf4")
     tmp.replace(folder / "pathway.nc")
-    table = pd.DataFrame({"co2_mt": ds["co2_t"].values / 1e6, "total_cost_bn_cny": ds["total_cost_cny"].values / 1e9,
-                          "coal_share": ds["coal_share"].values, "nonfossil_share": ds["nonfossil_share"].values},
-                         index=pd.Index(ds["period"].values, name="period"))
+    cols = {"co2_mt": ds["co2_t"].values / 1e6, "total_cost_bn_cny": ds["total_cost_cny"].values / 1e9,
+            "coal_share": ds["coal_share"].values, "nonfossil_share": ds["nonfossil_share"].values}
+    for col, var, f in (("co2_city_mt", "co2_city_t", 1e-6), ("gas_use_bcm", "gas_use_m3", 1e-9),
+                        ("clean_electricity_share", "clean_electricity_share", 1.0)):
+        if var in ds:
+            cols[col] = ds[var].values * f
+    table = pd.DataFrame(cols, index=pd.Index(ds["period"].values, name="period"))
     caps = ds["capacity_total_mw"].to_pandas()
     caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
     built = ds["built_mw"].to_pandas()
@@ -507,7 +706,9 @@ def _plot(ds: xr.Dataset, path: Path) -> None:
     ax1.set_ylabel("installed capacity (GW)")
     ax1.set_title("capacity by technology")
     ax1.legend(fontsize=7, ncol=2)
-    ax2.plot(per, ds["co2_t"].values / 1e6, "o-", color="black", label="CO2 (Mt/yr)")
+    ax2.plot(per, ds["co2_t"].values / 1e6, "o-", color="black", label="CO2, power and steam (Mt/yr)")
+    if "co2_city_t" in ds:
+        ax2.plot(per, ds["co2_city_t"].values / 1e6, "s-", color="tab:brown", label="CO2, city-wide (Mt/yr)")
     if ds.attrs.get("peak_year") not in (None, "none"):
         ax2.axvline(str(ds.attrs["peak_year"]), color="tab:red", ls="--", label="peak year (plan: before 2030)")
     ax2.set_ylabel("CO2 emissions (Mt/yr)")

@@ -318,9 +318,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     coords["policy_unit"] = ("policy", [reg.policies[p].unit for p in pol_names])
     coords["policy_target"] = ("policy", [reg.policies[p].target or "" for p in pol_names])
     coords["policy_description"] = ("policy", [reg.policies[p].description for p in pol_names])
+    coords["policy_enforced"] = ("policy", [reg.policies[p].enforced for p in pol_names])
+    coords["policy_by_construction"] = ("policy", [reg.policies[p].by_construction for p in pol_names])
     put("policy_rhs", ("policy",), [reg.policies[p].rhs for p in pol_names], "policy unit",
         "target value of each policy constraint")
-    duals = [sol.duals.get(reg.policies[p].constraint, np.nan) if sol.dual_valid else np.nan for p in pol_names]
+    duals = [sol.duals.get(reg.policies[p].constraint, np.nan) if sol.dual_valid and reg.policies[p].enforced
+             else np.nan for p in pol_names]
     put("policy_dual", ("policy",), duals, "CNY/yr per unit of the constraint row",
         "dual of each policy row (sensitivity of total cost to its right-hand side)")
     put("policy_lhs", ("policy",), [_val(reg.policies[p].lhs) if reg.policies[p].lhs is not None else np.nan
@@ -329,11 +332,15 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "achieved values are coal_share and nonfossil_share)")
     achieved = []
     acc_vals = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
+    shares = {"coal_share": acc_vals["coal"] / acc_vals["total"] if acc_vals["total"] else np.nan,
+              "nonfossil_share": acc_vals["nonfossil"] / acc_vals["total"] if acc_vals["total"] else np.nan}
+    shares.update({name: _val(sc.expr) for name, sc in reg.scalars.items() if sc.unit == "1"})
     for p in pol_names:
         row = reg.policies[p]
-        if p in ("coal_share", "nonfossil_share"):
-            num = acc_vals["coal" if p == "coal_share" else "nonfossil"]
-            achieved.append(num / acc_vals["total"] if acc_vals["total"] else np.nan)
+        if p in shares:  # a share row's body is A_x - s A_total; what is achieved is the share itself
+            achieved.append(shares[p])
+        elif row.lhs is not None:
+            achieved.append(_val(row.lhs))
         else:
             achieved.append(_val(row.constraint.body))
     put("policy_achieved", ("policy",), achieved, "policy unit",
@@ -358,9 +365,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "nonfossil_share": (acc["nonfossil"] / acc["total"] if acc["total"] else np.nan, "1",
                             f"non-fossil share on the {cfg.policy.share_basis} basis"),
     }
+    for name, sc in reg.scalars.items():  # what the families registered (gas use, city-wide CO2, ...)
+        scalars[name] = (_val(sc.expr), sc.unit, sc.long_name)
     cap_row = reg.policies.get("co2_cap")
     # + 0.0: a zero dual reads 0, not -0
-    cprice = -sol.duals.get(cap_row.constraint, np.nan) + 0.0 if (cap_row and sol.dual_valid) else np.nan
+    cprice = -sol.duals.get(cap_row.constraint, np.nan) + 0.0 if (cap_row and cap_row.enforced and sol.dual_valid) \
+        else np.nan
     scalars["carbon_shadow_price_cny_per_t"] = (
         cprice, "CNY/tCO2", "marginal abatement cost: dual of the CO2 cap (NaN when no cap)")
     for p, sign in (("coal_share", -1.0), ("nonfossil_share", 1.0)):
@@ -368,7 +378,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         # ds A_total, so tightening the target by one percentage point costs sign*dual*A_total/100
         row = reg.policies.get(p)
         val = np.nan
-        if row is not None and sol.dual_valid:
+        if row is not None and row.enforced and sol.dual_valid:
             val = sign * sol.duals.get(row.constraint, 0.0) * acc["total"] * 0.01
         scalars[f"{p}_cost_cny_per_pp"] = (
             val, "CNY/yr per percentage point",

@@ -69,13 +69,14 @@ def _diagnose(inp: Inputs, cfg: Config) -> str | None:
     # a CO2 cap near zero has no magnitude of its own: weigh its relaxation against the emissions of
     # the year's load at 1 tCO2/MWh, so it is not traded for huge relaxations of every other target
     co2_ref = float((inp.load_mw.sum(axis=1).to_numpy() * inp.weight_h).sum())
-    scale = {name: max(row.scale, co2_ref) if row.unit == "tCO2/yr" else row.scale
-             for name, row in reg.policies.items()}
+    # checked rows have no slack; a row that holds by construction is neither the conflict nor a party to it
+    rows = {name: row for name, row in reg.policies.items() if row.enforced and not row.by_construction}
+    scale = {name: max(row.scale, co2_ref) if row.unit == "tCO2/yr" else row.scale for name, row in rows.items()}
     # weights from 1 (the row of largest magnitude) up: a weight far below HiGHS's dual tolerance
     # (1e-7) would leave that slack effectively free, and the relaxation arbitrary
     top = max(scale.values(), default=1.0)
     m.objective.set_value(pyo.quicksum((row.slack_up + row.slack_down) * (top / scale[name])
-                                       for name, row in reg.policies.items()))
+                                       for name, row in rows.items()))
     sol, _ = solve_model(m, cfg.solver.model_copy(update={"objective_scale": 1.0}))
     if sol.status in ("infeasible", "infeasible_or_unbounded") and cfg.solver.method != "simplex":
         # the interior point can call this relaxation infeasible when its weights span many orders of magnitude
@@ -90,15 +91,16 @@ def _diagnose(inp: Inputs, cfg: Config) -> str | None:
     total = pyo.value(m.account_total) if hasattr(m, "account_total") else 0.0
     parts = []
     relaxed = set()
-    for name, row in reg.policies.items():
+    for name, row in rows.items():
         up, down = (row.slack_up.value or 0.0), (row.slack_down.value or 0.0)
         slack = up - down  # lhs_relaxed = lhs - up + down, so the original lhs exceeds by (up - down)
         if abs(up) + abs(down) <= 1e-6 * max(row.scale, 1.0):
             continue
         relaxed.add(name)
         label = f"{name}" + (f" [{row.target}]" if row.target else "")
-        if row.unit == "per-unit" and total:
-            achieved = row.rhs + slack / total
+        denom = pyo.value(m.annual_load_mwh) if name == "clean_electricity_share" else total
+        if row.unit == "per-unit" and denom:
+            achieved = row.rhs + slack / denom
             parts.append(f"{label} {row.sense} {row.rhs:.1%}: closest feasible {achieved:.2%} "
                          f"({(achieved - row.rhs) * 100:+.2f} pp)")
         else:
@@ -113,7 +115,7 @@ def _diagnose(inp: Inputs, cfg: Config) -> str | None:
     # degenerate relaxation can leave 1e-5 on a row that has nothing to do with the conflict)
     partners = []
     if sol.dual_valid:
-        for name, row in reg.policies.items():
+        for name, row in rows.items():
             d = sol.duals.get(row.constraint, 0.0)
             if name not in relaxed and abs(d) > 1e-6 * top / scale[name]:
                 partners.append(f"{name}" + (f" [{row.target}]" if row.target else ""))

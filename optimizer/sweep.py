@@ -150,8 +150,11 @@ def run_sweep(config_path: str | Path, points: list[Point], *, base_overrides: l
                 cap = float(cfg.policy.co2_cap_t.value)
                 if row is None:
                     raise RuntimeError("cap row missing")
-                hm.set_row_bounds(row.constraint, None, cap)
-                row.constraint.set_value(m.co2_t <= cap)
+                # the row's body holds the variable part; a city-wide cap's constant (non-power CO2) moves
+                # to the bound, as Pyomo's writer moved it
+                hm.set_row_bounds(row.constraint, None,
+                                  cap - (float(m.co2_non_power_t.expr) if row.lhs is m.co2_city_t else 0.0))
+                row.constraint.set_value(row.lhs <= cap)
                 row.rhs = cap
                 how = "in-place"
             else:

@@ -72,10 +72,12 @@ def test_full_year_invariants(base_year) -> None:
 
 @pytest.mark.slow
 def test_2030_peak_cap_equals_the_base_year_emissions(base_year) -> None:
-    """configs/suzhou_2030.yaml caps CO2 at the base year's: keep that number in step with the data."""
+    """configs/suzhou_2030.yaml caps city-wide CO2 at the base year's: keep that number in step with the data."""
     out, _ = base_year
-    co2 = float(read_results(out)["co2_t"])
-    cap = load_config(CFG_2030).policy.co2_cap_t.value
+    co2 = float(read_results(out)["co2_city_t"])
+    cfg = load_config(CFG_2030)
+    assert cfg.policy.co2_scope == "city"
+    cap = cfg.policy.co2_cap_t.value
     assert cap == pytest.approx(co2, rel=5e-3), (
         f"the base year now emits {co2 / 1e6:.2f} Mt: update policy.co2_cap_t in {CFG_2030.name}")
 

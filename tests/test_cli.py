@@ -172,7 +172,7 @@ def shipped_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_validate_shipped_config() -> None:
     proc = python_m("validate", SHIPPED)
     assert proc.returncode == 0, proc.stderr
-    assert "valid (8760 steps, 17 technologies" in proc.stdout
+    assert "valid (8760 steps, 19 technologies" in proc.stdout
     assert proc.stderr.strip() == ""
 
 

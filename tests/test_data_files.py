@@ -28,6 +28,7 @@ import xarray as xr
 from conftest import COAL, PV, TinyCase
 from test_cli import _restore_logging, check_failed, invoke  # noqa: F401  (autouse fixture: logging)
 
+from optimizer.datagen import DEFAULT_YEARS
 from optimizer.errors import InputError
 from optimizer.inputs import load_inputs, profiles
 from optimizer.run import run
@@ -391,7 +392,7 @@ def test_shipped_profiles_are_listed_as_known_good() -> None:
     (`python -m optimizer.datagen` does)."""
     repo = Path(__file__).resolve().parents[1] / "data" / "profiles"
     files = sorted(repo.glob("*.nc"))
-    assert len(files) == 9 and all(profiles.known_good(p) for p in files)
+    assert len(files) == 3 * len(DEFAULT_YEARS) and all(profiles.known_good(p) for p in files)
 
 
 def test_known_good_files_skip_the_probe_and_changed_ones_do_not(tmp_path: Path,

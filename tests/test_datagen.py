@@ -11,7 +11,7 @@ import pvlib
 import pytest
 import xarray as xr
 
-from optimizer.datagen import ParamsError, load_params, main, param, repo_root
+from optimizer.datagen import DEFAULT_YEARS, ParamsError, load_params, main, param, repo_root
 from optimizer.datagen.calendar import day_table, holiday_schedule
 from optimizer.datagen.load import (
     cyclic_monthly_interp,
@@ -31,7 +31,7 @@ from optimizer.datagen.renewables import (
     power_curve,
 )
 
-YEARS = (2025, 2030, 2035)
+YEARS = DEFAULT_YEARS  # every shipped year, the pathway periods included
 PROFILES = repo_root() / "data" / "profiles"
 
 

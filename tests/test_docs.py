@@ -51,3 +51,16 @@ def test_every_pyomo_component_has_a_doc(tmp_path):
                     if not (c.doc or "").strip()]
     assert undocumented == []
     assert run(cfg, write=False).solve.status == "optimal"
+
+
+def test_targets_doc_is_generated_from_the_targets_file():
+    import yaml
+
+    from optimizer.docs import targets_markdown
+
+    root = README.parent
+    targets = yaml.safe_load((root / "seeds" / "targets.yaml").read_text(encoding="utf-8"))
+    doc = (root / "docs" / "targets.md").read_text(encoding="utf-8")
+    assert doc == targets_markdown(targets), "run `python -m optimizer.docs` to refresh docs/targets.md"
+    for tid in targets:  # every target, with its reading
+        assert f"| `{tid}` |" in doc

@@ -25,9 +25,9 @@ from optimizer.model import build_model
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "configs" / "suzhou_2025.yaml"
-SHIPPED_TECHS = ["coal_large", "coal_chp", "coal_captive", "gas_chp_f", "gas_chp_e", "gas_ccgt_new", "pv_utility",
-                 "pv_rooftop", "wind_onshore", "biomass", "battery", "boiler_gas_coal", "boiler_gas_gas",
-                 "demand_response", "import_jinping", "import_baihetan", "import_provincial_ac"]
+SHIPPED_TECHS = ["coal_large", "coal_chp", "coal_captive", "coal_usc_new", "gas_chp_f", "gas_chp_e", "gas_ccgt_new",
+                 "pv_utility", "pv_rooftop", "wind_onshore", "biomass", "battery", "boiler_gas_coal", "boiler_gas_gas",
+                 "demand_response", "import_jinping", "import_baihetan", "import_provincial_ac", "import_nj_wind"]
 SHIPPED_LOAD_TWH = 195.755
 
 
@@ -79,8 +79,8 @@ def test_shipped_load_energy(shipped: Inputs) -> None:
 
 def test_shipped_capacity_factors_are_per_unit_and_match_the_table(shipped: Inputs) -> None:
     with_profile = [t for t in shipped.techs.index if shipped.techs.at[t, "profile"]]
-    assert sorted(shipped.cf.columns) == sorted(with_profile) == ["import_provincial_ac", "pv_rooftop", "pv_utility",
-                                                                  "wind_onshore"]
+    assert sorted(shipped.cf.columns) == sorted(with_profile) == [
+        "import_nj_wind", "import_provincial_ac", "pv_rooftop", "pv_utility", "wind_onshore"]
     values = shipped.cf.to_numpy()
     assert np.isfinite(values).all()
     assert values.min() >= 0.0 and values.max() <= 1.0

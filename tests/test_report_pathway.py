@@ -156,9 +156,13 @@ def test_milestones_per_period(tbl: dict[str, pd.DataFrame]) -> None:
     assert coal["upper"].tolist() == pytest.approx([55, 55, 55])
     assert coal.loc[2030, "achieved"] == pytest.approx(200 / 3)
     assert coal["basis"].tolist() == ["basis_target_year", "basis_ceiling_kept", "basis_ceiling_kept"]
-    nf = _ms(tbl, "nonfossil_share")  # 2025 and 2030 entries of the plan, both 13 %
+    # 2025: the 13 % floor; 2030 on: 持续提升, at least the period before and the 2025 floor
+    nf = _ms(tbl, "nonfossil_share")
     assert nf["target_id"].tolist() == ["nonfossil_share_2025", "nonfossil_share_2030", "nonfossil_share_2030"]
     assert nf["status"].tolist() == ["not_met"] * 3 and nf["lower"].tolist() == pytest.approx([13, 13, 13])
+    assert nf["basis"].tolist() == ["basis_target_year", "basis_trend", "basis_trend"]
+    clean = _ms(tbl, "clean_electricity_share")  # no number: the trend alone, from the second period
+    assert clean["status"].tolist() == ["not_applicable", "met", "met"]
     peak = _ms(tbl, "carbon_peak")
     assert peak["status"].tolist() == ["not_applicable", "not_met", "not_met"]
     assert peak.loc[2035, "upper"] * 1e6 == pytest.approx(210)  # the 2030 level
@@ -167,7 +171,7 @@ def test_milestones_per_period(tbl: dict[str, pd.DataFrame]) -> None:
     pv = _ms(tbl, "pv_capacity")
     assert set(pv["status"]) == {"not_evaluated"} and set(pv["basis"]) == {"basis_no_group"}
     assert pv["plan_value"].tolist() == pytest.approx([4.6] * 3)
-    assert _ms(tbl, "no_new_coal")["status"].tolist() == ["met"] * 3
+    assert _ms(tbl, "no_new_captive_coal")["status"].tolist() == ["not_evaluated"] * 3  # no capacity target here
     sh = tbl["shares"]
     assert sh["coal_share_status"].tolist() == ["met", "not_met", "met"]
     assert sh["coal_limit_pct"].tolist() == pytest.approx([55] * 3)
@@ -178,12 +182,14 @@ def test_peak_rule_met_and_unjudgeable(pw: xr.Dataset) -> None:
     targets = PR.plan_targets([])  # the repository's seeds/targets.yaml
     meta = PR.tech_meta(pw, [])
     lower = pw.copy(deep=True)
-    lower["co2_t"].loc[{"period": 2035}] = 200.0  # below 2030's 210 t
+    # the peak is judged on city-wide CO2 (here the same as the power sector's: no fuel outside it)
+    assert PR._co2_var(lower) == "co2_city_t"
+    lower["co2_city_t"].loc[{"period": 2035}] = 200.0  # below 2030's 210 t
     peak = PR.milestones_table(lower, targets, {}, meta).query("milestone == 'carbon_peak'").set_index("period")
     assert peak["status"].tolist() == ["not_applicable", "met", "met"]
     assert PR.peak_period(lower) == (2030, False)
     flat = pw.copy(deep=True)
-    flat["co2_t"].values[:] = 210.0
+    flat["co2_city_t"].values[:] = 210.0
     assert PR.peak_period(flat) == (2025, True)  # highest from 2025 on: a plateau
     # ending in 2030, nothing shows whether emissions peaked
     short = pw.isel(period=[0, 1])
@@ -198,7 +204,7 @@ def test_peak_rule_met_and_unjudgeable(pw: xr.Dataset) -> None:
 def test_peak_judged_against_every_later_period(pw: xr.Dataset) -> None:
     # periods 2030, 2035, 2040: 2035 below the 2030 level, 2040 above it -> the peak does not hold
     ds = pw.assign_coords(period=[2030, 2035, 2040])
-    ds["co2_t"].values[:] = [126.0, 100.0, 240.0]
+    ds["co2_city_t"].values[:] = [126.0, 100.0, 240.0]
     peak = PR.milestones_table(ds, PR.plan_targets([]), {}, PR.tech_meta(ds, [])).query(
         "milestone == 'carbon_peak'").set_index("period")
     assert peak["status"].tolist() == ["not_met", "met", "not_met"]

@@ -53,7 +53,11 @@ def assert_invariants(ds: xr.Dataset, inp) -> None:
         heat_g = ds["heat_mw"].sel(chp=g).values if g in ds["chp"].values else 0.0
         equiv = p + inp.techs.at[g, "power_loss_per_heat"] * heat_g
         assert (equiv <= u + 1e-3).all()
-        assert (equiv >= inp.techs.at[g, "min_stable_frac"] * u - 1e-3).all()
+        # a flexibility retrofit lowers the minimum of the retrofitted capacity online (optimizer.model.retrofit)
+        flex = ds["flex_online_mw"].sel(flex_retrofit=g).values if "flex_retrofit" in ds.coords and \
+            g in ds["flex_retrofit"].values else 0.0
+        gain = inp.techs.at[g, "min_stable_frac"] - inp.techs.at[g, "flex_retrofit_min_stable_frac"]
+        assert (equiv >= inp.techs.at[g, "min_stable_frac"] * u - gain * flex - 1e-3).all()
     assert (ds["storage_soc_mwh"] <= ds["energy_capacity_total_mwh"] + 1e-4).all()
     assert (ds["import_mw"] <= cap.sel(technology=ds["corridor"].values).values + 1e-4).all()
 
@@ -65,7 +69,9 @@ def assert_targets_met(ds: xr.Dataset) -> None:
     assert cap[["pv_utility", "pv_rooftop", "wind_onshore", "biomass"]].sum() >= 5330 - 1e-3
     assert 6500 * 0.95 - 1e-3 <= cap[["gas_chp_f", "gas_chp_e", "gas_ccgt_new"]].sum() <= 6500 * 1.05 + 1e-3
     assert cap["battery"] >= 400 - 1e-3
-    assert cap[["import_jinping", "import_baihetan", "import_provincial_ac"]].sum() >= 25000 - 1e-3
+    assert cap[["import_jinping", "import_baihetan", "import_provincial_ac", "import_nj_wind"]].sum() >= 25000 - 1e-3
+    assert float(ds["capacity_new_mw"].sel(technology="pv_rooftop")) >= 100 - 1e-3  # new building PV
+    assert float(ds["gas_use_m3"]) - float(ds["gas_lng_m3"]) <= 10e9 * (1 + 1e-7)  # the pipelines' 10 bcm
     assert float(ds["coal_share"]) <= 0.55 + 1e-7
     assert float(ds["nonfossil_share"]) >= 0.13 - 1e-7
     coal = ["coal_large", "coal_chp", "coal_captive"]

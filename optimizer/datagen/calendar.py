@@ -113,7 +113,11 @@ OFFICIAL_SCHEDULES: MappingProxyType[int, YearSchedule] = MappingProxyType(
 #: SPA apparent solar longitude (15 deg) at UTC+8.
 FESTIVAL_DATES: MappingProxyType[int, FestivalDates] = MappingProxyType(
     {
+        2027: FestivalDates(_d(2027, 2, 6), _d(2027, 4, 5), _d(2027, 6, 9), _d(2027, 9, 15)),
+        2029: FestivalDates(_d(2029, 2, 13), _d(2029, 4, 4), _d(2029, 6, 16), _d(2029, 9, 22)),
         2030: FestivalDates(_d(2030, 2, 3), _d(2030, 4, 5), _d(2030, 6, 5), _d(2030, 9, 12)),
+        2031: FestivalDates(_d(2031, 1, 23), _d(2031, 4, 5), _d(2031, 6, 24), _d(2031, 10, 1)),
+        2033: FestivalDates(_d(2033, 1, 31), _d(2033, 4, 4), _d(2033, 6, 1), _d(2033, 9, 8)),
         2035: FestivalDates(_d(2035, 2, 8), _d(2035, 4, 5), _d(2035, 6, 10), _d(2035, 9, 16)),
     }
 )

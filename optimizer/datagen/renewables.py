@@ -50,7 +50,7 @@ from optimizer.datagen.load import (
 from optimizer.datagen.operation import PROVINCIAL_AC, provincial_ac_availability, provincial_ac_source
 
 #: generating technologies of the capacity-factor files
-GENERATORS: tuple[str, ...] = ("pv_utility", "pv_rooftop", "wind_onshore")
+GENERATORS: tuple[str, ...] = ("pv_utility", "pv_rooftop", "wind_onshore", "wind_offshore")
 #: every profile of the capacity-factor files: the generators and the provincial AC grid's availability
 TECHNOLOGIES: tuple[str, ...] = (*GENERATORS, "provincial_ac")
 PV_TECHNOLOGIES: tuple[str, ...] = ("pv_utility", "pv_rooftop")
@@ -269,14 +269,19 @@ def wind_speed_shape(year: int, params: Mapping[str, Any]) -> np.ndarray:
     return season * diurnal * (-np.log(ndtr(-z))) ** (1.0 / k)
 
 
-def wind_capacity_factor(year: int, params: Mapping[str, Any]) -> tuple[np.ndarray, float, np.ndarray]:
-    """Return ``(cf, weibull_scale_ms, speed_ms)`` calibrated to ``wind.target_flh``."""
+def wind_capacity_factor(year: int, params: Mapping[str, Any],
+                         target_key: str = "wind.target_flh") -> tuple[np.ndarray, float, np.ndarray]:
+    """Return ``(cf, weibull_scale_ms, speed_ms)`` calibrated to the full-load hours at ``target_key``.
+
+    Offshore wind (``wind_offshore.target_flh``) shares the synthetic weather of the onshore series
+    (the same synoptic systems pass over the Jiangsu coast a few hours apart) at a larger Weibull scale.
+    """
     shape = wind_speed_shape(year, params)
     ci = float(param(params, "wind.cut_in"))
     rated = float(param(params, "wind.rated"))
     co = float(param(params, "wind.cut_out"))
     eta = 1.0 - float(param(params, "wind.losses"))
-    target = float(param(params, "wind.target_flh"))
+    target = float(param(params, target_key))
 
     def excess(scale: float) -> float:
         return float(eta * power_curve(scale * shape, ci, rated, co).sum() - target)
@@ -314,6 +319,8 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
         attrs[f"clipped_hours_{tech}"] = int(np.count_nonzero(m * raw >= 1.0))
     wind_cf, scale, speed = wind_capacity_factor(year, params)
     columns["wind_onshore"] = wind_cf
+    columns["wind_offshore"], attrs["wind_offshore_weibull_scale_ms"], _ = wind_capacity_factor(
+        year, params, "wind_offshore.target_flh")
     columns[PROVINCIAL_AC] = provincial_ac_availability(year, params)
     attrs["wind_weibull_scale_ms"] = scale
     attrs["wind_mean_speed_ms"] = float(speed.mean())
@@ -331,6 +338,8 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
         + " ".join(str(params["pv"]["technologies"]["pv_rooftop"]["target_flh"]["source"]).split())
         + " | wind_onshore target: "
         + " ".join(str(params["wind"]["target_flh"]["source"]).split())
+        + " | wind_offshore target: "
+        + " ".join(str(params["wind_offshore"]["target_flh"]["source"]).split())
         + " | provincial_ac: "
         + provincial_ac_source(params)
         + " | Linke turbidity: SoDa climatology via pvlib; solar position: NREL SPA (pvlib "
@@ -364,8 +373,8 @@ def make_capacity_factors(year: int, params: dict) -> xr.Dataset:
     )
     ds = da.to_dataset()
     ds.attrs = {
-        "title": f"Hourly capacity factors of PV and onshore wind, and the provincial AC grid's availability, "
-                 f"Suzhou, {year}",
+        "title": f"Hourly capacity factors of PV, onshore and offshore wind, and the provincial AC grid's "
+                 f"availability, Suzhou, {year}",
         "timezone": TIMEZONE_ATTR,
         "year": int(year),
         "units": "1 (per-unit of installed capacity)",

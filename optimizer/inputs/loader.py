@@ -48,6 +48,7 @@ TARGET_UNITS = {
     "per-unit": ("per-unit", 1.0),
     "MtCO2/yr": ("tCO2/yr", 1e6),
     "tCO2/yr": ("tCO2/yr", 1.0),
+    "bcm/yr": ("m3/yr", 1e9),
 }
 
 
@@ -190,6 +191,26 @@ def resolve_target(ref: TargetRef | None, targets: dict[str, dict[str, Any]], *,
     return float(entry["value"]) * conv[1]
 
 
+def _demand_scenario(load: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The load file scaled by ``demand.scale`` plus the electrification loads of ``demand.additions``.
+
+    An addition's day shape repeats on every day of the year and sums to its ``annual_mwh`` over the
+    calendar year; each zone gets a part in proportion to its annual load.
+    """
+    d = config.demand
+    out = load * d.scale
+    if not d.additions:
+        return out
+    days = hours_in_year(config.year) / 24.0
+    share = out.sum() / float(out.to_numpy().sum())
+    hours = pd.DatetimeIndex(out.index).hour.to_numpy()
+    for a in d.additions:
+        shape = np.asarray(a.hourly_shape, dtype=float)
+        mw = a.annual_mwh / days * shape[hours] / shape.sum()  # MW in each hour
+        out = out + np.outer(mw, share.to_numpy())
+    return out
+
+
 def _read_targets(path: Path | None) -> dict[str, dict[str, Any]]:
     if path is None:
         return {}
@@ -221,13 +242,20 @@ def _check_policy(config: Config, techs: pd.DataFrame, targets: dict[str, dict[s
             raise InputError(f"unknown target {ref.target!r} ({where})", source="config", field=f"{field}.target")
         return resolve_target(ref, targets, unit=unit, field=field)
 
-    for name in ("coal_share_max", "nonfossil_share_min"):
+    for name in ("coal_share_max", "nonfossil_share_min", "clean_electricity_share_min"):
         share = value(getattr(pol, name), "per-unit", f"policy.{name}")
         if share is not None and not 0.0 <= share <= 1.0:
             raise InputError(f"share must lie in [0, 1], got {share}", source="config", field=f"policy.{name}")
     cap = value(pol.co2_cap_t, "tCO2/yr", "policy.co2_cap_t")
     if cap is not None and cap < 0:
         raise InputError(f"CO2 cap must not be negative, got {cap}", source="config", field="policy.co2_cap_t")
+    if pol.gas_supply is not None:
+        ref = pol.gas_supply.pipeline_bcm
+        if ref.value is None:
+            value(ref, "m3/yr", "policy.gas_supply.pipeline_bcm")
+        elif ref.value < 0:
+            raise InputError(f"gas supply capability must not be negative, got {ref.value}", source="config",
+                             field="policy.gas_supply.pipeline_bcm.value")
     for n, tgt in enumerate(pol.capacity_targets):
         field = f"policy.capacity_targets.{n}"
         v = value(tgt, "MWh" if tgt.measure == "energy" else "MW", field)
@@ -309,7 +337,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     probes.finish()
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
-    load = prof.align(load_full, sel, source=str(ic.load))
+    load = _demand_scenario(prof.align(load_full, sel, source=str(ic.load)), config)
     heat = None
     _check_heat(techs, ic.heat_load)
     if ic.heat_load is not None:
@@ -318,7 +346,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
                                          field="inputs.heat_load", dim="heat_network",
                                          unused="heat network {!r} has demand but no CHP unit or boiler supplies it "
                                          "(heat_network of the technology table)"),
-                          sel, source=str(ic.heat_load))
+                          sel, source=str(ic.heat_load)) * config.demand.heat_scale
 
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}

@@ -43,6 +43,7 @@ FRACTIONS = (
     "reserve_frac",
     "valley_peak_ratio_min",
     "must_run_frac",
+    "flex_retrofit_min_stable_frac",
 )
 #: attributes that must not be negative
 NONNEGATIVE = (
@@ -58,6 +59,9 @@ NONNEGATIVE = (
     "existing_mwh",
     "capex_cny_per_kwh",
     "min_duration_h",
+    "max_build_mw_per_yr",
+    "flex_retrofit_capex_cny_per_kw",
+    "flex_retrofit_lifetime_yr",
     "max_duration_h",
     "price_cny_per_mwh",
     "co2_t_per_mwh",
@@ -79,6 +83,8 @@ USED_ONLY_IF = {
     "capex_cny_per_kwh": "extendable",
     "lifetime_yr": "extendable",
     "heat_rate_gce_per_kwh": "fuel",
+    "flex_retrofit_capex_cny_per_kw": "flex_retrofit",
+    "flex_retrofit_lifetime_yr": "flex_retrofit",
 }
 #: ``default_source`` prefix of a default that switches its bound or cost term off
 NEUTRAL = "neutral"
@@ -301,10 +307,18 @@ def _validate_operation(row: pd.Series, tech: str, fail: Any) -> None:
     if row["committable"] and kind != "generator":
         raise fail("only generators can be committable", tech, "committable")
     if not row["committable"]:
-        for attr in ("min_stable_frac", "startup_cost_cny_per_mw", "min_up_h", "min_down_h", "must_run_frac"):
+        for attr in ("min_stable_frac", "startup_cost_cny_per_mw", "min_up_h", "min_down_h", "must_run_frac",
+                     "flex_retrofit_min_stable_frac"):
             if row[attr] > 0:
                 raise fail(f"{attr} needs committable: true (it describes committed capacity)", tech, attr)
     mode = str(row["chp_mode"]).strip()
+    if row["flex_retrofit_min_stable_frac"] > 0:
+        if str(mode).strip():
+            raise fail("a flexibility retrofit is offered to power-only classes (CHP minimum load follows its steam)",
+                       tech, "flex_retrofit_min_stable_frac")
+        if row["flex_retrofit_min_stable_frac"] >= row["min_stable_frac"]:
+            raise fail("flex_retrofit_min_stable_frac must lie below min_stable_frac (a retrofit lowers it)", tech,
+                       "flex_retrofit_min_stable_frac")
     if mode not in CHP_MODES:
         raise fail(f"chp_mode must be empty, back_pressure or extraction, got {mode!r}", tech, "chp_mode")
     if mode and kind != "generator":
@@ -446,6 +460,8 @@ def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attribute
             if condition == "extendable" and cell(row, "extendable").lower() not in ("true", "1", "yes"):
                 continue
             if condition == "fuel" and not fuel.get(cell(row, "carrier"), False):
+                continue
+            if condition == "flex_retrofit" and float(cell(row, "flex_retrofit_min_stable_frac") or 0) <= 0:
                 continue
             raise InputError(
                 f"blank cell would take the default {spec['default']} ({spec['unit']}) of the attribute table, which "

@@ -49,6 +49,7 @@ from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
 from optimizer.model.dispatch import availability, committed
 from optimizer.model.registry import Registry
+from optimizer.model.retrofit import offered as retrofit_offered
 from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
 
@@ -91,7 +92,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.G_uc_plain = pyo.Set(initialize=plain, ordered=True, dimen=1,
                            doc="committable generators without heat extraction")
     m.G_uc_chp = pyo.Set(initialize=chp, ordered=True, dimen=1, doc="committable extraction CHP units")
-    with_min = [g for g in uc if t.at[g, "min_stable_frac"] > 0]
+    # classes offered a flexibility retrofit state their minimum in optimizer.model.retrofit
+    with_min = [g for g in uc if t.at[g, "min_stable_frac"] > 0 and not retrofit_offered(inp, cfg, g)]
     m.min_stable = pyo.Param(m.G_uc, initialize={g: float(t.at[g, "min_stable_frac"]) for g in uc},
                              doc="minimum stable output, share of committed capacity (-)")
     m.G_uc_min_plain = pyo.Set(initialize=[g for g in plain if g in with_min], ordered=True, dimen=1,

@@ -73,6 +73,8 @@ def add_energy_accounts(reg: Registry, inp: Inputs, cfg: Config, k: str, energy_
     """Register a generator's annual output in the share accounts of the configured basis."""
     fossil = inp.carrier_flag(k, "fossil")
     coal = inp.carrier_flag(k, "coal")
+    if not fossil:
+        reg.add_account("clean_electricity", k, energy_mwh)
     if cfg.policy.share_basis == "electricity":
         reg.add_account("total", k, energy_mwh)
         if coal:
@@ -102,6 +104,8 @@ def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: ob
     fuel_tce_per_mwh = t.at[k, "heat_rate_gce_per_kwh"] * TCE_PER_MWH_PER_GCE_PER_KWH
     if fuel_tce_per_mwh > 0 and carrier["fuel_price_cny_per_tce"] > 0:
         reg.add_cost("fuel", k, fuel_tce_per_mwh * carrier["fuel_price_cny_per_tce"] * output_mwh)
+    if fuel_tce_per_mwh > 0:
+        reg.add_fuel(str(t.at[k, "carrier"]), k, fuel_tce_per_mwh * output_mwh)
     ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
     if ef > 0:
         reg.add_emission(k, ef * output_mwh)

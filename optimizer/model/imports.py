@@ -165,6 +165,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         reg.add_account("total", c, factor * energy)
         if nf > 0:
             reg.add_account("nonfossil", c, factor * nf * energy)
+            reg.add_account("clean_electricity", c, nf * energy)
         if coal > 0 and (electricity or cfg.policy.energy_accounting.count_imported_coal_power_as_coal):
             reg.add_account("coal", c, factor * coal * energy)
     by_zone = {z: in_zone(inp, list(m.I), z) for z in m.Z}

@@ -35,7 +35,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     if reg.elastic:
         penalty = pyo.quicksum(
             SLACK_PENALTY / row.scale * (row.slack_up + row.slack_down)
-            for row in reg.policies.values()
+            for row in reg.policies.values() if row.slack_up is not None
         )
     m.objective = pyo.Objective(expr=m.total_cost + penalty, sense=pyo.minimize,
                                 doc="minimise total annual system cost (CNY/yr)")

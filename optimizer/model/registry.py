@@ -17,8 +17,9 @@ from typing import Any
 
 import pyomo.core as pyo
 
-#: keys of the energy accounts used by the share policies
-ACCOUNTS = ("coal", "nonfossil", "total")
+#: keys of the energy accounts used by the share policies (``clean_electricity`` is always in MWh/yr:
+#: the non-fossil electricity consumed, local and imported)
+ACCOUNTS = ("coal", "nonfossil", "total", "clean_electricity")
 
 
 #: one entry of a balance term: (coefficient, a Var indexed by (key, time step), key)
@@ -58,6 +59,19 @@ class PolicyRow:
     slack_down: Any = None
     scale: float = 1.0  # typical magnitude used to normalise the slack penalty
     lhs: Any = None  # the left-hand side, when the right-hand side is a constant (its value is "achieved")
+    #: False: the row is evaluated at the solution, not imposed (a target checked against the plan)
+    enforced: bool = True
+    #: why the row holds whatever the optimum (e.g. no technology could break it); '' when it can bind
+    by_construction: str = ""
+
+
+@dataclass
+class Scalar:
+    """An annual quantity of a family, as the results show it (a scalar variable)."""
+
+    expr: Any  # Pyomo expression or constant
+    unit: str
+    long_name: str
 
 
 @dataclass
@@ -94,6 +108,10 @@ class Registry:
     outputs: dict[str, Output] = field(default_factory=dict)
     #: unit of the share accounts ('MWh/yr' or 'tce/yr')
     account_unit: str = ""
+    #: carrier -> (label, fuel burnt in tce/yr) of every technology that burns it
+    fuel_tce: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    #: annual results of the families (gas use, city-wide CO2, ...): name -> :class:`Scalar`
+    scalars: dict[str, Scalar] = field(default_factory=dict)
 
     def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]], carrier: str = "electricity") -> None:
         """Register a balance term: ``fn(zone)`` lists ``(coefficient, var, key)``, and the term injects
@@ -113,6 +131,16 @@ class Registry:
         if name in self.outputs:
             raise ValueError(f"output {name!r} registered twice")
         self.outputs[name] = Output(var, list(keys), dim, unit, long_name)
+
+    def add_scalar(self, name: str, expr: Any, unit: str, long_name: str) -> None:
+        """Register an annual quantity for the results as the scalar variable ``name``."""
+        if name in self.scalars:
+            raise ValueError(f"scalar {name!r} registered twice")
+        self.scalars[name] = Scalar(expr, unit, long_name)
+
+    def add_fuel(self, carrier: str, label: str, tce: Any) -> None:
+        """Add fuel burnt (tce/yr) of ``carrier`` by ``label`` (fuel supply limits sum these)."""
+        self.fuel_tce.setdefault(carrier, []).append((label, tce))
 
     def add_cost(self, component: str, technology: str, expr: Any) -> None:
         self.costs.append(CostTerm(component, technology, expr))
@@ -137,17 +165,22 @@ class Registry:
         target: str | None = None,
         scale: float = 1.0,
         rhs_expr: Any = None,
+        enforce: bool = True,
+        by_construction: str = "",
     ) -> PolicyRow:
         """Add a policy constraint ``lhs (sense) rhs`` as ``m.policy_<name>``.
 
         In elastic mode (infeasibility diagnosis) the constraint gets non-negative slacks whose
         normalised size is penalised in the objective, so the re-solve finds the smallest relaxation.
         ``rhs_expr`` replaces the constant right-hand side by an expression (shares).
+        ``enforce=False`` states the row but deactivates it: the solver never sees it, the results
+        evaluate it (a plan target checked, not imposed, whose verdict can be "not met").
+        ``by_construction`` says why the row cannot fail whatever the optimum (shown with the verdict).
         """
         right = rhs if rhs_expr is None else rhs_expr
         up = down = None
         body = lhs
-        if self.elastic:
+        if self.elastic and enforce and not by_construction:
             up = pyo.Var(within=pyo.NonNegativeReals, doc=f"relaxation of {name} upwards ({unit})")
             down = pyo.Var(within=pyo.NonNegativeReals, doc=f"relaxation of {name} downwards ({unit})")
             m.add_component(f"slack_up_{name}", up)
@@ -162,8 +195,10 @@ class Registry:
         else:  # pragma: no cover - guarded by the config schema
             raise ValueError(sense)
         m.add_component(f"policy_{name}", con)
+        if not enforce:
+            con.deactivate()
         row = PolicyRow(name, con, sense, rhs, unit, target, description, up, down, max(abs(scale), 1e-9),
-                        lhs if rhs_expr is None else None)
+                        lhs if rhs_expr is None else None, enforce, by_construction)
         if name in self.policies:
             raise ValueError(f"policy {name!r} registered twice")
         self.policies[name] = row

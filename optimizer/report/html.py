@@ -156,7 +156,8 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
 
 
 def _badge(status: str, lang: str) -> str:
-    cls = status if status in ("met", "not_met") else "other"
+    cls = {"binding": "met", "by_construction": "met"}.get(status, status)
+    cls = cls if cls in ("met", "not_met") else "other"
     return f'<span class="badge {cls}">{esc(i18n.label(status, lang))}</span>'
 
 

@@ -75,6 +75,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "load_energy_twh": ("Annual load energy (TWh)", "全年用电量（TWh）"),
     "peak_load_mw": ("Peak load (MW)", "最高负荷（MW）"),
     "co2_mt": ("CO2 emissions (Mt/yr)", "二氧化碳排放（百万吨/年）"),
+    "co2_city_mt": ("City-wide CO2, power and non-power (Mt/yr)", "全市二氧化碳排放（含非电力，百万吨/年）"),
+    "clean_electricity_share_pct": ("Clean (non-fossil) electricity share (%)", "清洁电量占比（%）"),
+    "gas_use_bcm": ("Natural gas use, all sectors (bcm/yr)", "天然气用量（全社会，十亿立方米/年）"),
     "carbon_shadow_price": ("Carbon shadow price (CNY/tCO2)", "碳影子价格（元/吨CO2）"),
     "coal_share_pct": ("Coal share (%)", "煤炭占能源消费总量比重（%）"),
     "nonfossil_share_pct": ("Non-fossil share (%)", "非化石能源消费比重（%）"),
@@ -111,13 +114,23 @@ _LABELS: dict[str, tuple[str, str]] = {
     "not_met": ("NOT MET", "未达标"),
     "no_target": ("no target in this run", "本情景未设目标"),
     "model_constraint": ("model constraint (not in the plan)", "模型约束（非方案目标）"),
-    "not_modelled": ("not a row of this run", "本情景未建模"),
+    "not_modelled": ("outside the model (see the note)", "模型未覆盖（见说明）"),
+    "pathway_row": ("a row between the periods of a pathway", "路径各期之间的约束"),
+    "scenario_input": ("a scenario input, not a decision", "情景输入，非优化决策"),
+    "lever": ("an option the model may take", "模型可选措施"),
+    "no_cap_city_note": ("no CO2 cap in this run; city-wide emissions (power, steam and non-power fuels) shown",
+                         "本情景未设碳排放上限，列出全市排放（电力、供热及非电力燃料）"),
     "not_evaluated": ("achieved value not in the results", "结果中无对应数值"),
     "no_cap_note": ("no CO2 cap in this run; emissions shown for reference",
                     "本情景未设碳排放上限，仅列出排放量"),
     "reserve_note": ("firm capacity is not stored in the results; the row holds because the solve is optimal",
                      "结果文件未保存可信容量；求解最优即满足该约束"),
-    "fixed_note": ("new capacity of coal-fired technologies in the results", "结果中燃煤技术的新建装机"),
+    "binding": ("met, binding", "达标（约束起作用）"),
+    "by_construction": ("met by construction", "达标（模型设定即满足）"),
+    "by_construction_note": ("holds whatever the optimum: the capacity that cannot be retired already reaches it, "
+                             "or nothing counted can be built; the plan asks nothing of the solution here",
+                             "无论优化结果如何均满足：不可退役的现有容量已达到，或所计技术不能新建；该目标对优化结果无约束作用"),
+    "checked_note": ("checked against the plan, not imposed on the solution", "仅与方案核对，未作为约束"),
     # capacity table
     "id": ("ID", "编号"),
     "technology": ("Technology", "技术"),
@@ -361,6 +374,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "basis_peak_reference": ("peak reference: later periods at most this level", "达峰参考：此后各阶段不高于该水平"),
     "basis_peak_no_later": ("peak reference; no later period to show the peak", "达峰参考；无后续阶段可判断是否达峰"),
     "basis_after_peak": ("at most the {year} level", "不高于{year}年水平"),
+    "basis_trend": ("at least the {year} level and any earlier floor (keeps rising)",
+                    "不低于{year}年水平及此前下限（持续提升）"),
+    "basis_trend_first": ("first period: the trend starts here", "首期：自此开始判断趋势"),
     "results_ok": ("ok", "正常"),
     "results_missing": ("missing", "缺失"),
     "results_unreadable": ("unreadable", "无法读取"),
@@ -428,6 +444,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "pw_bound_upper": ("ceiling / upper edge", "上限"),
     "GWh/yr": ("GWh/yr", "GWh/年"),
     "Mt CO2/yr": ("Mt CO2/yr", "百万吨CO2/年"),
+    "bcm/yr": ("bcm/yr", "十亿立方米/年"),
     "M CNY/yr": ("M CNY/yr", "百万元/年"),
     "pw_sheet_trajectory": ("trajectory", "路径概览"),
     "pw_sheet_milestones": ("milestones", "目标对照"),
@@ -456,7 +473,16 @@ _TERMS: dict[str, tuple[str, str]] = {
     "carbon_peak": ("CO2 emissions (carbon peak)", "二氧化碳排放（碳达峰）"),
     "co2_cap": ("CO2 emissions cap", "二氧化碳排放上限"),
     "co2": ("CO2 emissions", "二氧化碳排放"),
-    "no_new_coal": ("No new coal capacity", "禁止新建燃煤电厂"),
+    "no_new_captive_coal": ("No new captive coal plants or coal heating boilers", "禁止新建燃煤自备电厂和燃煤供热锅炉"),
+    "building_pv": ("New building-mounted PV", "新增太阳能光电建筑装机"),
+    "gas_supply": ("Natural gas use within the pipeline capability", "天然气用量不超过管道供气能力"),
+    "clean_electricity": ("Clean (non-fossil) electricity share", "清洁电量占比"),
+    "pv_building_coverage": ("PV on new civil buildings", "新建民用建筑光伏覆盖率"),
+    "captive_coal_closure": ("Captive coal plants closed or turned public", "燃煤自备电厂关停或转公用"),
+    "coal_retrofit": ("Coal retrofits (efficiency, flexibility, heating)", "煤电“三改联动”"),
+    "oil_consumption": ("Oil products consumption", "成品油消费"),
+    "chargers": ("EV chargers", "充电桩"),
+    "energy_intensity": ("Energy intensity of GDP", "单位地区生产总值能耗"),
     "reserve_margin": ("Reserve margin (firm capacity ≥ (1 + margin) × peak)",
                        "备用容量（可信容量 ≥ (1+备用率)×最高负荷）"),
 }
@@ -555,8 +581,10 @@ def term(target_id: str, policy: str = "", lang: str = "en") -> str:
 def _term_keys(target_id: str, policy: str) -> list[str]:
     keys = []
     tid = target_id or ""
-    for stem in ("renewable", "pv", "biomass", "import", "gas", "storage", "coal_share", "nonfossil_share",
-                 "carbon_peak", "no_new_coal"):
+    for stem in ("renewable", "pv_building_coverage", "pv", "biomass", "import", "gas_supply", "gas", "storage",
+                 "coal_share", "nonfossil_share", "carbon_peak", "no_new_captive_coal", "building_pv",
+                 "clean_electricity", "captive_coal_closure", "coal_retrofit", "oil_consumption", "chargers",
+                 "energy_intensity"):
         if tid.startswith(stem):
             keys.append(stem)
             break

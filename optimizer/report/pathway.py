@@ -75,7 +75,7 @@ _COL_FMT = {"years_represented": ",.0f", "discounted_years": ",.3f", "capacity_g
             "unserved_mwh": ",.0f", "coal_limit_pct": ".2f", "nonfossil_floor_pct": ".2f",
             "annual_operating_cost_bn_cny": ",.2f", "discounted_cost_bn_cny": ",.2f"}
 PEAK_STEM = "carbon_peak"
-SHARE_STEMS = ("coal_share", "nonfossil_share")
+SHARE_STEMS = ("coal_share", "nonfossil_share", "clean_electricity_share")
 
 
 # ----------------------------------------------------------------------------- reading
@@ -299,22 +299,31 @@ def discounted_table(ds: xr.Dataset) -> pd.DataFrame:
 def trajectory_table(ds: xr.Dataset, meta: pd.DataFrame) -> pd.DataFrame:
     """Headline figures per period."""
     supply = supply_techs(meta)
-    return pd.DataFrame({
+    cols = {
         "years_represented": ds["years_represented"].values.astype(float),
         "discounted_years": ds["discounted_years"].values.astype(float),
         "capacity_gw": ds["capacity_total_mw"].sum("technology").values * 1e-3,
         "supply_twh": ds["energy_mwh"].sel(technology=supply).sum("technology").values * 1e-6,
         "co2_mt": ds["co2_t"].values * 1e-6,
+    }
+    # the plan's scope of the peak, the clean-electricity share and gas use, where the pathway has them
+    for col, var, f in (("co2_city_mt", "co2_city_t", 1e-6), ("clean_electricity_share_pct", "clean_electricity_share",
+                                                              100.0), ("gas_use_bcm", "gas_use_m3", 1e-9)):
+        if var in ds:
+            cols[col] = ds[var].values * f
+    cols.update({
         "coal_share_pct": ds["coal_share"].values * 100.0,
         "nonfossil_share_pct": ds["nonfossil_share"].values * 100.0,
         "annual_cost_bn_cny": ds["total_cost_cny"].values * 1e-9,
         "unserved_mwh": ds["unserved_mwh"].values.astype(float),
-    }, index=pd.Index(_years(ds), name="period"))
+    })
+    return pd.DataFrame(cols, index=pd.Index(_years(ds), name="period"))
 
 
 def peak_period(ds: xr.Dataset) -> tuple[int, bool]:
-    """The first period with the highest emissions (within 1e-6), and whether later periods stay at it."""
-    co2 = ds["co2_t"].values.astype(float)
+    """The first period with the highest emissions (within 1e-6), and whether later periods stay at it
+    (city-wide emissions when the pathway has them: the plan's scope)."""
+    co2 = ds[_co2_var(ds)].values.astype(float)
     top = float(co2.max())
     near = np.abs(co2 - top) <= T.MET_RTOL * max(abs(top), 1.0)
     i = int(np.argmax(near))
@@ -350,9 +359,11 @@ def _achieved_model(ds: xr.Dataset, stem: str, entries: list[tuple[int, str, dic
     """(achieved per period in the model unit, the model unit, the display factor); None: not evaluable."""
     unit = str(entries[-1][2].get("unit"))
     if unit == "percent" and stem in SHARE_STEMS:
-        return ds[stem].values.astype(float), "per-unit", 100.0
+        return (ds[stem].values.astype(float), "per-unit", 100.0) if stem in ds else (None, "per-unit", 100.0)
     if unit == "MtCO2/yr":
-        return ds["co2_t"].values.astype(float), "tCO2/yr", 1e-6
+        return ds[_co2_var(ds)].values.astype(float), "tCO2/yr", 1e-6
+    if unit == "bcm/yr" and "gas_use_m3" in ds and stem == "gas_supply":  # gas use less LNG against the pipelines
+        return (ds["gas_use_m3"] - ds.get("gas_lng_m3", 0.0)).values.astype(float), "m3/yr", 1e-9
     if unit == "GW":
         ct = next((groups[tid] for _, tid, _ in entries if tid in groups), None)
         if ct is not None:
@@ -361,16 +372,16 @@ def _achieved_model(ds: xr.Dataset, stem: str, entries: list[tuple[int, str, dic
                     or not set(techs) <= set(ds["technology"].values.astype(str))):
                 return None, "MW", 1e-3
             return ds["capacity_total_mw"].sel(technology=techs).sum("technology").values, "MW", 1e-3
-        if stem == "no_new_coal":  # coal capacity built so far (the pathway never un-builds)
-            coal = [k for k in meta.index if meta.at[k, "carrier"] == "coal"]
-            if (meta["carrier"] == "").all():
-                return None, "MW", 1e-3
-            return ds["built_mw"].sel(technology=coal).sum("technology").cumsum("period").values, "MW", 1e-3
         return None, "MW", 1e-3
     return None, unit, 1.0
 
 
-_MODEL_FACTOR = {"GW": 1e3, "percent": 0.01, "MtCO2/yr": 1e6}  # plan unit -> model unit
+_MODEL_FACTOR = {"GW": 1e3, "MW": 1.0, "percent": 0.01, "MtCO2/yr": 1e6, "bcm/yr": 1e9}  # plan unit -> model unit
+
+
+def _co2_var(ds: xr.Dataset) -> str:
+    """The emissions the peak is judged on: city-wide when the pathway has them (the plan's scope)."""
+    return "co2_city_t" if "co2_city_t" in ds else "co2_t"
 
 
 def milestones_table(ds: xr.Dataset, targets: dict[str, Any], groups: dict[str, dict[str, Any]],
@@ -401,6 +412,10 @@ def milestones_table(ds: xr.Dataset, targets: dict[str, Any], groups: dict[str, 
                 _peak_row(rec, ds, year, i)
             elif not applicable:
                 rec.update(status="not_applicable", basis="basis_before")
+            elif value is None and e.get("trend") == "non_decreasing" and achieved is not None:
+                floors = [float(x[2]["value"]) * _MODEL_FACTOR.get(str(x[2].get("unit")), 1.0)
+                          for x in applicable if x[2].get("value") is not None and x[2].get("sense") == ">="]
+                _trend_row(rec, achieved, f, i, years, floors[-1] if floors else None)
             elif value is None:
                 rec["basis"] = "basis_no_value"
             else:
@@ -431,10 +446,22 @@ def milestones_table(ds: xr.Dataset, targets: dict[str, Any], groups: dict[str, 
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
 
 
+def _trend_row(rec: dict[str, Any], achieved: np.ndarray, f: float, i: int, years: list[int],
+               floor: float | None) -> None:
+    """持续提升 / 逐步提升: the value of period ``i`` at least the previous period's, and at least the last
+    number the plan gave before (``floor``, model units) -- a share that keeps rising from 13 % stays above 13 %."""
+    if i == 0:
+        rec.update(status="not_applicable", basis="basis_trend_first")
+        return
+    lower = max(float(achieved[i - 1]), floor if floor is not None else -np.inf)
+    rec.update(basis="basis_trend", basis_year=years[i - 1], lower=lower * f,
+               status="met" if T.is_met(float(achieved[i]), ">=", lower) else "not_met")
+
+
 def _peak_row(rec: dict[str, Any], ds: xr.Dataset, year: int, i: int) -> None:
     """The carbon peak in period ``i``: emissions after ``year`` at most those of the last period up to it."""
     years = _years(ds)
-    co2 = ds["co2_t"].values.astype(float)
+    co2 = ds[_co2_var(ds)].values.astype(float)
     upto = [j for j, y in enumerate(years) if y <= year]
     rec["sense"] = "<="
     if not upto:

@@ -176,9 +176,12 @@ _DISPLAY = {  # model unit -> (display unit, factor)
     "MWh": ("GWh", 1e-3),
     "per-unit": ("%", 100.0),
     "tCO2/yr": ("Mt CO2/yr", 1e-6),
+    "m3/yr": ("bcm/yr", 1e-9),
 }
 _PLAN_UNIT = {"GW": ("GW", 1.0), "GWh": ("GWh", 1.0), "percent": ("%", 1.0), "MtCO2/yr": ("Mt CO2/yr", 1.0),
-              "MW": ("GW", 1e-3)}
+              "MW": ("GW", 1e-3), "bcm/yr": ("bcm/yr", 1.0)}
+#: how a plan entry that is no row of the run is read (seeds/targets.yaml ``model``) -> its status
+_READING_STATUS = {"trend": "pathway_row", "input": "scenario_input", "lever": "lever", "not_modelled": "not_modelled"}
 
 
 def _display(unit: str) -> tuple[str, float]:
@@ -210,13 +213,22 @@ def _achieved(ds: xr.Dataset, row: str, cap_rows: dict[str, dict[str, Any]]) -> 
             return float(ds[var].sel(storage=techs).sum())
         var = "capacity_new_mw" if ct.get("new_only") else "capacity_total_mw"
         return float(ds[var].sel(technology=techs).sum())
-    if row in ("coal_share", "nonfossil_share"):
+    if row in ("coal_share", "nonfossil_share", "clean_electricity_share"):
         return _scalar(ds, row)
     if row == "co2_cap":
         return _scalar(ds, "co2_t")
     if "policy_lhs" in ds and row in ds["policy"].values:  # any other row with a constant right-hand side
         return float(ds["policy_lhs"].sel(policy=row))
     return float("nan")
+
+
+#: |dual| above which an imposed row binds (CNY/yr per unit of the row), as the CLI's "binding policies"
+BINDING_DUAL = 1e-6
+
+
+def _policy_flag(ds: xr.Dataset, coord: str, j: int, default: Any) -> Any:
+    """A per-row flag of the policy table (results before schema 3 lack it: the default)."""
+    return ds[coord].values[j].item() if coord in ds.coords else default
 
 
 def is_met(achieved: float, sense: str, rhs: float) -> bool | None:
@@ -280,16 +292,27 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             statuses.append(is_met(a, sense, rhs))
             duals.append(float(ds["policy_dual"].values[j]))
         note = ""
+        enforced = all(_policy_flag(ds, "policy_enforced", j, True) for j in idx)
+        why = next((str(_policy_flag(ds, "policy_by_construction", j, "")) for j in idx
+                    if _policy_flag(ds, "policy_by_construction", j, "")), "")
+        finite = [d for d in duals if np.isfinite(d)]
+        dual = max(finite, key=abs) if finite else np.nan
         if not tid and (pol[idx[0]] == "reserve_margin" or any(s is None for s in statuses)):
             # a row of the model, not of the plan (reserve margin): its value is shown, no verdict
             status = "model_constraint"
             note = "reserve_note" if pol[idx[0]] == "reserve_margin" and not np.isfinite(achieved) else ""
         elif any(s is None for s in statuses):
             status = "not_evaluated"
+        elif not all(statuses):
+            status = "not_met"
+        elif not enforced:
+            status, note = "met", "checked_note"
+        elif why:  # the model's limits make it hold whatever the optimum: say so, not a plain "met"
+            status, note = "by_construction", "by_construction_note"
         else:
-            status = "met" if all(statuses) else "not_met"
-        finite = [d for d in duals if np.isfinite(d)]
-        dual = max(finite, key=abs) if finite else np.nan
+            status = "binding" if np.isfinite(dual) and abs(dual) > BINDING_DUAL else "met"
+        if not enforced and status == "not_met":
+            note = "checked_note"
         mcost, mcost_unit = _marginal_cost(ds, pol[idx[0]], unit_model, dual)
         records.append({
             "rows": ", ".join(pol[j] for j in idx),
@@ -310,9 +333,9 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
         records.append({
             "rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""), "sense": "<=",
             "plan_value": np.nan, "lower": np.nan, "upper": np.nan,
-            "achieved": _scalar(ds, "co2_t") * 1e-6, "unit": "Mt CO2/yr", "status": "no_target",
-            "marginal_cost": np.nan, "marginal_cost_unit": "", "dual": np.nan,
-            "note": "no_cap_note", **_plan_notes(entry),
+            "achieved": _scalar(ds, "co2_city_t" if "co2_city_t" in ds else "co2_t") * 1e-6, "unit": "Mt CO2/yr",
+            "status": "no_target", "marginal_cost": np.nan, "marginal_cost_unit": "", "dual": np.nan,
+            "note": "no_cap_city_note" if "co2_city_t" in ds else "no_cap_note", **_plan_notes(entry),
         })
         index.append(peak or "co2")
 
@@ -321,18 +344,12 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
         if tid in used or _year(entry.get("year")) != year:
             continue
         unit, _ = _PLAN_UNIT.get(str(entry.get("unit")), (str(entry.get("unit")), 1.0))
+        status = _READING_STATUS.get(str(entry.get("model") or "not_modelled"), "not_modelled")
         rec = {"rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""),
                "sense": entry.get("sense", ""), "plan_value": _plan_value(entry, unit), "lower": np.nan,
-               "upper": np.nan, "achieved": np.nan, "unit": unit, "status": "not_modelled", "marginal_cost": np.nan,
+               "upper": np.nan, "achieved": np.nan, "unit": unit, "status": status, "marginal_cost": np.nan,
                "marginal_cost_unit": "", "dual": np.nan,
                "note": "", **_plan_notes(entry)}
-        if tid.startswith("no_new_coal") and "carrier" in ds.coords:
-            coal = ds["carrier"].values.astype(str) == "coal"
-            new = float(ds["capacity_new_mw"].values[coal].sum()) * 1e-3
-            rec["achieved"] = new
-            ok = is_met(new * 1e3, str(entry.get("sense", "==")), float(entry.get("value") or 0.0) * 1e3)
-            rec["status"] = "met" if ok else "not_met"
-            rec["note"] = "fixed_note"
         records.append(rec)
         index.append(tid)
     return pd.DataFrame(records, index=pd.Index(index, name="target_id"), columns=TARGET_COLUMNS)
