@@ -76,6 +76,10 @@ _COL_FMT = {"years_represented": ",.0f", "discounted_years": ",.3f", "capacity_g
             "annual_operating_cost_bn_cny": ",.2f", "discounted_cost_bn_cny": ",.2f"}
 PEAK_STEM = "carbon_peak"
 SHARE_STEMS = ("coal_share", "nonfossil_share", "clean_electricity_share")
+#: targets of another stem that measure the same quantity (the energy plan's 50 % clean-electricity share)
+_SAME_QUANTITY = {"clean_electricity_fyp": "clean_electricity_share"}
+#: how the model uses a plan entry that is no row (seeds/targets.yaml ``model``) -> its status in every period
+_READING_STATUS = {"input": "scenario_input", "lever": "lever", "not_modelled": "not_modelled"}
 
 
 # ----------------------------------------------------------------------------- reading
@@ -358,13 +362,14 @@ def _achieved_model(ds: xr.Dataset, stem: str, entries: list[tuple[int, str, dic
                     groups: dict[str, dict[str, Any]], meta: pd.DataFrame) -> tuple[np.ndarray | None, str, float]:
     """(achieved per period in the model unit, the model unit, the display factor); None: not evaluable."""
     unit = str(entries[-1][2].get("unit"))
+    stem = _SAME_QUANTITY.get(stem, stem)
     if unit == "percent" and stem in SHARE_STEMS:
         return (ds[stem].values.astype(float), "per-unit", 100.0) if stem in ds else (None, "per-unit", 100.0)
     if unit == "MtCO2/yr":
         return ds[_co2_var(ds)].values.astype(float), "tCO2/yr", 1e-6
     if unit == "bcm/yr" and "gas_use_m3" in ds and stem == "gas_supply":  # gas use less LNG against the pipelines
         return (ds["gas_use_m3"] - ds.get("gas_lng_m3", 0.0)).values.astype(float), "m3/yr", 1e-9
-    if unit == "GW":
+    if unit in ("GW", "MW"):
         ct = next((groups[tid] for _, tid, _ in entries if tid in groups), None)
         if ct is not None:
             techs = [str(t) for t in ct.get("technologies") or []]
@@ -408,7 +413,10 @@ def milestones_table(ds: xr.Dataset, targets: dict[str, Any], groups: dict[str, 
                    "plan_value": float(value) if value is not None else np.nan, "lower": np.nan, "upper": np.nan,
                    "achieved": float(achieved[i]) * f if achieved is not None else np.nan, "unit": disp_unit,
                    "status": "not_evaluated", "basis": "", "basis_year": year}
-            if is_peak:
+            reading = _READING_STATUS.get(str(e.get("model") or ""))
+            if reading is not None:  # not a quantity of the solution: say how the model takes it
+                rec["status"] = reading
+            elif is_peak:
                 _peak_row(rec, ds, year, i)
             elif not applicable:
                 rec.update(status="not_applicable", basis="basis_before")

@@ -215,7 +215,9 @@ def _achieved(ds: xr.Dataset, row: str, cap_rows: dict[str, dict[str, Any]]) -> 
         return float(ds[var].sel(technology=techs).sum())
     if row in ("coal_share", "nonfossil_share", "clean_electricity_share"):
         return _scalar(ds, row)
-    if row == "co2_cap":
+    if row == "co2_cap":  # the cap's own scope (power, or city-wide): the row's left-hand side
+        if "policy_lhs" in ds and np.isfinite(float(ds["policy_lhs"].sel(policy=row))):
+            return float(ds["policy_lhs"].sel(policy=row))
         return _scalar(ds, "co2_t")
     if "policy_lhs" in ds and row in ds["policy"].values:  # any other row with a constant right-hand side
         return float(ds["policy_lhs"].sel(policy=row))
