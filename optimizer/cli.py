@@ -177,6 +177,18 @@ def print_summary(ds: object) -> None:
         f"coal share {_pct(head['coal_share'])}, non-fossil share {_pct(head['nonfossil_share'])} "
         f"({head['share_basis']} basis)",
     ]
+    if head.get("co2_city_t") is not None:
+        lines.append(f"city-wide CO2 {head['co2_city_t'] / 1e6:,.2f} Mt/yr (power and steam {head['co2_t'] / 1e6:,.2f}"
+                     f" + fuels outside the power sector {head['co2_non_power_t'] / 1e6:,.2f})")
+    extra = []
+    if head.get("clean_electricity_share") is not None:
+        extra.append(f"clean electricity {_pct(head['clean_electricity_share'])} of consumption")
+    if head.get("gas_use_m3") is not None:
+        lng = head.get("gas_lng_m3") or 0.0
+        lng_txt = f" ({lng / 1e9:,.2f} LNG)" if lng > 1e6 else ""
+        extra.append(f"gas use {head['gas_use_m3'] / 1e9:,.2f} bcm/yr{lng_txt}")
+    if extra:
+        lines.append("; ".join(extra))
     if head["carbon_shadow_price_cny_per_t"] is not None:
         lines.append(f"carbon shadow price {head['carbon_shadow_price_cny_per_t']:,.1f} CNY/t")
     lines.append(f"load {head['annual_load_mwh'] / 1e6:,.1f} TWh/yr, peak {head['peak_load_mw']:,.0f} MW")

@@ -18,7 +18,7 @@ period's config) built as a block; the pathway links them:
 
     B_{p,k} \le \beta_k\,(y_p - y_{p-1}), \qquad
     \frac{A^{clean}_p}{L_p} \ge \frac{A^{clean}_{p-1}}{L_{p-1}}, \qquad
-    \frac{A^{nf}_p}{D_p} \ge \frac{A^{nf}_{p-1}}{D_{p-1}}
+    \frac{A^{nf}_p}{T_p} \ge \frac{A^{nf}_{p-1}}{T_{p-1}}
 
 :math:`P^0_{p,k}` is the existing fleet after its retirement schedule; :math:`B_{p,k}` is built in
 period *p* and stays until its lifetime ends; :math:`R_{p,k}` is capacity retired early (only
@@ -28,7 +28,7 @@ city's CO2 (``peak_scope: city``) or the power sector's; :math:`\hat E_{p^*}` is
 emissions in the pathway cut at the peak (:func:`peak_reference`: one LP would raise the peak year's
 emissions to loosen every later cap), :math:`d` the post-peak decline. :math:`\beta_k` is the build
 rate (``max_build_mw_per_yr``); the shares that may not fall (持续提升, 逐步提升) are stated with data as
-denominators: the load :math:`L_p`, and for the non-fossil share a reference total :math:`D_p` (energy
+denominators: the load :math:`L_p`, and for the non-fossil share a reference total :math:`T_p` (energy
 outside the power sector + the load at the conversion factor). :math:`C^{op}_p` is
 the period block's annual cost without investment (fixed and variable O&M, fuel, imports, carbon
 price, unserved energy); each representative year stands for :math:`n_p` years, discounted to the
@@ -193,6 +193,11 @@ def load_pathway(path: str | Path, overrides: list[str] | None = None) -> Pathwa
         if bad:
             raise InputError(f"retirement in {sorted(bad)[0]}, which is not a period", source=str(p),
                              field=f"pathway.retirements_mw.{tech}")
+    targets = inputs[s.periods[0]].targets
+    for quantity, tid in s.non_decreasing.items():
+        if tid is not None and (tid not in targets or targets[tid].get("trend") != "non_decreasing"):
+            raise InputError(f"{tid!r} is no target with trend non_decreasing in the targets file", source=str(p),
+                             field=f"pathway.non_decreasing.{quantity}")
     gaps = [b - a for a, b in zip(s.periods, s.periods[1:], strict=False)]
     years = s.years_per_period or [*gaps, gaps[-1] if gaps else 1]
     y0 = s.base_year if s.base_year is not None else s.periods[0]
@@ -323,13 +328,15 @@ def build_pathway(pw: Pathway, peak_reference_t: float | None = None) -> pyo.Con
                     "(tCO2/yr)")
     _trend_rows(M, pw, blocks, prev)
     _build_rate_rows(M, pw, ext)
-    flex = [g for g in getattr(blocks[pw.periods[0]], "G_flex", [])]
+    flex = [g for g in getattr(blocks[pw.periods[0]], "G_flex", [])
+            if all(g in getattr(blocks[y], "G_flex", []) for y in pw.periods)]
     M.flex_kept = pyo.Constraint(
         M.P, flex, rule=lambda _M, y, g: pyo.Constraint.Skip if prev[y] is None
         else blocks[y].flex_mw[g] >= blocks[prev[y]].flex_mw[g],
         doc="a flexibility retrofit once made stays (MW)")
     if s.co2_budget_t is not None:
-        M.co2_budget = pyo.Constraint(expr=pyo.quicksum(pw.years[y] * blocks[y].co2_t for y in pw.periods)
+        M.co2_budget = pyo.Constraint(expr=pyo.quicksum(pw.years[y] * _co2(blocks[y], s.peak_scope, pw.path)
+                                                        for y in pw.periods)
                                       <= s.co2_budget_t, doc="cumulative CO2 over the represented years (tCO2)")
     M.blocks = blocks
     return M
@@ -399,10 +406,11 @@ def _trend_rows(M: pyo.ConcreteModel, pw: Pathway, blocks: dict[int, Any], prev:
     s = pw.config.pathway
     later = [y for y in pw.periods if prev[y] is not None]
     if "clean_electricity_share" in s.non_decreasing:
+        load = {y: float(pyo.value(blocks[y].annual_load_mwh)) for y in pw.periods}
         M.trend_clean_electricity = pyo.Constraint(
-            later, rule=lambda _M, y: blocks[y].account_clean_electricity * pyo.value(blocks[prev[y]].annual_load_mwh)
-            >= blocks[prev[y]].account_clean_electricity * pyo.value(blocks[y].annual_load_mwh),
-            doc="the clean-electricity share at least the previous period's (MWh x MWh)")
+            later, rule=lambda _M, y: blocks[y].account_clean_electricity * (load[prev[y]] / load[y])
+            >= blocks[prev[y]].account_clean_electricity,
+            doc="the clean-electricity share at least the previous period's (MWh/yr, at the previous period's load)")
     if "nonfossil_share" in s.non_decreasing:
         ref = {y: _reference_total(blocks[y], pw.configs[y]) for y in pw.periods}
         M.trend_nonfossil = pyo.Constraint(
@@ -480,6 +488,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
         objective = sol.objective
     else:
         objective = float("nan")
+        flex_done: dict[str, float] = {}
         for i, y in enumerate(pw.periods):
             carried: dict[str, float] = {}
             carried_e: dict[str, float] = {}
@@ -513,6 +522,8 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             gap = (y - pw.periods[i - 1]) if i else s.first_period_build_years
             rated = [k for k in inp.techs.index if inp.techs.at[k, "extendable"]
                      and math.isfinite(float(inp.techs.at[k, "max_build_mw_per_yr"]))]
+            for g in getattr(m, "G_flex", []):  # a retrofit once made stays
+                m.flex_mw[g].setlb(min(flex_done.get(g, 0.0), float(m.flex_mw[g].ub)))
             limit = {k: float(inp.techs.at[k, "max_build_mw_per_yr"]) * gap for k in rated}
             m.build_rate = pyo.Constraint(
                 rated, rule=lambda _m, k, limit=limit: _m.new_mw[k] <= limit[k],
@@ -521,6 +532,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             _check_status(sol, f"period {y} (myopic)")
             period_ds[y] = extract(m, inp, cfg, sol, {})
             check_results(period_ds[y], inp, include_import_emissions=cfg.policy.include_import_emissions)
+            flex_done = {g: float(m.flex_mw[g].value or 0.0) for g in getattr(m, "G_flex", [])}
             tk = inp.techs
             builds[y] = {k: max(0.0, float(m.new_mw[k].value or 0.0)) for k in tk.index if tk.at[k, "extendable"]}
             builds_e[y] = {k: max(0.0, float(m.new_mwh[k].value or 0.0)) for k in tk.index
@@ -532,6 +544,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
         raise SolverError(f"pathway cost recomputed from the periods ({total:.6g}) differs from the objective "
                           f"({objective:.6g})")
     ds = _trajectory(pw, period_ds, builds, builds_e, retired, total)
+    ds.attrs["peak_scope"] = s.peak_scope
     if reference is not None:
         ds.attrs["peak_reference_t"] = reference
     ds.attrs["flags"] = json.dumps(_flags(pw, period_ds, M if s.foresight == "perfect" else None, sol),

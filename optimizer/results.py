@@ -470,6 +470,8 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
                  "carbon_shadow_price_cny_per_t", "account_total"):
         v = float(ds[name].values)
         out[name] = None if np.isnan(v) else v
+    for name in ("co2_city_t", "co2_non_power_t", "clean_electricity_share", "gas_use_m3", "gas_lng_m3"):
+        out[name] = float(ds[name].values) if name in ds else None  # the families that registered them
     price = ds["marginal_price_cny_per_mwh"]
     out["mean_marginal_price_cny_per_mwh"] = (
         None if bool(price.isnull().all()) else float((price * ds["weight_h"]).sum() / ds["weight_h"].sum()))

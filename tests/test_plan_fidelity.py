@@ -7,6 +7,7 @@ last part checks seeds/targets.yaml against the configs that cite it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,11 @@ def test_city_scope_cap_counts_non_power_fuels(tmp_path):
     assert float(city.co2_non_power_t) == pytest.approx(50)
     assert float(city.co2_city_t) == pytest.approx(90)
     assert float(city.co2_t) == pytest.approx(40)
+    # the report judges the cap on its own scope: a city cap checked, not imposed, is missed by the power plan
+    checked = run(make_config(data, tmp_path, policy=energy_policy(np_tce, co2_scope="city", co2_cap_t={
+        "value": 90, "enforce": False})), write=False).dataset
+    row = targets_table(checked).loc["co2_cap"]
+    assert row["achieved"] == pytest.approx(110e-6) and row["status"] == "not_met"
     power = run(make_config(data, tmp_path, policy=energy_policy(np_tce, co2_cap_t={"value": 90})),
                 write=False).dataset
     assert float(power["energy_mwh"].sel(technology="coal")) == pytest.approx(100)
@@ -184,6 +190,7 @@ def test_flexibility_retrofit_bad_inputs_fail_with_one_line(tmp_path):
     from optimizer.inputs import load_inputs
 
     for extra, match in (({"flex_retrofit_min_stable_frac": 0.6}, "must lie below min_stable_frac"),
+                         ({"flex_retrofit_min_stable_frac": 0.2, "flex_retrofit_lifetime_yr": 0}, "positive lifetime"),
                          ({"flex_retrofit_min_stable_frac": 0.2, "chp_mode": "back_pressure", "power_to_heat": 1,
                            "heat_network": "steam"}, "power-only")):
         coal = {**COAL, "committable": "true", "min_stable_frac": 0.5, **extra}
@@ -330,6 +337,9 @@ def test_pathway_clean_electricity_never_falls(tmp_path):
     share = pf.dataset["clean_electricity_share"].values
     assert share[1] >= share[0] - 1e-9 and pf.total_cost_cny <= my.total_cost_cny + 1e-6
     assert share.tolist() == pytest.approx([0.25, 0.25])
+    flags = json.loads(pf.dataset.attrs["flags"])
+    assert len(flags) == 1 and "curtails" in flags[0] and "foresight: myopic" in flags[0]
+    assert json.loads(my.dataset.attrs["flags"]) == []
 
 
 def test_pathway_settings_bad_inputs_fail_with_one_line(tmp_path):
@@ -338,6 +348,14 @@ def test_pathway_settings_bad_inputs_fail_with_one_line(tmp_path):
         load_pathway(path)
     path = make_pathway(tmp_path / "b", {2025: [COAL]}, {2025: [100.0]}, post_peak_decline_per_yr=1.5)
     with pytest.raises(InputError, match="post_peak_decline_per_yr"):
+        load_pathway(path)
+    # a trend must cite a target the targets file reads as a trend
+    path = make_pathway(tmp_path / "c", {2025: [COAL]}, {2025: [100.0]},
+                        non_decreasing={"nonfossil_share": "nonfossil_share_2025"})
+    data = yaml.safe_load((tmp_path / "c" / "tiny_2025.yaml").read_text())
+    data["inputs"]["targets"] = str(REPO / "seeds" / "targets.yaml")
+    (tmp_path / "c" / "tiny_2025.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=r"pathway\.non_decreasing\.nonfossil_share"):
         load_pathway(path)
 
 
@@ -360,25 +378,26 @@ def test_every_target_has_its_reading():
             assert e.get("trend") in ("non_decreasing", "peak"), tid
 
 
-def _cited(cfg) -> dict[str, str]:
-    """target id -> the sense the config imposes it with."""
+def _cited(cfg) -> dict[str, tuple[str, bool]]:
+    """target id -> (the sense the config compares with, whether it is imposed)."""
     pol = cfg.policy
-    out = {t.target: t.sense for t in pol.capacity_targets if t.target}
+    out = {t.target: (t.sense, t.enforce) for t in pol.capacity_targets if t.target}
     for ref, sense in ((pol.coal_share_max, "<="), (pol.nonfossil_share_min, ">="),
                        (pol.clean_electricity_share_min, ">="), (pol.co2_cap_t, "<=")):
         if ref is not None and ref.target:
-            out[ref.target] = sense
+            out[ref.target] = (sense, ref.enforce)
     if pol.gas_supply is not None and pol.gas_supply.pipeline_bcm.target:
-        out[pol.gas_supply.pipeline_bcm.target] = "<="
+        out[pol.gas_supply.pipeline_bcm.target] = ("<=", pol.gas_supply.pipeline_bcm.enforce)
     return out
 
 
 @pytest.mark.parametrize("name", ["suzhou_2025.yaml", "suzhou_2030.yaml"])
 def test_configs_read_each_target_with_its_sense(name):
     cfg = load_config(REPO / "configs" / name)
-    for tid, sense in _cited(cfg).items():
+    for tid, (sense, enforce) in _cited(cfg).items():
         e = TARGETS[tid]
         assert e["model"] in ("constraint", "check"), f"{name} imposes {tid}, read as {e['model']}"
+        assert enforce == (e["model"] == "constraint"), f"{name}: {tid} is a {e['model']}"
         plan = e["sense"]
         # the plan's 'about' (==) is kept as a floor after its year
         assert sense == plan or (plan == "==" and sense == ">=" and cfg.year > e["year"]), (tid, sense, plan)

@@ -316,6 +316,9 @@ def _validate_operation(row: pd.Series, tech: str, fail: Any) -> None:
         if str(mode).strip():
             raise fail("a flexibility retrofit is offered to power-only classes (CHP minimum load follows its steam)",
                        tech, "flex_retrofit_min_stable_frac")
+        if row["flex_retrofit_lifetime_yr"] <= 0:
+            raise fail("a flexibility retrofit needs a positive lifetime (its cost is an annuity over it)", tech,
+                       "flex_retrofit_lifetime_yr")
         if row["flex_retrofit_min_stable_frac"] >= row["min_stable_frac"]:
             raise fail("flex_retrofit_min_stable_frac must lie below min_stable_frac (a retrofit lowers it)", tech,
                        "flex_retrofit_min_stable_frac")

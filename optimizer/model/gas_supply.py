@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pyomo.core as pyo
 
-from optimizer.config import Config
+from optimizer.config import Config, GasSupplyConfig
 from optimizer.errors import InputError
 from optimizer.inputs import Inputs, resolve_target
 from optimizer.model.registry import Registry
@@ -41,7 +41,13 @@ M3_PER_BCM = 1e9
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     gs = cfg.policy.gas_supply
-    if gs is None:
+    if gs is None:  # no limit: gas use is still reported, in m3 at the default heat content
+        if "gas" in inp.carriers.index:
+            tce_per_m3 = GasSupplyConfig.model_fields["kgce_per_m3"].default * 1e-3
+            power = pyo.quicksum(f for _, f in reg.fuel_tce.get("gas", [])) / tce_per_m3
+            reg.add_scalar("gas_use_power_m3", power, "m3/yr", "natural gas burnt for power and steam")
+            reg.add_scalar("gas_use_m3", power + non_power_tce(cfg).get("gas", 0.0) / tce_per_m3, "m3/yr",
+                           "natural gas used in the city")
         return
     if gs.carrier not in inp.carriers.index:
         raise InputError(f"carrier {gs.carrier!r} is not in the carrier table", source="config",

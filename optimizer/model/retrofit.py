@@ -13,9 +13,10 @@ gain on the retrofitted capacity that is committed:
 
 The annuity is counted with the fixed costs of the class, also in a pathway, where each period's
 retrofit is at least the previous period's (a retrofit once made stays). Efficiency and heating
-retrofits are not modelled: Suzhou's large units are ultra-supercritical and supercritical at
-276-286 gce/kWh, near the 270 gce/kWh the national upgrade plan asks of new units, and a heating
-retrofit needs a steam network the model does not place.
+retrofits are not modelled: Suzhou's large units are ultra-supercritical and supercritical (276-286
+gce/kWh by unit in SWITCH-China; the class averages 293 gce/kWh of net output in the table), close to
+the 270 gce/kWh the national upgrade plan asks of new units, so the room is small and no cost per kW
+was found; a heating retrofit needs a steam network the model does not place.
 
 =========================  ======================================  =====================================
 Symbol                     Pyomo                                   Meaning (unit)

@@ -115,6 +115,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no_target": ("no target in this run", "本情景未设目标"),
     "model_constraint": ("model constraint (not in the plan)", "模型约束（非方案目标）"),
     "not_modelled": ("outside the model (see the note)", "模型未覆盖（见说明）"),
+    "not_in_run": ("not a row of this run", "本情景未设该约束"),
     "pathway_row": ("a row between the periods of a pathway", "路径各期之间的约束"),
     "scenario_input": ("a scenario input, not a decision", "情景输入，非优化决策"),
     "lever": ("an option the model may take", "模型可选措施"),

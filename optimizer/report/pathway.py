@@ -385,7 +385,9 @@ _MODEL_FACTOR = {"GW": 1e3, "MW": 1.0, "percent": 0.01, "MtCO2/yr": 1e6, "bcm/yr
 
 
 def _co2_var(ds: xr.Dataset) -> str:
-    """The emissions the peak is judged on: city-wide when the pathway has them (the plan's scope)."""
+    """The emissions the peak is judged on: the scope the pathway imposed (city-wide by default, the plan's)."""
+    if ds.attrs.get("peak_scope") == "power":
+        return "co2_t"
     return "co2_city_t" if "co2_city_t" in ds else "co2_t"
 
 

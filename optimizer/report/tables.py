@@ -346,7 +346,8 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
         if tid in used or _year(entry.get("year")) != year:
             continue
         unit, _ = _PLAN_UNIT.get(str(entry.get("unit")), (str(entry.get("unit")), 1.0))
-        status = _READING_STATUS.get(str(entry.get("model") or "not_modelled"), "not_modelled")
+        # a target the model can impose but this run does not (a base year), or one outside the model
+        status = _READING_STATUS.get(str(entry.get("model") or "not_modelled"), "not_in_run")
         rec = {"rows": "", "clause": entry.get("clause", ""), "quote": entry.get("quote", ""),
                "sense": entry.get("sense", ""), "plan_value": _plan_value(entry, unit), "lower": np.nan,
                "upper": np.nan, "achieved": np.nan, "unit": unit, "status": status, "marginal_cost": np.nan,
@@ -376,8 +377,15 @@ def _marginal_cost(ds: xr.Dataset, row: str, unit: str, dual: float) -> tuple[fl
     Capacity rows: CNY/kW/yr (CNY/kWh/yr for energy); shares: M CNY/yr per percentage point (from
     the results' ``*_cost_cny_per_pp``); the CO2 cap: the carbon shadow price in CNY/tCO2.
     """
-    if row in ("coal_share", "nonfossil_share"):
+    if row in ("coal_share", "nonfossil_share", "clean_electricity_share"):
+        if row == "clean_electricity_share":  # the row is A - s L >= 0 in MWh: a point of s is L / 100 MWh
+            if not np.isfinite(dual) or "load_mw" not in ds:
+                return float("nan"), ""
+            load = float(ds["weight_h"].values @ ds["load_mw"].values.sum(axis=1))
+            return abs(dual) * load * 0.01 / 1e6, "M CNY/yr per pp"
         return abs(_scalar(ds, f"{row}_cost_cny_per_pp")) / 1e6, "M CNY/yr per pp"
+    if unit == "m3/yr":
+        return (abs(dual), "CNY/m3") if np.isfinite(dual) else (float("nan"), "")
     if row == "co2_cap":
         return abs(_scalar(ds, "carbon_shadow_price_cny_per_t")), "CNY/tCO2"
     if not np.isfinite(dual):
