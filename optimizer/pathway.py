@@ -452,6 +452,32 @@ def solve_pathway(pw: Pathway, *, write: bool = True) -> PathwayOutcome:
     return _solve(pw, write=False)
 
 
+#: the rows a myopic period gets from the pathway, in words
+_PATHWAY_ROWS = {"peak": "the peak (emissions at most the peak year's on the decline path)",
+                 "trend_clean_electricity": "the clean-electricity share at least the previous period's",
+                 "trend_nonfossil": "the non-fossil share at least the previous period's",
+                 "build_rate": "the build rates (max_build_mw_per_yr)"}
+
+
+def _myopic_conflict(m: pyo.ConcreteModel, year: int, solver_cfg: Any) -> str:
+    """Which of the pathway's rows makes a myopic period infeasible: each is dropped in turn and the period
+    re-solved (a few solves of one period)."""
+    freeing = []
+    for name, words in _PATHWAY_ROWS.items():
+        con = getattr(m, name, None)
+        if con is None:
+            continue
+        con.deactivate()
+        sol, _ = solve_model(m, solver_cfg)
+        con.activate()
+        if sol.optimal:
+            freeing.append(words)
+    head = f"period {year} (myopic) is infeasible with what the earlier periods built"
+    if freeing:
+        return f"{head}; it becomes feasible without {' or without '.join(freeing)} (perfect foresight plans ahead)"
+    return f"{head}: check the period alone with `optimizer run` for conflicting targets"
+
+
 def _check_status(sol: SolveResult, what: str) -> None:
     if sol.status in ("infeasible", "infeasible_or_unbounded"):
         raise InfeasibleError(f"{what} is infeasible: check each period alone with `optimizer run` for the "
@@ -529,6 +555,8 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
                 rated, rule=lambda _m, k, limit=limit: _m.new_mw[k] <= limit[k],
                 doc="capacity built in the period at most the build rate times the years since the last (MW)")
             sol, _ = solve_model(m, solver_cfg)
+            if sol.status in ("infeasible", "infeasible_or_unbounded"):
+                raise InfeasibleError(_myopic_conflict(m, y, solver_cfg))
             _check_status(sol, f"period {y} (myopic)")
             period_ds[y] = extract(m, inp, cfg, sol, {})
             check_results(period_ds[y], inp, include_import_emissions=cfg.policy.include_import_emissions)

@@ -308,6 +308,26 @@ def test_pathway_build_rate_limits_each_period(tmp_path):
     assert ds["capacity_total_mw"].sel(technology="pv").values.tolist() == pytest.approx([10, 30])
 
 
+def test_myopic_period_names_the_pathway_row_it_cannot_meet(tmp_path):
+    # Load 100 MW in 2025, 150 in 2026; coal 100 MW; gas at most 10 MW a year, with ten years of building before
+    # 2025. Perfect foresight builds at least 40 of the 50 MW of gas in 2025; myopic builds none then (coal
+    # suffices) and can add only 10 MW in 2026: infeasible, and the message says the build rates are why.
+    gas = {**GAS, "existing_mw": 0, "extendable": "true", "capex_cny_per_kw": 1, "lifetime_yr": 20,
+           "max_build_mw_per_yr": 10}
+    techs = {y: [COAL, gas] for y in (2025, 2026)}
+    loads = {2025: [100.0], 2026: [150.0]}
+    path = make_pathway(tmp_path / "p", techs, loads, years_per_period=[1, 1], first_period_build_years=10)
+    ds = solve_pathway(load_pathway(path), write=False).dataset
+    built = ds["built_mw"].sel(technology="gas").values
+    assert built.sum() == pytest.approx(50) and built[1] <= 10 + 1e-6
+    path = make_pathway(tmp_path / "m", techs, loads, years_per_period=[1, 1], first_period_build_years=10,
+                        foresight="myopic")
+    from optimizer.errors import InfeasibleError
+
+    with pytest.raises(InfeasibleError, match=r"period 2026 \(myopic\) .* feasible without the build rates"):
+        solve_pathway(load_pathway(path), write=False)
+
+
 def test_pathway_clean_electricity_never_falls(tmp_path):
     # Wind: 50 MW in service (cf 1, free energy), more at 10 CNY/kW (annuity 500 CNY/MW/yr over 20 yr at 0 %,
     # above the 300 CNY/MWh of coal it saves in a one-hour year: never built for cost). Load 100 MW in 2025,
