@@ -114,6 +114,17 @@ class TimeConfig(_Strict):
             return v.strftime("%Y-%m-%d %H:%M:%S")
         if isinstance(v, dt.date):
             return v.isoformat()
+        if isinstance(v, str):
+            try:
+                dt.datetime.fromisoformat(v.strip())
+            except ValueError:
+                import pandas as pd  # the loader reads times with pandas, which takes a few more forms
+
+                try:
+                    pd.Timestamp(v.strip())
+                except ValueError:
+                    raise ValueError(f"not a date and time that exists: {v!r} (YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+                                     ) from None
         return v
 
 
@@ -483,7 +494,7 @@ def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
             raise InputError(f"expects key=value, got {item!r}", source="--set")
         try:
             value = yaml.safe_load(raw)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # ValueError: an impossible date (2025-02-30) in YAML's own reader
             value = raw
         out.append((key, value))
     return out
@@ -594,6 +605,8 @@ def read_yaml(path: str | Path) -> Any:
         raise InputError("not valid YAML", source=str(p), field=where) from None
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", source=str(p)) from None
+    except ValueError as err:  # YAML's date reader: 2025-02-30, 2025-13-40
+        raise InputError(f"a date that does not exist ({err})", source=str(p)) from None
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror or err}", source=str(p)) from None
 

@@ -502,3 +502,50 @@ def test_a_zone_without_supply_is_refused_in_one_line(tmp_path: Path) -> None:
     pd.read_csv(data["inputs"]["load"]).rename(columns={"load_mw": "suzhou"}).assign(east=[5.0, 6.0]).to_csv(
         data["inputs"]["load"], index=False)
     assert load_inputs(make_config(data, tmp_path, zones=["suzhou", "east"])).zones == ("suzhou", "east")
+
+
+def test_blank_cell_with_a_cited_source_is_an_error(tmp_path: Path) -> None:
+    """A number deleted from the technology table must not become the attribute's default in silence: the
+    sources table still cites a source for it (a blank existing_mw once made 14.9 GW of coal vanish)."""
+    table = pd.read_csv(REPO / "data" / "technologies.csv", dtype=str, keep_default_na=False)
+    table.loc[table["name"] == "coal_large", "existing_mw"] = ""
+    path = tmp_path / "technologies.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        load_inputs(load_config(SHIPPED, [f"inputs.technologies={path}"]))
+    assert err.value.field == "technologies.coal_large.existing_mw"
+    assert "blank cell" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("sep", "encoding", "text"), [
+    (";", "utf-8", "separated by semicolons"),
+    ("，", "utf-8", "separated by full-width commas"),
+    ("\t", "utf-8", "separated by tabs"),
+    (",", "gbk", "not UTF-8 text: it reads as GBK"),
+])
+def test_table_saved_with_another_separator_or_encoding(tmp_path: Path, sep: str, encoding: str, text: str) -> None:
+    """Excel in a Chinese or European locale saves CSV with semicolons, full-width commas or GBK: one line that
+    says what to do, not a KeyError."""
+    table = pd.read_csv(REPO / "data" / "carriers.csv", dtype=str, keep_default_na=False)
+    table.loc[0, "description"] = "动力煤"  # a character GBK encodes differently from UTF-8
+    path = tmp_path / "carriers.csv"
+    path.write_text(table.to_csv(index=False, sep=sep, lineterminator="\n"), encoding=encoding)
+    with pytest.raises(InputError) as err:
+        load_inputs(load_config(SHIPPED, [f"inputs.carriers={path}"]))
+    assert text in str(err.value) and str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("end", ["2025-02-30", "2025-13-40", "2025-02-28 25:00", "end of February"])
+def test_impossible_date_is_one_line(end: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_config(SHIPPED, [f"time.end={end}"])
+    assert "time.end" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_impossible_date_in_a_config_file_is_one_line(tmp_path: Path) -> None:
+    text = (REPO / "configs" / "suzhou_2025.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace("time:\n", "time:\n  end: 2025-02-30\n", 1), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    assert str(err.value).startswith(str(path)) and "does not exist" in str(err.value)

@@ -104,12 +104,36 @@ def read_csv(path: Path, what: str, field: str | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{what} file not found", source=str(path), field=field)
     check_complete_text(path)  # a table cut off mid-row would otherwise fill the rest with defaults
+    _check_separator(path, what, field)
     try:
         df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError:
+        try:
+            path.read_bytes().decode("gbk")
+            hint = "it reads as GBK (a Chinese Excel export)"
+        except UnicodeDecodeError:
+            hint = "its encoding is not known"
+        raise InputError(f"{what} is not UTF-8 text: {hint}; save it as CSV UTF-8", source=str(path),
+                         field=field) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputError(f"cannot read {what} CSV ({type(err).__name__})", source=str(path)) from None
     df.columns = [c.strip() for c in df.columns]
     return df
+
+
+def _check_separator(path: Path, what: str, field: str | None) -> None:
+    """A header without commas but with another separator: Excel in a Chinese or European locale."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            header = next((ln for ln in f if ln.strip() and not ln.lstrip().startswith("#")), "")
+    except UnicodeDecodeError:
+        return  # the reader names the encoding
+    if "," in header:
+        return
+    for sep, name in ((";", "semicolons"), ("，", "full-width commas (，)"), ("\t", "tabs"), ("、", "、")):
+        if sep in header:
+            raise InputError(f"{what} is separated by {name}: save it as CSV with commas (,)", source=str(path),
+                             field=field)
 
 
 def read_attributes(path: Path) -> pd.DataFrame:
@@ -413,6 +437,17 @@ def check_sources(
                 if ("carriers", row["name"].strip(), col) not in keyed:
                     raise InputError("number has no source row", source=source,
                                      field=f"carriers.{row['name']}.{col}")
+    # the other way round: a cell with a source row must hold its number. A blank there is a number lost (a
+    # deleted cell would otherwise become the attribute's default, e.g. 0 MW of a 14.9 GW fleet, in silence)
+    cells = {("technologies", str(r["name"]).strip(), a): str(r.get(a, "")).strip() for r in tech_raw.to_dict("records")
+             for a in numeric}
+    cells.update({("carriers", str(r["name"]).strip(), c): str(r.get(c, "")).strip()
+                  for r in carrier_raw.to_dict("records") for c, typ in CARRIER_COLUMNS.items() if typ == "float"})
+    for key in keyed:
+        if cells.get(key) == "":
+            raise InputError("blank cell, but technology_sources.csv cites a source for its number: fill it in "
+                             "(or remove the source row if the default is meant)", source=source,
+                             field=".".join(key))
     _check_defaults(tech_raw, carrier_raw, attributes, known, source=source)
 
 
