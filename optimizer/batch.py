@@ -84,7 +84,7 @@ def _read_raw(path: Path) -> dict[str, Any]:
     """The config file as a mapping, or {} when unreadable (the task reports the error)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError):  # ValueError: undecodable text, a date that does not exist
         return {}
     return data if isinstance(data, dict) else {}
 

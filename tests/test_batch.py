@@ -531,3 +531,19 @@ def test_real_cluster_finishes_the_batch_when_a_worker_dies(dask_cluster, tmp_pa
         assert (out / f"p{p}" / "results.nc").is_file()
     assert hidden(out) == []
     assert pd.read_csv(out / "batch_summary.csv")["status"].tolist() == ["ok"] * len(prices)
+
+
+def test_a_config_with_a_date_that_does_not_exist_fails_alone(configs, tmp_path):
+    """YAML reads an unquoted 2025-02-30 as a date and raises: that scenario fails with its one line, the
+    batch runs the rest (it once aborted before anything ran)."""
+    import re
+
+    bad = configs["a"].parent / "baddate.yaml"
+    text = configs["a"].read_text(encoding="utf-8").replace("name: a", "name: baddate")
+    bad.write_text(re.sub(r"(?m)^(\s*)end: .*$", r"\1end: 2025-02-30", text), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch(scenarios_from_configs([bad, configs["a"]], None, out), workers=0, progress=False)
+    res = by_name(summary)
+    assert (res["baddate"]["status"], res["baddate"]["exit_code"]) == ("failed", 2)
+    assert "does not exist" in res["baddate"]["message"] and "\n" not in res["baddate"]["message"]
+    assert res["a"]["status"] == "ok"
