@@ -191,7 +191,8 @@ def print_summary(ds: object) -> None:
         lines.append("; ".join(extra))
     if head["carbon_shadow_price_cny_per_t"] is not None:
         lines.append(f"carbon shadow price {head['carbon_shadow_price_cny_per_t']:,.1f} CNY/t")
-    lines.append(f"load {head['annual_load_mwh'] / 1e6:,.1f} TWh/yr, peak {head['peak_load_mw']:,.0f} MW")
+    lines.append(f"load {head['annual_load_mwh'] / 1e6:,.1f} TWh/yr, peak {head['peak_load_mw']:,.0f} MW; "
+                 f"time: {head['time_span']}")
     if head["mean_marginal_price_cny_per_mwh"] is not None:
         lines.append(f"mean marginal price {head['mean_marginal_price_cny_per_mwh']:,.1f} CNY/MWh (10 % of the hours "
                      f"below {head['marginal_price_p10_cny_per_mwh']:,.1f}, 10 % above "

@@ -425,6 +425,25 @@ def _aggregation(cfg: Config) -> str:
     return f"resolution_{r}h" if r > 1 else "none"
 
 
+def time_span(ds: xr.Dataset) -> str:
+    """What the run's steps stand for, in words: the full year, a cut of it, or typical days (a reader of a
+    summary must know whether 'annual' figures come from a fortnight scaled to the year)."""
+    agg = str(ds.attrs.get("time_aggregation", "none"))
+    n = int(ds.sizes["time"])
+    if agg.startswith("typical_days_"):
+        return f"{agg.split('_')[2]} typical days standing for the year ({n} steps)"
+    t = pd.DatetimeIndex(ds["time"].values)
+    step = float(ds["step_h"].values[0]) if "step_h" in ds else 1.0
+    hours = n * step
+    year = int(ds.attrs.get("year", t[0].year))
+    calendar_h = 8784.0 if pd.Timestamp(year=year, month=12, day=31).dayofyear == 366 else 8760.0
+    if hours >= calendar_h - 1e-6:
+        return f"the full year ({n} steps of {step:g} h)"
+    weighted = float(ds["weight_h"].values.sum())
+    scaled = f", scaled to stand for {weighted:,.0f} h" if weighted > hours + 1e-6 else ", not scaled to the year"
+    return f"{t[0]:%Y-%m-%d %H:%M} to {t[-1]:%Y-%m-%d %H:%M} ({hours:,.0f} h of {step:g}-h steps){scaled}"
+
+
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """Per-technology headline table (capacity, energy, emissions, cost)."""
     techs = list(ds["technology"].values)
@@ -482,6 +501,7 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     load = ds["load_mw"].sum("zone")
     out["peak_load_mw"] = float(load.max())
     out["annual_load_mwh"] = float((load * ds["weight_h"]).sum())
+    out["time_span"] = time_span(ds)
     pols = []
     for j, p in enumerate(ds["policy"].values):
         d = float(ds["policy_dual"].values[j])

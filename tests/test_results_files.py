@@ -286,3 +286,20 @@ def test_cut_off_results_file(written: Path, fraction: float) -> None:
 def test_folder_without_results(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     check_failed(invoke("report", tmp_path / "empty"), 2, "no results.nc here")
+
+
+def test_summary_says_what_the_annual_figures_stand_for(written: Path) -> None:
+    """A two-week cut scaled to the year gives 'annual' energy and a peak of that fortnight: the summary says
+    which span the figures come from, with the peak and the annual energy."""
+    import json
+
+    head = json.loads((written / "summary.json").read_text(encoding="utf-8"))
+    assert head["peak_load_mw"] > 0 and head["annual_load_mwh"] > 0
+    ds = res.read_results(written)
+    assert head["time_span"] == res.time_span(ds)
+    n = ds.sizes["time"]
+    assert ("full year" in head["time_span"]) == (n * float(ds["step_h"].values[0]) >= 8760)
+    cut = ds.assign(weight_h=ds["weight_h"] * 8760 / float(ds["weight_h"].sum()))  # the few hours scaled up
+    assert res.time_span(cut).endswith(f"({n} h of 1-h steps), scaled to stand for 8,760 h")
+    td = ds.assign_attrs(time_aggregation="typical_days_12")
+    assert res.time_span(td).startswith("12 typical days standing for the year")
