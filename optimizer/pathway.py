@@ -62,6 +62,8 @@ from optimizer.errors import InfeasibleError, InputError, SolverError, SolverLim
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_into
 from optimizer.model.capacity import KW_PER_MW, crf
+from optimizer.model.dispatch import electricity_tce_per_mwh
+from optimizer.model.shares import exogenous_tce
 from optimizer.results import extract, output_lock, write_results
 from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
@@ -372,21 +374,20 @@ def peak_reference(pw: Pathway) -> float | None:
     return ref
 
 
+#: the emissions of each peak scope: the Pyomo expression of a period and the variable of its results
+CO2_OF_SCOPE = {"city": "co2_city_t", "power": "co2_t"}
+
+
 def _co2(b: Any, scope: str, source: Path) -> Any:
     """A period block's emissions in the peak's scope (tCO2/yr)."""
-    if scope == "city":
-        if not hasattr(b, "co2_city_t"):
-            raise InputError("peak_scope city needs the CO2 factor of every non-power fuel (a carrier row each)",
-                             source=str(source), field="pathway.peak_scope")
-        return b.co2_city_t
-    return b.co2_t
+    if not hasattr(b, CO2_OF_SCOPE[scope]):  # city-wide needs a CO2 factor for every fuel burnt outside power
+        raise InputError("peak_scope city needs the CO2 factor of every non-power fuel (a carrier row each)",
+                         source=str(source), field="pathway.peak_scope")
+    return getattr(b, CO2_OF_SCOPE[scope])
 
 
 def _reference_total(b: Any, cfg: Config) -> float:
     """The non-fossil share's denominator as data: non-power energy plus the load at the conversion factor."""
-    from optimizer.model.dispatch import electricity_tce_per_mwh
-    from optimizer.model.shares import exogenous_tce
-
     load = float(pyo.value(b.annual_load_mwh))
     if cfg.policy.share_basis != "energy":
         return load
@@ -397,10 +398,10 @@ def _trend_rows(M: pyo.ConcreteModel, pw: Pathway, blocks: dict[int, Any], prev:
     r"""Shares that may not fall between periods (持续提升, 逐步提升).
 
     The clean-electricity share has data as its denominator (the load), so
-    :math:`A^{clean}_p L_{p-1} \ge A^{clean}_{p-1} L_p` is exact. The non-fossil share's denominator
+    :math:`A^{clean}_p L_{p-1} / L_p \ge A^{clean}_{p-1}` is exact. The non-fossil share's denominator
     (the city's total energy) depends on the dispatch; the row uses its reference value
-    :math:`D_p` = energy outside the power sector + the load at the conversion factor, so
-    :math:`A^{nf}_p D_{p-1} \ge A^{nf}_{p-1} D_p` holds the share of a reference total, not of the
+    :math:`T_p` = energy outside the power sector + the load at the conversion factor, so
+    :math:`A^{nf}_p T_{p-1} / T_p \ge A^{nf}_{p-1}` holds the share of a reference total, not of the
     exact one: the results report the exact shares and the pathway report checks them.
     """
     s = pw.config.pathway
@@ -532,8 +533,8 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             m = pyo.ConcreteModel(name=f"{pw.config.name}_{y}")
             build_into(m, inp, cfg)
             if s.peak_year is not None and y > s.peak_year:
-                var = "co2_city_t" if s.peak_scope == "city" else "co2_t"
-                cap = float(period_ds[s.peak_year][var]) * (1 - s.post_peak_decline_per_yr) ** (y - s.peak_year)
+                cap = float(period_ds[s.peak_year][CO2_OF_SCOPE[s.peak_scope]]) * (
+                    1 - s.post_peak_decline_per_yr) ** (y - s.peak_year)
                 m.peak = pyo.Constraint(expr=_co2(m, s.peak_scope, pw.path) <= cap,
                                         doc="emissions at most the peak year's, on the decline path (tCO2/yr)")
             if i and "clean_electricity_share" in s.non_decreasing:
@@ -589,8 +590,9 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
 
 
 def _flags(pw: Pathway, period_ds: dict[int, xr.Dataset], M: Any, sol: SolveResult) -> list[str]:
-    """What a planner would question in the pathway: a share held down in one period to ease a binding
-    trend row into the next (perfect foresight can curtail renewables rather than build later)."""
+    """What a planner would question in the pathway: load shed in a period, and a share held down in one
+    period to ease a binding trend row into the next (perfect foresight can curtail renewables rather than
+    build later)."""
     out: list[str] = []
     for y, d in period_ds.items():  # shedding is the last resort: the rules cannot be met otherwise
         shed = float(d["unserved_mwh"])

@@ -331,10 +331,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "left-hand side of each policy row at the solution (what is achieved; NaN for share rows, whose "
         "achieved values are coal_share and nonfossil_share)")
     achieved = []
-    acc_vals = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
-    shares = {"coal_share": acc_vals["coal"] / acc_vals["total"] if acc_vals["total"] else np.nan,
-              "nonfossil_share": acc_vals["nonfossil"] / acc_vals["total"] if acc_vals["total"] else np.nan}
-    shares.update({name: _val(sc.expr) for name, sc in reg.scalars.items() if sc.unit == "1"})
+    acc = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
+    # what the families registered (gas use, city-wide CO2, clean-electricity share, ...), evaluated once
+    registered = {name: _val(sc.expr) for name, sc in reg.scalars.items()}
+    shares = {"coal_share": acc["coal"] / acc["total"] if acc["total"] else np.nan,
+              "nonfossil_share": acc["nonfossil"] / acc["total"] if acc["total"] else np.nan}
+    shares.update({name: registered[name] for name, sc in reg.scalars.items() if sc.unit == "1"})
     for p in pol_names:
         row = reg.policies[p]
         if p in shares:  # a share row's body is A_x - s A_total; what is achieved is the share itself
@@ -349,7 +351,6 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         [(_val(r.slack_up) + _val(r.slack_down)) if r.slack_up is not None else 0.0
          for r in reg.policies.values()], "constraint row unit", "relaxation used (diagnosis mode only)")
 
-    acc = {a: _val(getattr(m, f"account_{a}")) for a in ("coal", "nonfossil", "total")}
     co2 = _val(m.co2_t)
     total_cost = _val(m.total_cost)
     scalars = {
@@ -360,13 +361,11 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "account_coal": (acc["coal"], reg.account_unit, "coal account of the share policies"),
         "account_nonfossil": (acc["nonfossil"], reg.account_unit, "non-fossil account"),
         "account_total": (acc["total"], reg.account_unit, "total account (denominator of the shares)"),
-        "coal_share": (acc["coal"] / acc["total"] if acc["total"] else np.nan, "1",
-                       f"coal share on the {cfg.policy.share_basis} basis"),
-        "nonfossil_share": (acc["nonfossil"] / acc["total"] if acc["total"] else np.nan, "1",
-                            f"non-fossil share on the {cfg.policy.share_basis} basis"),
+        "coal_share": (shares["coal_share"], "1", f"coal share on the {cfg.policy.share_basis} basis"),
+        "nonfossil_share": (shares["nonfossil_share"], "1", f"non-fossil share on the {cfg.policy.share_basis} basis"),
     }
-    for name, sc in reg.scalars.items():  # what the families registered (gas use, city-wide CO2, ...)
-        scalars[name] = (_val(sc.expr), sc.unit, sc.long_name)
+    for name, sc in reg.scalars.items():
+        scalars[name] = (registered[name], sc.unit, sc.long_name)
     cap_row = reg.policies.get("co2_cap")
     # + 0.0: a zero dual reads 0, not -0
     cprice = -sol.duals.get(cap_row.constraint, np.nan) + 0.0 if (cap_row and cap_row.enforced and sol.dual_valid) \

@@ -41,44 +41,41 @@ M3_PER_BCM = 1e9
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     gs = cfg.policy.gas_supply
-    if gs is None:  # no limit: gas use is still reported, in m3 at the default heat content
-        if "gas" in inp.carriers.index:
-            tce_per_m3 = GasSupplyConfig.model_fields["kgce_per_m3"].default * 1e-3
-            power = pyo.quicksum(f for _, f in reg.fuel_tce.get("gas", [])) / tce_per_m3
-            reg.add_scalar("gas_use_power_m3", power, "m3/yr", "natural gas burnt for power and steam")
-            reg.add_scalar("gas_use_m3", power + non_power_tce(cfg).get("gas", 0.0) / tce_per_m3, "m3/yr",
-                           "natural gas used in the city")
+    carrier = gs.carrier if gs is not None else "gas"
+    if carrier not in inp.carriers.index:
+        if gs is not None:
+            raise InputError(f"carrier {carrier!r} is not in the carrier table", source="config",
+                             field="policy.gas_supply.carrier")
         return
-    if gs.carrier not in inp.carriers.index:
-        raise InputError(f"carrier {gs.carrier!r} is not in the carrier table", source="config",
-                         field="policy.gas_supply.carrier")
-    pipe = resolve_target(gs.pipeline_bcm, inp.targets, unit="m3/yr", field="policy.gas_supply.pipeline_bcm")
-    if gs.pipeline_bcm.value is not None:  # an explicit value is in bcm/yr, as the field's name says
-        pipe = gs.pipeline_bcm.value * M3_PER_BCM
-    if pipe is None:
-        return
-    if pipe < 0:
-        raise InputError("gas supply capability must not be negative", source="config",
-                         field="policy.gas_supply.pipeline_bcm")
-    tce_per_m3 = gs.kgce_per_m3 * 1e-3
-    m.gas_power_m3 = pyo.Expression(
-        expr=pyo.quicksum(f for _, f in reg.fuel_tce.get(gs.carrier, [])) / tce_per_m3,
-        doc="gas burnt for power and steam (m3/yr)")
+    # gas use is reported with or without a limit (without one, at the default heat content)
+    kgce = gs.kgce_per_m3 if gs is not None else GasSupplyConfig.model_fields["kgce_per_m3"].default
+    tce_per_m3 = kgce * 1e-3
+    m.gas_power_m3 = pyo.Expression(expr=pyo.quicksum(f for _, f in reg.fuel_tce.get(carrier, [])) / tce_per_m3,
+                                    doc="gas burnt for power and steam (m3/yr)")
     m.gas_non_power_m3 = pyo.Expression(expr=non_power_tce(cfg).get("gas", 0.0) / tce_per_m3,
                                         doc="gas used outside the power sector (m3/yr)")
-    m.gas_lng_m3 = pyo.Var(within=pyo.NonNegativeReals, bounds=(0.0, gs.lng_bcm_max * M3_PER_BCM),
-                           doc="LNG delivered on top of the pipeline capability (m3/yr)")
-    if not gs.pipeline_bcm.enforce:  # the limit is checked, not imposed: no LNG is needed to meet it
-        m.gas_lng_m3.fix(0.0)
-    if gs.lng_premium_cny_per_m3 > 0:
-        reg.add_cost("fuel", "gas_lng", gs.lng_premium_cny_per_m3 * m.gas_lng_m3)
     use = m.gas_power_m3 + m.gas_non_power_m3
-    reg.add_policy(m, "gas_supply", use - m.gas_lng_m3, "<=", pipe, unit="m3/yr",
-                   description=f"gas use less LNG at most the pipeline capability {pipe / M3_PER_BCM:.2f} bcm/yr",
-                   target=gs.pipeline_bcm.target, scale=max(pipe, 1.0), enforce=gs.pipeline_bcm.enforce)
     reg.add_scalar("gas_use_power_m3", m.gas_power_m3, "m3/yr", "natural gas burnt for power and steam")
     reg.add_scalar("gas_use_non_power_m3", m.gas_non_power_m3, "m3/yr", "natural gas used outside the power sector")
     reg.add_scalar("gas_use_m3", use, "m3/yr", "natural gas used in the city")
+    if gs is None or not gs.pipeline_bcm.enabled:
+        return
+    ref = gs.pipeline_bcm
+    # an explicit value is in bcm/yr, as the field's name says; a target is converted from its unit
+    pipe = ref.value * M3_PER_BCM if ref.value is not None else resolve_target(
+        ref, inp.targets, unit="m3/yr", field="policy.gas_supply.pipeline_bcm")
+    if pipe < 0:
+        raise InputError("gas supply capability must not be negative", source="config",
+                         field="policy.gas_supply.pipeline_bcm")
+    m.gas_lng_m3 = pyo.Var(within=pyo.NonNegativeReals, bounds=(0.0, gs.lng_bcm_max * M3_PER_BCM),
+                           doc="LNG delivered on top of the pipeline capability (m3/yr)")
+    if not ref.enforce:  # the limit is checked, not imposed: no LNG is needed to meet it
+        m.gas_lng_m3.fix(0.0)
+    if gs.lng_premium_cny_per_m3 > 0:
+        reg.add_cost("fuel", "gas_lng", gs.lng_premium_cny_per_m3 * m.gas_lng_m3)
+    reg.add_policy(m, "gas_supply", use - m.gas_lng_m3, "<=", pipe, unit="m3/yr",
+                   description=f"gas use less LNG at most the pipeline capability {pipe / M3_PER_BCM:.2f} bcm/yr",
+                   target=ref.target, scale=max(pipe, 1.0), enforce=ref.enforce)
     reg.add_scalar("gas_lng_m3", m.gas_lng_m3, "m3/yr", "LNG delivered on top of the pipeline capability")
     reg.add_scalar("gas_supply_capability_m3", pipe + gs.lng_bcm_max * M3_PER_BCM, "m3/yr",
                    "pipeline plus LNG capability")
