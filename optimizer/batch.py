@@ -263,7 +263,7 @@ def _remove_stale_temps(out_dir: Path) -> None:
     Done while holding the folder's lock (:func:`optimizer.results.output_lock`): a run writes only
     while it holds that lock, so any temporary folder found then belongs to a run that has died.
     """
-    from optimizer.results import output_lock
+    from optimizer.results import output_lock, restore_carried
 
     parent = out_dir.parent
     if not parent.is_dir():
@@ -273,7 +273,8 @@ def _remove_stale_temps(out_dir: Path) -> None:
     if stale:
         with output_lock(out_dir):  # BusyError (exit 6) if another run is writing this folder now
             for p in stale:
-                shutil.rmtree(p, ignore_errors=True)
+                if restore_carried(p, out_dir):  # the user's files a killed writer had carried over go back first
+                    shutil.rmtree(p, ignore_errors=True)
 
 
 def _where() -> str:
@@ -452,9 +453,18 @@ class BatchSummary:
         return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
     def write(self, folder: Path) -> list[Path]:
-        """Write batch_summary.csv and batch_summary.json into ``folder`` (each atomically)."""
+        """Write batch_summary.csv and batch_summary.json into ``folder`` (each atomically); a failure to
+        write (a full disk) is one OutputError line."""
+        from optimizer.results import writing
+
         folder = Path(folder)
         csv_path, json_path = folder / "batch_summary.csv", folder / "batch_summary.json"
+        with writing(folder, "batch summary", intact="the scenarios' own results are not affected"):
+            self._write(csv_path, json_path)
+        self.summary_dir, self.files = folder, [csv_path, json_path]
+        return self.files
+
+    def _write(self, csv_path: Path, json_path: Path) -> None:
         _write_atomic(csv_path, self.table().to_csv(index=False, float_format="%.6g"))
         doc = {
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -464,8 +474,6 @@ class BatchSummary:
             "scenarios": self.results,
         }
         _write_atomic(json_path, json.dumps(_clean(doc), indent=2, ensure_ascii=False, default=str) + "\n")
-        self.summary_dir, self.files = folder, [csv_path, json_path]
-        return self.files
 
 
 # --------------------------------------------------------------------------------------- progress

@@ -226,16 +226,14 @@ def run(
 ) -> None:
     """Solve one scenario and write results/<name>/ (NetCDF, summary CSV/JSON)."""
     _setup_logging(not quiet)
-    from optimizer.config import load_config
+    from optimizer.api import Case
     from optimizer.pathway import is_pathway_file
-    from optimizer.run import run as run_scenario
 
     if is_pathway_file(config):
         _run_pathway(config, out, [*(set_ or []), *_time_overrides(resolution, typical_days)])
         return
     try:
-        cfg = load_config(config, [*(set_ or []), *_time_overrides(resolution, typical_days)])
-        outcome = run_scenario(cfg, out_dir=out)
+        outcome = Case.from_yaml(config, [*(set_ or []), *_time_overrides(resolution, typical_days)]).run(out)
     except OptimizerError as err:
         _fail(err, config)
     except KeyboardInterrupt as err:
@@ -270,22 +268,17 @@ def batch(
 
 def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
     """A multi-period pathway config: solve it and print the trajectory."""
-    import dataclasses
-
-    from optimizer.pathway import load_pathway, solve_pathway
+    from optimizer.api import Case
 
     try:
-        pw = load_pathway(config, overrides)
-        if out is not None:
-            pw = dataclasses.replace(pw, out_dir=out)
-        outcome = solve_pathway(pw)
+        outcome = Case.from_yaml(config, overrides).run(out)
     except OptimizerError as err:
         _fail(err, config)
     except KeyboardInterrupt as err:
         _interrupted(err)
     ds = outcome.dataset
     console = Console(emoji=False) if sys.stdout.isatty() else Console(width=220, emoji=False)
-    table = Table(title=f"{pw.config.name}: pathway ({ds.attrs['foresight']} foresight)")
+    table = Table(title=f"{ds.attrs['scenario']}: pathway ({ds.attrs['foresight']} foresight)")
     # (heading, variable, format); a figure the periods do not have is left out
     mt, bn, pct = (lambda x: f"{x / 1e6:,.1f}"), (lambda x: f"{x / 1e9:,.2f}"), (lambda x: f"{x:.1%}")
     cols = [(h, v, f) for h, v, f in (
@@ -311,28 +304,27 @@ def _run_pathway(config: Path, out: Path | None, overrides: list[str]) -> None:
 def validate(config: ConfigArg, set_: SetOpt = None) -> None:
     """Check a config and every input file it names, without building the model."""
     _setup_logging(False)
-    from optimizer.config import load_config
-    from optimizer.inputs import load_inputs
+    from optimizer.api import Case
     from optimizer.model import build_model
-    from optimizer.pathway import is_pathway_file, load_pathway
 
-    if is_pathway_file(config):
-        try:
-            pw = load_pathway(config, set_)
-        except OptimizerError as err:
-            _fail(err, config)
-        typer.echo(f"{config}: valid pathway ({', '.join(str(y) for y in pw.periods)})")
-        return
     try:
-        cfg = load_config(config, set_)
-        inp = load_inputs(cfg)
+        case = Case.from_yaml(config, set_)
+        if case.is_pathway:
+            periods = case.validate()
+            typer.echo(f"{config}: valid pathway ({', '.join(str(y) for y in periods)})")
+            return
+        cfg = case.config
+        inp = case.validate()
         # resolve the policy references too (unknown targets, shares outside [0, 1]) on one day
         day = cfg.model_copy(update={"time": cfg.time.model_copy(update={"scale_to_year": False})})
         build_model(_first_day(inp), day)
     except OptimizerError as err:
         _fail(err, config)
+    for msg in inp.plausibility:
+        err_console.print(f"[bold yellow]warning:[/] implausible: {escape(msg)}", highlight=False, soft_wrap=True)
     typer.echo(f"{config}: valid ({len(inp.time)} steps, {len(inp.techs)} technologies, "
-               f"inputs hash {inp.inputs_hash[:12]})")
+               f"inputs hash {inp.inputs_hash[:12]})" + (f"; {len(inp.plausibility)} plausibility warning(s)"
+                                                         if inp.plausibility else ""))
 
 
 def _first_day(inp: object) -> object:

@@ -390,6 +390,26 @@ class SolverConfig(_Strict):
     )
 
 
+class ChecksConfig(_Strict):
+    """Plausibility rules (:mod:`optimizer.plausibility`) and the statistics the load is held against."""
+
+    plausibility: Literal["on", "off"] = Field(
+        default="on", description="on: numbers no city's power system has stop the run (error bands) or are reported "
+        "(warning bands); off: no rule is applied, and the results say so")
+    annual_load_twh: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="the city's annual electricity consumption (TWh/yr) the load is held against; "
+        "null = no check of the load's size")
+    peak_load_mw: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="the city's peak load (MW) the load is held against; null = no check")
+    source: str | None = Field(default=None, description="where the two statistics come from")
+
+    @field_validator("plausibility", mode="before")
+    @classmethod
+    def _on_off(cls, v: Any) -> Any:
+        """YAML reads a bare on/off as a boolean: take it as meant."""
+        return {True: "on", False: "off"}.get(v, v) if isinstance(v, bool) else v
+
+
 class OutputConfig(_Strict):
     dir: Path | None = Field(default=None, description="results folder; default results/<name>")
 
@@ -397,9 +417,10 @@ class OutputConfig(_Strict):
 class Config(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
                       description="scenario name (a folder name: letters, digits, _ . -, not starting with . or -)")
-    description: str = ""
-    year: int = Field(ge=2000, le=2100)
-    zones: list[str] = Field(default_factory=lambda: ["suzhou"], min_length=1)
+    description: str = Field(default="", description="what the scenario is, in words (shown in the report)")
+    year: int = Field(ge=2000, le=2100, description="the study year: the profiles' calendar and the targets' year")
+    zones: list[str] = Field(default_factory=lambda: ["suzhou"], min_length=1,
+                             description="the zones modelled, each with its own load and energy balance")
     inputs: InputsConfig
     time: TimeConfig = Field(default_factory=TimeConfig)
     demand: DemandConfig = Field(default_factory=DemandConfig)
@@ -413,6 +434,7 @@ class Config(_Strict):
     )
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
+    checks: ChecksConfig = Field(default_factory=ChecksConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
 
     @model_validator(mode="after")

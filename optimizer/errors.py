@@ -7,6 +7,8 @@ Exit codes (documented in the README):
 * 4 - the solver stopped on a limit (time, iterations) without proving optimality.
 * 5 - the solution failed its own consistency checks.
 * 6 - another run is writing the same results folder.
+* 7 - an output could not be written (disk full, I/O error); the message names the folder and the cause,
+  the previous output is intact, and a run's new result is kept in a temporary folder if it can be.
 * 1 - any other solver failure.
 """
 
@@ -58,6 +60,16 @@ class SolverError(OptimizerError):
     """The solver failed in another way (numerical trouble, unbounded, error)."""
 
     exit_code = 1
+
+
+class OutputError(OptimizerError):
+    """An output could not be written (disk full, read-only or failing disk): names the folder and the cause."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, *, source: str | None = None):
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
 
 
 class BusyError(InputError):

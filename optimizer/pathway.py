@@ -64,7 +64,7 @@ from optimizer.model import build_into
 from optimizer.model.capacity import KW_PER_MW, crf
 from optimizer.model.dispatch import electricity_tce_per_mwh
 from optimizer.model.shares import exogenous_tce
-from optimizer.results import extract, output_lock, write_results
+from optimizer.results import extract, mark_stale_report, output_lock, write_results, writing
 from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")
@@ -183,6 +183,8 @@ def load_pathway(path: str | Path, overrides: list[str] | None = None) -> Pathwa
                              field=f"pathway.period_config.{year}")
         configs[year] = c
         inputs[year] = load_inputs(c)
+        for msg in inputs[year].plausibility:
+            log.warning("%d: implausible: %s", year, msg)
     techs0 = list(inputs[s.periods[0]].techs.index)
     for year in s.periods[1:]:
         if list(inputs[year].techs.index) != techs0:
@@ -584,7 +586,8 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
     if write:
         target = pw.out_dir
         for y, d in period_ds.items():
-            write_results(d, target / f"period_{y}", within=target)
+            with output_lock(target / f"period_{y}"):  # a report of the period waits (BusyError) meanwhile
+                write_results(d, target / f"period_{y}", within=target)
         _write_trajectory(ds, target)
     return PathwayOutcome(ds, period_ds, total, times, target)
 
@@ -594,6 +597,8 @@ def _flags(pw: Pathway, period_ds: dict[int, xr.Dataset], M: Any, sol: SolveResu
     period to ease a binding trend row into the next (perfect foresight can curtail renewables rather than
     build later)."""
     out: list[str] = []
+    for y, d in period_ds.items():  # the plausibility rules' warnings on each period's inputs and results
+        out += [f"{y}: implausible: {m}" for m in json.loads(d.attrs.get("plausibility", "[]"))]
     for y, d in period_ds.items():  # shedding is the last resort: the rules cannot be met otherwise
         shed = float(d["unserved_mwh"])
         if shed > 1e-6 * float(d["weight_h"].values @ d["load_mw"].values.sum(axis=1)):
@@ -714,10 +719,25 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
 
 
 def _write_trajectory(ds: xr.Dataset, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / ".pathway.nc.tmp"
-    ds.to_netcdf(tmp, engine="netcdf4")
-    tmp.replace(folder / "pathway.nc")
+    """pathway.nc, pathway.csv and pathway.png into ``folder``, each written beside and renamed into place
+    once all are complete; a failure to write (a full disk) is one OutputError line, the previous files
+    intact. A pathway report already in the folder is marked stale."""
+    new = {folder / f"pathway{x}": folder / f".pathway.tmp{x}" for x in (".nc", ".csv", ".png")}  # png: by suffix
+    with writing(folder, "pathway trajectory", intact="the previous pathway.nc, .csv and .png are intact"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_trajectory_files(ds, *new.values())
+            for path, tmp in new.items():
+                tmp.replace(path)
+        finally:
+            for tmp in new.values():
+                tmp.unlink(missing_ok=True)
+    if (folder / "report" / "report.html").is_file():
+        mark_stale_report(folder / "report", folder)
+
+
+def _write_trajectory_files(ds: xr.Dataset, nc: Path, csv: Path, png: Path) -> None:
+    ds.to_netcdf(nc, engine="netcdf4")
     cols = {"co2_mt": ds["co2_t"].values / 1e6, "total_cost_bn_cny": ds["total_cost_cny"].values / 1e9,
             "coal_share": ds["coal_share"].values, "nonfossil_share": ds["nonfossil_share"].values}
     for col, var, f in (("co2_city_mt", "co2_city_t", 1e-6), ("gas_use_bcm", "gas_use_m3", 1e-9),
@@ -729,8 +749,8 @@ def _write_trajectory(ds: xr.Dataset, folder: Path) -> None:
     caps.columns = [f"capacity_mw_{c}" for c in caps.columns]
     built = ds["built_mw"].to_pandas()
     built.columns = [f"built_mw_{c}" for c in built.columns]
-    table.join(caps).join(built).to_csv(folder / "pathway.csv", float_format="%.6g")
-    _plot(ds, folder / "pathway.png")
+    table.join(caps).join(built).to_csv(csv, float_format="%.6g")
+    _plot(ds, png)
 
 
 def _plot(ds: xr.Dataset, path: Path) -> None:

@@ -201,6 +201,12 @@ def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | Non
     inp = inputs if inputs is not None else load_inputs(cfg)
     times["load_s"] = time.perf_counter() - t0
     log.info("inputs loaded: %d steps, %d technologies (%.2f s)", len(inp.time), len(inp.techs), times["load_s"])
+    for msg in inp.plausibility:
+        log.warning("implausible: %s", msg)
+    if inp.defaults_used:
+        shown = ", ".join(inp.defaults_used[:6]) + (", ..." if len(inp.defaults_used) > 6 else "")
+        log.info("%d blank cell(s) of the technology table took the attribute table's default (no sources check "
+                    "names them; summary.json defaults_used lists all): %s", len(inp.defaults_used), shown)
 
     t0 = time.perf_counter()
     m = build_model(inp, cfg)

@@ -242,7 +242,9 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     """frontier.nc, frontier.csv and frontier.png into ``out_dir``, written whole or not at all.
 
     The folder is filled as a temporary sibling and swapped into place (the previous sweep stays
-    until then), under the folder's lock, like a run's results.
+    until then), under the folder's lock, like a run's results; other files in the previous folder
+    are kept. A failure to write (a full disk) is one OutputError line, the frontier then kept in a
+    temporary folder elsewhere if it can be.
     """
     from optimizer.results import built_in_place, output_lock, remove_stale
 
@@ -250,8 +252,9 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     with output_lock(out_dir):
         out_dir = check_frontier_dir(out_dir)  # under the lock, so no other run can change it meanwhile
         remove_stale(out_dir)  # a killed sweep's temporary folder
-        with built_in_place(out_dir) as tmp:
-            nc, csv, png = (tmp / n for n in names)
+
+        def fill(folder: Path) -> None:
+            nc, csv, png = (folder / n for n in names)
             ds.to_netcdf(nc, engine="netcdf4")
             table = ds.drop_dims("technology").to_dataframe()
             caps = ds["capacity_total_mw"].to_pandas()
@@ -259,6 +262,9 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
             table = table.join(caps)
             table.to_csv(csv, float_format="%.6g")
             plot_frontier(ds, png)
+
+        with built_in_place(out_dir, what="frontier", own=names, need=int(ds.nbytes), keep=fill) as tmp:
+            fill(tmp)
     return [out_dir / n for n in names]
 
 

@@ -1,4 +1,5 @@
-"""The README's equations come from the module docstrings; every Pyomo component is documented."""
+"""The documentation pages generated from the code are current; every family states its math; every Pyomo
+component is documented."""
 
 from __future__ import annotations
 
@@ -6,18 +7,25 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
-from optimizer.docs import END, START, equations_markdown
+from optimizer.docs import generated_pages
 from optimizer.model import FAMILIES, build_model
 from optimizer.run import run
 from tiny import make_config, write_case
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_equations_are_generated_from_the_code():
-    text = README.read_text(encoding="utf-8")
-    section = text.split(START, 1)[1].split(END, 1)[0].strip()
-    assert section == equations_markdown().strip(), "run `python -m optimizer.docs` to refresh README.md"
+def test_generated_pages_are_current():
+    """The math pages (module docstrings), the config reference (pydantic fields), the targets and the
+    plausibility rules: docs/ holds what `python -m optimizer.docs` writes."""
+    pages = generated_pages(ROOT)
+    assert {"math/index.md", "math/storage.md", "reference/config.md", "targets.md", "plausibility.md"} <= set(pages)
+    stale = [rel for rel, text in pages.items()
+             if not (ROOT / "docs" / rel).is_file() or (ROOT / "docs" / rel).read_text(encoding="utf-8") != text]
+    assert stale == [], f"run `python -m optimizer.docs` to refresh {stale}"
+    assert "$$" in pages["math/storage.md"] and "| `soc_day` |" not in pages["math/index.md"]
+    assert "`checks.plausibility`" not in pages["reference/config.md"]  # keys are listed per section
+    assert "| `plausibility` | `'on' \\| 'off'` | `'on'` |" in pages["reference/config.md"]
 
 
 def test_every_constraint_family_states_its_math_and_symbols():
@@ -58,9 +66,35 @@ def test_targets_doc_is_generated_from_the_targets_file():
 
     from optimizer.docs import targets_markdown
 
-    root = README.parent
+    root = ROOT
     targets = yaml.safe_load((root / "seeds" / "targets.yaml").read_text(encoding="utf-8"))
     doc = (root / "docs" / "targets.md").read_text(encoding="utf-8")
     assert doc == targets_markdown(targets), "run `python -m optimizer.docs` to refresh docs/targets.md"
     for tid in targets:  # every target, with its reading
         assert f"| `{tid}` |" in doc
+
+
+def test_readme_is_short_and_its_links_resolve():
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 12_000, "the README keeps purpose, commands, CLI, exit codes, links"
+    targets = [t for t in re.findall(r"\]\(([^)]+)\)", text) if not t.startswith(("http://", "https://"))]
+    assert len(targets) >= 10
+    missing = [t for t in targets if not (ROOT / t.split("#")[0]).exists()]
+    assert missing == []
+
+
+def test_docs_site_builds_strict(tmp_path):
+    """`mkdocs build --strict`: a broken link, a missing page or an unresolved API reference fails."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    api = (tmp_path / "site" / "guide" / "api" / "index.html").read_text(encoding="utf-8")
+    assert "from_yaml" in api and "open_results" in api  # mkdocstrings rendered the API
+    assert (tmp_path / "site" / "math" / "storage" / "index.html").is_file()

@@ -27,9 +27,11 @@ from optimizer.inputs.techtable import (
     build_carriers,
     build_table,
     check_sources,
+    defaults_used,
     read_attributes,
     read_csv,
 )
+from optimizer.plausibility import check_inputs as check_plausibility
 
 HOURS_PER_YEAR = 8760.0
 
@@ -87,6 +89,11 @@ class Inputs:
     month_weight_h: np.ndarray | None = field(default=None, repr=False)
     #: public figures to compare the run with (data/calibration.csv), None = none
     calibration: pd.DataFrame | None = field(default=None, repr=False)
+    #: plausibility warnings on the inputs (:mod:`optimizer.plausibility`), each naming its cell
+    plausibility: tuple[str, ...] = field(default=(), repr=False)
+    #: blank cells that took a default the model needs (``tech.attr = value unit``): only without a sources check,
+    #: which refuses them
+    defaults_used: tuple[str, ...] = field(default=(), repr=False)
 
     def of_kind(self, kind: str) -> list[str]:
         """Technologies of a kind (generator, storage, import, boiler, demand_response), in table order."""
@@ -303,6 +310,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
             sources = read_csv(ic.sources, "sources", "inputs.sources")
         check_sources(tech_raw, carrier_raw, attributes, smap, sources, source=str(ic.technology_sources))
     techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones)
+    defaulted = tuple(defaults_used(tech_raw, carrier_raw, attributes, config.technologies))
     carriers = build_carriers(carrier_raw, config.carriers, source=str(ic.carriers))
     bad_carrier = [t for t in techs.index if techs.at[t, "carrier"] not in carriers.index]
     if bad_carrier:
@@ -338,6 +346,8 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
     load = _demand_scenario(prof.align(load_full, sel, source=str(ic.load)), config)
+    implausible = tuple(check_plausibility(config, techs, carriers, load, 1.0, tech_file=str(ic.technologies),
+                                           carrier_file=str(ic.carriers), load_file=str(ic.load)))
     heat = None
     _check_heat(techs, ic.heat_load)
     if ic.heat_load is not None:
@@ -436,6 +446,8 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         schedules=schedules,
         month_weight_h=month_w,
         calibration=calibration,
+        plausibility=implausible,
+        defaults_used=defaulted,
     )
 
 

@@ -15,6 +15,7 @@ the attribute must be filled in, with a source row, for every technology that us
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -478,6 +479,20 @@ def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attribute
         if key and key != NEUTRAL and known is not None and key not in known:
             raise InputError(f"unknown source key {key!r} (neither {NEUTRAL!r} nor a key of sources.csv)",
                              source=where, field=f"{attr}.default_source")
+    blank = next(_undocumented_blanks(tech_raw, carrier_raw, attributes), None)
+    if blank is not None:
+        name, attr, spec = blank
+        raise InputError(
+            f"blank cell would take the default {spec['default']} ({spec['unit']}) of the attribute table, which "
+            "has no default_source: fill the cell in the technology table and give it a source row",
+            source=source, field=f"technologies.{name}.{attr}")
+
+
+def _undocumented_blanks(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame,
+                         attributes: pd.DataFrame) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(technology, attribute, spec) of each blank cell a technology uses whose default has no
+    ``default_source``: a number the model needs, not the neutral "none"."""
+    specs = list(attributes.to_dict("index").items())
     fuel = {str(r["name"]).strip(): _burns_fuel(r) for r in carrier_raw.to_dict("records")}
 
     def cell(row: dict[str, Any], attr: str) -> str:
@@ -501,7 +516,13 @@ def _check_defaults(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attribute
                 continue
             if condition == "flex_retrofit" and float(cell(row, "flex_retrofit_min_stable_frac") or 0) <= 0:
                 continue
-            raise InputError(
-                f"blank cell would take the default {spec['default']} ({spec['unit']}) of the attribute table, which "
-                "has no default_source: fill the cell in the technology table and give it a source row",
-                source=source, field=f"technologies.{name}.{attr}")
+            yield name, attr, spec
+
+
+def defaults_used(tech_raw: pd.DataFrame, carrier_raw: pd.DataFrame, attributes: pd.DataFrame,
+                  overrides: dict[str, dict[str, Any]]) -> list[str]:
+    """The blank cells that took a default the model needs (not a neutral "none"), as ``tech.attr = value
+    unit``: a table without a sources check may leave them blank, and the run says so."""
+    return [f"{name}.{attr} = {spec['default']} {spec['unit']}"
+            for name, attr, spec in _undocumented_blanks(tech_raw, carrier_raw, attributes)
+            if attr not in overrides.get(name, {})]

@@ -19,13 +19,15 @@ A pathway folder (``pathway.nc``, no ``results.nc``) gets the pathway report ins
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import xarray as xr
 
 from optimizer.errors import InputError
 from optimizer.report.i18n import LANGS
-from optimizer.results import built_in_place
+from optimizer.results import built_in_place, output_lock
 
 __all__ = ["LANGS", "build_report", "load_results", "report_command"]
 
@@ -61,11 +63,34 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
 
     Returns the path of ``report.html``. The folder is built in a temporary sibling and renamed
     into place when complete, so an interrupted build never leaves half a report and never
-    destroys the previous one.
+    destroys the previous one. The results folder's lock is held meanwhile: while a run writes
+    the folder, :class:`~optimizer.errors.BusyError` (exit 6) and nothing is written.
     """
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
     results_dir = Path(results_dir)
+    with results_lock(results_dir):
+        return _build_report(results_dir, out_dir, lang)
+
+
+@contextmanager
+def results_lock(results_dir: Path) -> Iterator[None]:
+    """Hold the lock of the results (or pathway) folder a report is made from
+    (:func:`optimizer.results.output_lock`), so that no run replaces the folder meanwhile.
+
+    Without a folder there is nothing to lock (the report then says it is missing); nor where its
+    parent is not writable, where no run of this user can write either.
+    """
+    folder = Path(os.path.realpath(results_dir))
+    folder = folder if folder.is_dir() or not folder.exists() else folder.parent  # results.nc given
+    if not folder.is_dir() or not os.access(folder.parent, os.W_OK):
+        yield
+        return
+    with output_lock(folder):
+        yield
+
+
+def _build_report(results_dir: Path, out_dir: Path | None, lang: str) -> Path:
     if out_dir is not None:
         out_dir = check_report_dir(results_dir, out_dir)
     from optimizer.report.pathway import build_pathway_report, is_pathway
@@ -79,7 +104,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
     ds = tables.chronological(ds)  # a typical-day run is shown along the calendar
     base = results_dir if results_dir.is_dir() else results_dir.parent
     out = Path(out_dir) if out_dir is not None else base / "report"
-    with built_in_place(out) as tmp:
+    with built_in_place(out, what="report") as tmp:
         figs = figures.make_figures(ds, tmp / "figures", lang)
         tbl = tables.all_tables(ds)
         note = i18n.label("no_cjk_font_note", lang) if lang == "zh" and figures.figure_lang(lang) != "zh" else ""

@@ -1155,7 +1155,7 @@ def build_pathway_report(folder: Path, out_dir: Path | None = None, lang: str = 
             per.report = html_path if per.ds is not None and html_path.is_file() else None
     meta = tech_meta(ds, periods)
     targets = plan_targets(periods)
-    with built_in_place(out) as tmp:
+    with built_in_place(out, what="report") as tmp:
         tbl = all_tables(ds, periods, out, targets)
         figs = make_figures(ds, tbl, meta, tmp / "figures", lang)
         notes = []

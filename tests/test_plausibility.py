@@ -1,0 +1,163 @@
+"""Plausibility rules (optimizer/plausibility.py): a unit slip stops the run with one line naming the
+cell; a number that may be meant runs and is reported loudly; ``checks.plausibility=off`` switches them off.
+
+The tiny case (tests/conftest.py) is given plausible numbers here (PV at 3,000 CNY/kW over 25 years, the
+load held against its own size), since its hand-worked toy numbers are what the rules exist to stop.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_cli import _restore_logging, assert_one_line_error, invoke  # noqa: F401  (autouse fixture: logging)
+
+from optimizer import plausibility as P
+from optimizer.config import load_config
+from optimizer.errors import InputError
+from optimizer.inputs import load_inputs
+from optimizer.run import run
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: the tiny case's load (50, 80, 60 MW) over its three hours, as a year: 63.33 MW x 8760 h
+ANNUAL_TWH = (50 + 80 + 60) / 3 * 8760 / 1e6
+PLAUSIBLE = {"checks.plausibility": "on", "checks.annual_load_twh": ANNUAL_TWH, "checks.peak_load_mw": 80.0,
+             "technologies.pv.capex_cny_per_kw": 3000.0, "technologies.pv.lifetime_yr": 25}
+
+
+def _set_cell(case, column: str, value: str, name: str = "pv") -> None:
+    path = case.folder / "technologies.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame["name"] == name, column] = value
+    frame.to_csv(path, index=False)
+
+
+def _run(case, changes: dict, out: Path):
+    return invoke("run", case.write_config({**PLAUSIBLE, **changes}), "--out", out, "-q")
+
+
+def test_plausible_case_has_no_warning(tiny_case, tmp_path):
+    res = _run(tiny_case, {}, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["plausibility_checks"] == "on" and summary["plausibility"] == []
+
+
+def test_capex_in_cny_per_w_in_the_table_stops_naming_the_cell(tiny_case, tmp_path):
+    _set_cell(tiny_case, "capex_cny_per_kw", "3.0")
+    changes = {k: v for k, v in PLAUSIBLE.items() if k != "technologies.pv.capex_cny_per_kw"}
+    res = invoke("run", tiny_case.write_config(changes), "--out", tmp_path / "out")
+    assert_one_line_error(res.exit_code, res.stdout, res.stderr, 2, "technologies.csv", "pv.capex_cny_per_kw",
+                          "CNY/W")
+    assert not (tmp_path / "out").exists()
+
+
+def test_capex_override_names_the_config_field(tiny_case):
+    with pytest.raises(InputError, match=r"config: technologies\.pv\.capex_cny_per_kw"):
+        tiny_case.inputs({**PLAUSIBLE, "technologies.pv.capex_cny_per_kw": 0.5})
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("heat_rate_gce_per_kwh", "0.3"),          # kgce/kWh for gce/kWh
+    ("existing_mw", "100000"),                 # kW for MW: 1,250 times the peak
+])
+def test_coal_unit_slips_stop(tiny_case, column, value):
+    _set_cell(tiny_case, column, value, name="coal")
+    with pytest.raises(InputError, match=rf"technologies\.csv: coal\.{column}"):
+        tiny_case.inputs(PLAUSIBLE)
+
+
+def test_fuel_price_per_kgce_stops(tiny_case):
+    with pytest.raises(InputError, match=r"carriers\.coal\.fuel_price_cny_per_tce"):
+        tiny_case.inputs({**PLAUSIBLE, "carriers": {"coal": {"fuel_price_cny_per_tce": 0.9}}})
+
+
+def test_warning_band_runs_and_says_so(tiny_case, tmp_path):
+    """A 150-year lifetime may be meant (error band 1-200) but is outside 3-80: the run goes on, and the
+    warning naming the cell is on stderr, on stdout's flags, and in summary.json."""
+    res = invoke("run", tiny_case.write_config({**PLAUSIBLE, "technologies.pv.lifetime_yr": 150}),
+                 "--out", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    assert "implausible: config technologies.pv.lifetime_yr" in res.stderr
+    assert "flag: implausible: config technologies.pv.lifetime_yr" in res.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert len(summary["plausibility"]) == 1 and "pv.lifetime_yr: 150 is outside" in summary["plausibility"][0]
+    assert any(f.startswith("implausible: ") for f in summary["flags"])
+
+
+@pytest.mark.parametrize(("factor", "error"), [(1000.0, True), (1 / 1000.0, True), (10.0, True), (3.0, False),
+                                               (1.5, None)])
+def test_load_against_the_statistic(tiny_case, factor, error):
+    """A load in GW (1,000 times too small against the statistic) stops; 3 times off warns; 1.5 passes."""
+    changes = {**PLAUSIBLE, "checks.annual_load_twh": ANNUAL_TWH * factor, "checks.peak_load_mw": 80.0 * factor}
+    if error:
+        with pytest.raises(InputError, match=r"load\.csv: load_mw: the annual load is .*checks\.annual_load_twh"):
+            tiny_case.inputs(changes)
+        return
+    warned = tiny_case.inputs(changes).plausibility
+    if error is None:
+        assert warned == ()
+    else:
+        assert len(warned) == 2 and "annual load" in warned[0] and "peak load" in warned[1]
+
+
+def test_off_switches_every_rule(tiny_case, tmp_path):
+    _set_cell(tiny_case, "capex_cny_per_kw", "3.0")
+    changes = {**{k: v for k, v in PLAUSIBLE.items() if k != "technologies.pv.capex_cny_per_kw"},
+               "checks.annual_load_twh": ANNUAL_TWH * 1000}
+    res = invoke("run", tiny_case.write_config(changes), "--out", tmp_path / "out", "-q",
+                 "--set", "checks.plausibility=off")  # YAML reads a bare off as false: taken as meant
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["plausibility_checks"] == "off" and summary["plausibility"] == []
+
+
+def test_result_rules_on_a_solved_run(tiny_case):
+    """Shed load above 1 % of the load warns (20 of 190 MWh shed: coal 60 MW, no PV to build), and so does
+    the average supply cost it brings (20 MWh at the value of lost load, 30,000 CNY/MWh, over 190 MWh:
+    above 3,000 CNY/MWh); a mean price below zero warns."""
+    cfg = tiny_case.config({**PLAUSIBLE, "technologies.coal.existing_mw": 60.0, "technologies.pv.extendable": False,
+                            "economics.allow_unserved": True})
+    ds = run(cfg, write=False).dataset
+    warned = json.loads(ds.attrs["plausibility"])
+    assert len(warned) == 2 and "of load shed" in warned[0] and "10.5%" in warned[0]
+    assert warned[1].startswith("average supply cost 3,")
+    assert not any("price" in m for m in P.check_results(ds))
+    negative = ds.assign(marginal_price_cny_per_mwh=-abs(ds["marginal_price_cny_per_mwh"]) - 1.0)
+    assert any("mean marginal price" in m for m in P.check_results(negative))
+
+
+@pytest.mark.parametrize("name", ["suzhou_2025.yaml", "suzhou_2025_base.yaml", "suzhou_2030.yaml"])
+def test_shipped_configs_raise_no_rule(name):
+    inp = load_inputs(load_config(REPO / "configs" / name))
+    assert inp.plausibility == ()
+
+
+def test_every_rule_names_a_known_attribute():
+    attrs = set(pd.read_csv(REPO / "data" / "attributes.csv", comment="#")["attribute"])
+    carrier_cols = set(pd.read_csv(REPO / "data" / "carriers.csv", comment="#").columns)
+    for rule in P.INPUT_RULES:
+        assert rule.attribute in (carrier_cols if rule.kinds == "carrier" else attrs), rule
+        assert rule.low <= rule.high and rule.severity in ("error", "warning") and rule.why
+
+
+def test_rules_page_is_generated_from_the_rules():
+    doc = (REPO / "docs" / "plausibility.md").read_text(encoding="utf-8")
+    assert doc == P.rules_markdown(), "run `python -m optimizer.docs` to refresh docs/plausibility.md"
+
+
+def test_blank_cells_that_take_a_needed_default_are_listed(tiny_case, tmp_path):
+    """Without a sources check a blank availability takes the attribute table's 1: the run lists it (info log,
+    summary.json defaults_used); an override fills it, and a neutral default (no ramp limit) is not listed."""
+    assert "coal.availability = 1 per-unit" in tiny_case.inputs().defaults_used
+    assert not any(d.startswith("coal.ramp_frac_per_h") for d in tiny_case.inputs().defaults_used)
+    assert "coal.availability = 1 per-unit" not in tiny_case.inputs(
+        {"technologies.coal.availability": 0.9}).defaults_used
+    res = invoke("run", tiny_case.config_path, "--out", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    assert "took the attribute table's default" in res.stderr and "coal.availability = 1" in res.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert "coal.availability = 1 per-unit" in summary["defaults_used"]
