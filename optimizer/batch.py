@@ -260,10 +260,10 @@ def _finished(out_dir: Path, inputs_hash: str) -> tuple[dict[str, float | None],
 def _remove_stale_temps(out_dir: Path) -> None:
     """Remove temporary folders of this scenario left by an interrupted write (a killed worker).
 
-    Done while holding the folder's lock (:func:`optimizer.results.output_lock`): a run writes only
+    Done while holding the folder's lock (:func:`optimizer.outputs.output_lock`): a run writes only
     while it holds that lock, so any temporary folder found then belongs to a run that has died.
     """
-    from optimizer.results import output_lock, restore_carried
+    from optimizer.outputs import output_lock, restore_carried
 
     parent = out_dir.parent
     if not parent.is_dir():
@@ -455,7 +455,7 @@ class BatchSummary:
     def write(self, folder: Path) -> list[Path]:
         """Write batch_summary.csv and batch_summary.json into ``folder`` (each atomically); a failure to
         write (a full disk) is one OutputError line."""
-        from optimizer.results import writing
+        from optimizer.outputs import writing
 
         folder = Path(folder)
         csv_path, json_path = folder / "batch_summary.csv", folder / "batch_summary.json"
@@ -673,7 +673,7 @@ def print_batch_summary(summary: BatchSummary) -> None:
 def check_batch_dir(out: Path) -> Path:
     """A batch root may be new or any folder, but not a file and not an output that is replaced whole
     (a results, sweep or pathway folder): the scenarios' results would be deleted with it."""
-    from optimizer.results import WHOLE_OUTPUTS, make_parent
+    from optimizer.outputs import WHOLE_OUTPUTS, make_parent
 
     p = Path(os.path.realpath(Path(out).expanduser()))
     if p.exists() and not p.is_dir():

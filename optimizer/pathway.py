@@ -64,7 +64,8 @@ from optimizer.model import build_into
 from optimizer.model.capacity import KW_PER_MW, crf
 from optimizer.model.dispatch import electricity_tce_per_mwh
 from optimizer.model.shares import exogenous_tce
-from optimizer.results import extract, mark_stale_report, output_lock, write_results, writing
+from optimizer.outputs import mark_stale_report, output_lock, writing
+from optimizer.results import extract, write_results
 from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")

@@ -22,7 +22,8 @@ from optimizer.config import Config
 from optimizer.errors import CheckError, InfeasibleError, SolverError, SolverLimitError
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.model import build_model
-from optimizer.results import check_output_dir, extract, output_lock, write_results
+from optimizer.outputs import check_output_dir, output_lock
+from optimizer.results import extract, write_results
 from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")

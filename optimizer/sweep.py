@@ -233,7 +233,7 @@ def _frontier(points: list[Point], recs: list[dict[str, Any]]) -> xr.Dataset:
 
 def check_frontier_dir(out_dir: Path) -> Path:
     """The real sweep output folder, if it may be (re)placed: absent, empty or a previous sweep's."""
-    from optimizer.results import check_output_dir
+    from optimizer.outputs import check_output_dir
 
     return check_output_dir(out_dir, marker="frontier.nc", what="sweep")
 
@@ -246,7 +246,7 @@ def write_frontier(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     are kept. A failure to write (a full disk) is one OutputError line, the frontier then kept in a
     temporary folder elsewhere if it can be.
     """
-    from optimizer.results import built_in_place, output_lock, remove_stale
+    from optimizer.outputs import built_in_place, output_lock, remove_stale
 
     names = ("frontier.nc", "frontier.csv", "frontier.png")
     with output_lock(out_dir):

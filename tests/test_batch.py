@@ -293,7 +293,7 @@ def test_sweep_points_run_as_named_scenarios(tmp_path):
 
 
 def test_a_folder_another_run_is_writing_fails_only_that_scenario(configs, tmp_path):
-    from optimizer.results import output_lock
+    from optimizer.outputs import output_lock
 
     out = tmp_path / "out"
     with output_lock(out / "a"):  # another run holds scenario a's folder and is writing it

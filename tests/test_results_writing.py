@@ -24,8 +24,9 @@ from conftest import TinyCase
 from test_cli import _restore_logging, assert_one_line_error, check_failed, invoke  # noqa: F401  (autouse fixture)
 from test_cli_commands import tiny_config
 
-from optimizer import results as res
+from optimizer import outputs as res
 from optimizer.errors import OutputError
+from optimizer.results import read_results
 
 RESULT_FILES = ["config.yaml", "results.nc", "summary.csv", "summary.json"]
 
@@ -102,7 +103,7 @@ def test_a_full_disk_is_one_line_with_the_previous_result_intact(tiny_case: Tiny
     # the new result is kept elsewhere, whole
     kept = kept_folder(line)
     assert kept.parent == elsewhere and sorted(p.name for p in kept.iterdir()) == RESULT_FILES
-    assert res.read_results(kept).attrs["solver_status"] == "optimal"
+    assert read_results(kept).attrs["solver_status"] == "optimal"
     # a report on the full disk alike: one line, the previous report intact
     proc = cli("report", out)
     assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, 7, f"{out / 'report'}: cannot write the report",
@@ -149,7 +150,7 @@ def test_a_failed_write_is_one_line_and_the_result_is_kept_elsewhere(
     assert (out / "results.nc").read_bytes() == before and sorted(p.name for p in out.iterdir()) == RESULT_FILES
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     kept = kept_folder(line)
-    assert kept.parent == kept_in and res.read_results(kept).attrs["scenario"] == "tiny"
+    assert kept.parent == kept_in and read_results(kept).attrs["scenario"] == "tiny"
 
 
 def test_a_result_that_cannot_be_kept_elsewhere_either_says_so(tiny_case: TinyCase, tmp_path: Path,
@@ -292,7 +293,7 @@ def test_a_failed_swap_moves_the_users_files_back(tiny_case: TinyCase, tmp_path:
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-@pytest.mark.parametrize("cleaner", ["results.remove_stale", "batch._remove_stale_temps"])
+@pytest.mark.parametrize("cleaner", ["outputs.remove_stale", "batch._remove_stale_temps"])
 def test_files_carried_by_a_killed_writer_are_moved_back(tmp_path: Path, cleaner: str) -> None:
     from optimizer import batch
     out = tmp_path / "out"
@@ -305,7 +306,7 @@ def test_files_carried_by_a_killed_writer_are_moved_back(tmp_path: Path, cleaner
     (tmp / "results.nc").write_text("new, complete")
     (tmp / "notes.txt").write_text("mine")
     (tmp / res.CARRIED).write_text(json.dumps(["notes.txt"]))
-    {"results.remove_stale": res.remove_stale, "batch._remove_stale_temps": batch._remove_stale_temps}[cleaner](out)
+    {"outputs.remove_stale": res.remove_stale, "batch._remove_stale_temps": batch._remove_stale_temps}[cleaner](out)
     assert not tmp.exists()
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "results.nc"]
     assert (out / "notes.txt").read_text() == "mine"

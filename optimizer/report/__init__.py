@@ -26,8 +26,8 @@ from pathlib import Path
 import xarray as xr
 
 from optimizer.errors import InputError
+from optimizer.outputs import built_in_place, output_lock
 from optimizer.report.i18n import LANGS
-from optimizer.results import built_in_place, output_lock
 
 __all__ = ["LANGS", "build_report", "load_results", "report_command"]
 
@@ -76,7 +76,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
 @contextmanager
 def results_lock(results_dir: Path) -> Iterator[None]:
     """Hold the lock of the results (or pathway) folder a report is made from
-    (:func:`optimizer.results.output_lock`), so that no run replaces the folder meanwhile.
+    (:func:`optimizer.outputs.output_lock`), so that no run replaces the folder meanwhile.
 
     Without a folder there is nothing to lock (the report then says it is missing); nor where its
     parent is not writable, where no run of this user can write either.
@@ -117,7 +117,7 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str) -> Path:
 def check_report_dir(results_dir: Path, out_dir: Path) -> Path:
     """The real report folder for ``--out``, if it may be (re)placed: absent, empty or a previous report,
     and neither the results folder nor a folder holding it. InputError otherwise (nothing is deleted)."""
-    from optimizer.results import check_output_dir
+    from optimizer.outputs import check_output_dir
 
     out = check_output_dir(out_dir, marker="report.html", what="report")
     res = Path(os.path.realpath(results_dir))

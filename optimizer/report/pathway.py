@@ -50,11 +50,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from optimizer.errors import InputError, OptimizerError
+from optimizer.outputs import built_in_place
 from optimizer.report import figures as F
 from optimizer.report import html as H
 from optimizer.report import i18n
 from optimizer.report import tables as T
-from optimizer.results import built_in_place
 
 REQUIRED_VARS = ("capacity_total_mw", "energy_mwh", "emissions_t", "built_mw", "retired_early_mw", "cost_cny",
                  "co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh", "years_represented",
