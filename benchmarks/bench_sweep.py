@@ -51,7 +51,8 @@ def main() -> None:
         per = ", ".join(f"{s:.1f}" for s in res.dataset["solve_seconds"].values)
         print(f"{mode:<8} {times[mode]:8.1f} s  (per point: {per}; {res.modes})", flush=True)
     if "batch" not in args.skip:
-        from optimizer.batch import run_batch, scenarios_from_sweep
+        from optimizer.batch import run_batch
+        from optimizer.scenarios import scenarios_from_sweep
 
         with tempfile.TemporaryDirectory() as tmp:
             scen = scenarios_from_sweep(args.config, [(f"cap{i:02d}", p.overrides) for i, p in enumerate(points)],

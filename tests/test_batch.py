@@ -28,17 +28,9 @@ import pytest
 import xarray as xr
 import yaml
 
-from optimizer.batch import (
-    TABLE_COLUMNS,
-    BatchSummary,
-    Scenario,
-    batch_command,
-    run_batch,
-    run_scenario,
-    scenarios_from_configs,
-    scenarios_from_sweep,
-)
+from optimizer.batch import TABLE_COLUMNS, BatchSummary, batch_command, run_batch, run_scenario
 from optimizer.errors import InputError, OptimizerError
+from optimizer.scenarios import Scenario, scenarios_from_configs, scenarios_from_sweep
 from tiny import write_case
 
 COAL = {"name": "coal", "kind": "generator", "carrier": "coal", "existing_mw": 100,
