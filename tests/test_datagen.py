@@ -12,7 +12,7 @@ import pytest
 import xarray as xr
 
 from optimizer.datagen import DEFAULT_YEARS, ParamsError, load_params, main, param, repo_root
-from optimizer.datagen.calendar import day_table, holiday_schedule
+from optimizer.datagen.calendar import day_table, festival_dates, holiday_schedule
 from optimizer.datagen.load import (
     cyclic_monthly_interp,
     day_type_factors,
@@ -139,9 +139,28 @@ def test_approximate_schedules(year, sf_start, sf_end, mid_autumn):
     assert days.loc[f"{year}-10-08", "holiday_kind"] == ""
 
 
-def test_unknown_year_has_no_holiday_data():
-    with pytest.raises(KeyError):
-        holiday_schedule(2041)
+#: the festival table this module held before it read the holidays package (lunar conversions; Qingming
+#: checked with the NREL SPA solar longitude): the package must give the same dates, or the profiles change
+FORMER_TABLE = {
+    2027: ("2027-02-06", "2027-04-05", "2027-06-09", "2027-09-15"),
+    2029: ("2029-02-13", "2029-04-04", "2029-06-16", "2029-09-22"),
+    2030: ("2030-02-03", "2030-04-05", "2030-06-05", "2030-09-12"),
+    2031: ("2031-01-23", "2031-04-05", "2031-06-24", "2031-10-01"),
+    2033: ("2033-01-31", "2033-04-04", "2033-06-01", "2033-09-08"),
+    2035: ("2035-02-08", "2035-04-05", "2035-06-10", "2035-09-16"),
+}
+
+
+@pytest.mark.parametrize("year", sorted(FORMER_TABLE))
+def test_festival_dates_from_the_holidays_package(year):
+    f = festival_dates(year)
+    assert tuple(str(d) for d in (f.spring_festival, f.qingming, f.dragon_boat, f.mid_autumn)) == FORMER_TABLE[year]
+
+
+def test_any_later_year_has_a_schedule():
+    """2041 had no entry in the former table; the package's calendar gives it (Spring Festival 1 Feb 2041)."""
+    sf = holiday_schedule(2041).spring_festival()
+    assert str(sf.start) == "2041-01-31" and str(sf.end) == "2041-02-07"
 
 
 def test_day_type_factors(params):

@@ -3,8 +3,9 @@
 Two kinds of schedule are known:
 
 * **official** – the State Council's published arrangement (only 2025 so far);
-* **approximate** – for years whose schedule is not yet published (2030, 2035),
-  built from the festival dates with a fixed rule (see :func:`approximate_schedule`).
+* **approximate** – for years whose schedule is not yet published (2027-2035),
+  built with a fixed rule (see :func:`approximate_schedule`) from the festival dates of the
+  ``holidays`` package (:func:`festival_dates`).
   Make-up working days are *not* modelled for approximate years: they depend on
   weekday placement decided a year ahead, and their effect on annual energy and
   peak is negligible (one or two ordinary working days per holiday).
@@ -107,20 +108,28 @@ OFFICIAL_SCHEDULES: MappingProxyType[int, YearSchedule] = MappingProxyType(
     }
 )
 
-#: Festival dates for years whose holiday schedule is not yet published.
-#: Lunar-calendar festivals (Spring Festival, Dragon Boat, Mid-Autumn) are the standard
-#: Chinese calendar conversions; Qingming is the solar-term date, checked with the NREL
-#: SPA apparent solar longitude (15 deg) at UTC+8.
-FESTIVAL_DATES: MappingProxyType[int, FestivalDates] = MappingProxyType(
-    {
-        2027: FestivalDates(_d(2027, 2, 6), _d(2027, 4, 5), _d(2027, 6, 9), _d(2027, 9, 15)),
-        2029: FestivalDates(_d(2029, 2, 13), _d(2029, 4, 4), _d(2029, 6, 16), _d(2029, 9, 22)),
-        2030: FestivalDates(_d(2030, 2, 3), _d(2030, 4, 5), _d(2030, 6, 5), _d(2030, 9, 12)),
-        2031: FestivalDates(_d(2031, 1, 23), _d(2031, 4, 5), _d(2031, 6, 24), _d(2031, 10, 1)),
-        2033: FestivalDates(_d(2033, 1, 31), _d(2033, 4, 4), _d(2033, 6, 1), _d(2033, 9, 8)),
-        2035: FestivalDates(_d(2035, 2, 8), _d(2035, 4, 5), _d(2035, 6, 10), _d(2035, 9, 16)),
-    }
-)
+#: the names of the movable festivals in the ``holidays`` package's Chinese calendar (language en_US)
+_FESTIVAL_NAMES = {"spring_festival": "Chinese New Year (Spring Festival)", "qingming": "Tomb-Sweeping Day",
+                   "dragon_boat": "Dragon Boat Festival", "mid_autumn": "Mid-Autumn Festival"}
+
+
+def festival_dates(year: int) -> FestivalDates:
+    """The movable festivals of ``year`` from the ``holidays`` package's Chinese lunisolar calendar and solar
+    terms (a maintained library rather than a table of our own; its dates for 2027-2035 equal the table this
+    module held before, which was checked against the NREL SPA solar longitude for Qingming)."""
+    import holidays
+
+    cal = holidays.China(years=year, language="en_US")
+    first: dict[str, dt.date] = {}
+    for day, names in sorted(cal.items()):
+        for name in str(names).split("; "):
+            for key, label in _FESTIVAL_NAMES.items():
+                if name == label and key not in first:
+                    first[key] = day
+    missing = sorted(set(_FESTIVAL_NAMES) - set(first))
+    if missing:
+        raise KeyError(f"no festival dates for {year} ({', '.join(missing)}) in the holidays package")
+    return FestivalDates(**first)
 
 
 def approximate_schedule(year: int, festivals: FestivalDates) -> YearSchedule:
@@ -174,16 +183,11 @@ def approximate_schedule(year: int, festivals: FestivalDates) -> YearSchedule:
 
 
 def holiday_schedule(year: int) -> YearSchedule:
-    """Holiday schedule of ``year``: official if published, else the approximation.
-
-    Raises ``KeyError`` for a year with neither an official schedule nor festival dates.
-    """
+    """Holiday schedule of ``year``: official if published here, else the rule-based approximation from
+    the year's festival dates (any year the ``holidays`` package covers)."""
     if year in OFFICIAL_SCHEDULES:
         return OFFICIAL_SCHEDULES[year]
-    if year in FESTIVAL_DATES:
-        return approximate_schedule(year, FESTIVAL_DATES[year])
-    known = sorted(set(OFFICIAL_SCHEDULES) | set(FESTIVAL_DATES))
-    raise KeyError(f"no holiday data for {year}; known years: {known}")
+    return approximate_schedule(year, festival_dates(year))
 
 
 def day_table(year: int) -> pd.DataFrame:
