@@ -365,6 +365,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     ends normally (success or error) removes the lock file, and any parent folders it had to create
     that are still empty, so a failed run leaves nothing behind. Removing a lock file is safe against
     a run that opened it just before: a lock counts only while its file is still the one at the path.
+    (The ``filelock`` package was considered: on Unix it leaves the lock file behind, as it cannot remove
+    it without this inode check, and a run must leave nothing behind.)
     """
     import fcntl
 
