@@ -1,6 +1,9 @@
 """Self-checks of a solved run, recomputed from the result arrays rather than from the model.
 
-* the energy balance closes in every zone and hour;
+* the energy balance closes in every zone and hour, and the heat balance in every steam network: the
+  supply is summed over the result arrays from the balance terms the constraint families registered,
+  which the results carry as data (``balance_terms``: zone, output, key, coefficient), so a new family's
+  terms are checked without a line here (tests/test_registry.py pins the terms to their physics);
 * the cost components add up to the objective HiGHS reported;
 * emissions recomputed from dispatch and emission factors equal those reported;
 * operating costs recomputed from dispatch and prices equal those reported.
@@ -10,12 +13,13 @@ A failed check raises :class:`~optimizer.errors.CheckError`.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import xarray as xr
 
 from optimizer.errors import CheckError
 from optimizer.inputs import Inputs
-from optimizer.inputs.loader import heat_network
 from optimizer.model.dispatch import emission_factor_t_per_mwh
 
 
@@ -28,40 +32,19 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
     """Run every check; return the measured residuals, raise CheckError on failure."""
     out: dict[str, float] = {}
     techs = inp.techs
-    zones = list(ds["zone"].values)
-    peak = float(ds["load_mw"].max()) or 1.0
-    residual = np.zeros((ds.sizes["time"], len(zones)))
-    for a, z in enumerate(zones):
-        gens = [g for g in ds["generator"].values if techs.at[g, "zone"] == z]
-        stores = [s for s in ds["storage"].values if techs.at[s, "zone"] == z]
-        cors = [c for c in ds["corridor"].values if techs.at[c, "zone"] == z]
-        supply = ds["generation_mw"].sel(generator=gens).sum("generator").values
-        supply = supply + ds["import_mw"].sel(corridor=cors).sum("corridor").values
-        net_storage = ds["storage_discharge_mw"] - ds["storage_charge_mw"]
-        supply = supply + net_storage.sel(storage=stores).sum("storage").values
-        supply = supply + ds["unserved_mw"].sel(zone=z).values
-        supply = supply + _zone_sum(ds, "curtailed_mw", "demand_response", techs, z)
-        residual[:, a] = supply - ds["load_mw"].sel(zone=z).values
-    out["balance_max_abs_mw"] = float(np.abs(residual).max())
-    if out["balance_max_abs_mw"] > 1e-5 * peak + 1e-6:
-        i, a = np.unravel_index(np.abs(residual).argmax(), residual.shape)
-        raise CheckError(f"energy balance does not close: {residual[i, a]:.4g} MW in zone {zones[a]} "
-                         f"at {str(ds['time'].values[i])[:16]}")
-    if "heat_load_mw" in ds:
-        nets = list(ds["heat_network"].values)
-        heat_res = np.zeros((ds.sizes["time"], len(nets)))
-        for a, z in enumerate(nets):
-            made = (_zone_sum(ds, "heat_mw", "chp", techs, z, key="heat_network")
-                    + _zone_sum(ds, "boiler_heat_mw", "boiler", techs, z, key="heat_network"))
-            if "heat_unserved_mw" in ds:
-                made = made + ds["heat_unserved_mw"].sel(heat_network=z).values
-            heat_res[:, a] = made - ds["heat_load_mw"].sel(heat_network=z).values
-        out["heat_balance_max_abs_mw"] = float(np.abs(heat_res).max())
-        heat_peak = float(ds["heat_load_mw"].max()) or 1.0
-        if out["heat_balance_max_abs_mw"] > 1e-5 * heat_peak + 1e-6:
-            i, a = np.unravel_index(np.abs(heat_res).argmax(), heat_res.shape)
-            raise CheckError(f"heat balance does not close: {heat_res[i, a]:.4g} MW in heat network {nets[a]} "
-                             f"at {str(ds['time'].values[i])[:16]}")
+    recipe = json.loads(ds.attrs["balance_terms"])
+    for carrier, load_var, dim, key in (("electricity", "load_mw", "zone", "balance_max_abs_mw"),
+                                        ("heat", "heat_load_mw", "heat_network", "heat_balance_max_abs_mw")):
+        if load_var not in ds:
+            continue
+        residual = _residual(ds, recipe.get(carrier, []), load_var, dim)
+        out[key] = float(np.abs(residual).max()) if residual.size else 0.0
+        if out[key] > 1e-5 * (float(ds[load_var].max()) or 1.0) + 1e-6:
+            i, a = np.unravel_index(np.abs(residual).argmax(), residual.shape)
+            where = "zone" if carrier == "electricity" else "heat network"
+            raise CheckError(f"{'energy' if carrier == 'electricity' else 'heat'} balance does not close: "
+                             f"{residual[i, a]:.4g} MW in {where} {ds[dim].values[a]} "
+                             f"at {str(ds['time'].values[i])[:16].replace('T', ' ')}")
 
     total = float(ds["cost_cny"].sum())
     obj = float(ds["objective_cny"])
@@ -116,11 +99,13 @@ def check_results(ds: xr.Dataset, inp: Inputs, *, include_import_emissions: bool
     return out
 
 
-def _zone_sum(ds: xr.Dataset, var: str, dim: str, techs: object, zone: str, key: str = "zone") -> np.ndarray | float:
-    """Hourly sum of a (time, dim) result over the members of ``dim`` located in ``zone`` (or, with ``key``
-    ``heat_network``, supplying that heat network); 0 if the result is absent."""
-    if var not in ds:
-        return 0.0
-    where = (lambda k: heat_network(techs, k)) if key == "heat_network" else (lambda k: techs.at[k, "zone"])
-    keys = [k for k in ds[dim].values if where(k) == zone]
-    return ds[var].sel({dim: keys}).sum(dim).values
+def _residual(ds: xr.Dataset, entries: list[list], load_var: str, dim: str) -> np.ndarray:
+    """Supply minus load per step and zone (or heat network), the supply summed from the balance's registered
+    (zone, output, key, coefficient) entries over the result arrays."""
+    zones = [str(z) for z in ds[dim].values]
+    residual = -ds[load_var].transpose("time", dim).values.astype(float)
+    for zone, name, key, coef in entries:
+        var = ds[name]
+        other = next(d for d in var.dims if d != "time")
+        residual[:, zones.index(zone)] += coef * var.sel({other: key}).values
+    return residual

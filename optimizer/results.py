@@ -204,17 +204,23 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("energy_capacity_new_mwh", ("storage",), e_new, "MWh", "new storage energy capacity")
     put("energy_capacity_total_mwh", ("storage",), e_exist + e_new, "MWh", "total storage energy capacity")
 
-    gen = _grid(m.p, gens, n)
-    put("generation_mw", ("time", "generator"), gen, "MW", "generator output")
+    # the hourly variables the families registered (generation, storage, imports, commitment, heat, ...)
+    for name, out in reg.outputs.items():
+        if out.dim not in coords:
+            coords[out.dim] = (out.dim, [str(k) for k in out.keys])
+        elif list(coords[out.dim][1]) != [str(k) for k in out.keys]:  # pragma: no cover - a programming error
+            raise ValueError(f"output {name}: dimension {out.dim} registered with other keys")
+        put(name, ("time", out.dim), _grid(out.var, out.keys, n) if out.keys else np.zeros((n, 0)), out.unit,
+            out.long_name)
+    if "unserved_mw" not in data:  # shedding switched off: no variable, none shed
+        put("unserved_mw", ("time", "zone"), np.zeros((n, len(zones))), "MW", "unserved load (shedding off)")
+    gen = data["generation_mw"].values
     cap_total = dict(zip(techs, existing + new, strict=True))
     avail = np.column_stack([availability(inp, g) * cap_total[g] for g in gens]) if gens else np.zeros((n, 0))
     has_profile = np.array([bool(t.at[g, "profile"]) for g in gens], dtype=bool)
     curtail = np.where(has_profile[None, :], np.maximum(avail - gen, 0.0), 0.0) if gens else avail
     put("curtailment_mw", ("time", "generator"), curtail, "MW",
         "available renewable output not used (profile technologies)")
-    put("storage_charge_mw", ("time", "storage"), _grid(m.charge, stores, n), "MW", "storage charging")
-    put("storage_discharge_mw", ("time", "storage"), _grid(m.discharge, stores, n), "MW", "storage discharging")
-    put("storage_soc_mwh", ("time", "storage"), _grid(m.soc, stores, n), "MWh", "state of charge, end of step")
     if inp.day_sequence is not None:  # typical days: the calendar, to read the year back in order
         seq = np.asarray(inp.day_sequence, dtype=int)
         coords["calendar_day"] = ("calendar_day", pd.date_range(f"{inp.year}-01-01", periods=len(seq), freq="D"))
@@ -226,38 +232,22 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             "energy stored at the start of each calendar day (typical-day runs)")
         put("storage_keep_per_step", ("storage",), [pyo.value(m.soc_keep[s]) for s in stores], "1",
             "share of stored energy kept over one step (1 - standing loss)")
-        data["storage_soc_mwh"].attrs["long_name"] = (
-            "typical days: change of the stored energy since the start of the typical day, end of step")
-    put("import_mw", ("time", "corridor"), _grid(m.imp, corridors, n), "MW", "power received per corridor")
     put("import_price_cny_per_mwh", ("time", "corridor"),
         np.column_stack([import_price(inp, c) for c in corridors]) if corridors else np.zeros((n, 0)), "CNY/MWh",
         "delivered price of imported energy (base price x the corridor's hourly price shape)")
-    # the hourly variables the families registered (commitment, heat, demand response, reserve, ...)
-    for name, out in reg.outputs.items():
-        if out.dim not in coords:
-            coords[out.dim] = (out.dim, [str(k) for k in out.keys])
-        elif list(coords[out.dim][1]) != [str(k) for k in out.keys]:  # pragma: no cover - a programming error
-            raise ValueError(f"output {name}: dimension {out.dim} registered with other keys")
-        put(name, ("time", out.dim), _grid(out.var, out.keys, n) if out.keys else np.zeros((n, 0)), out.unit,
-            out.long_name)
     if inp.heat_mw is not None:
         nets = list(inp.heat_mw.columns)
         coords["heat_network"] = ("heat_network", nets)
         for dim in ("chp", "boiler"):  # the steam network each CHP unit and boiler supplies
             coords[f"{dim}_network"] = (dim, [heat_network(t, k) for k in coords[dim][1]] if dim in coords else [])
         put("heat_load_mw", ("time", "heat_network"), inp.heat_mw[nets].to_numpy(), "MW", "heat demand (MW of heat)")
-    if hasattr(m, "unserved"):
-        put("unserved_mw", ("time", "zone"), _grid(m.unserved, zones, n), "MW", "unserved load")
-    else:
-        put("unserved_mw", ("time", "zone"), np.zeros((n, len(zones))), "MW", "unserved load (shedding off)")
 
-    energy = np.zeros(len(techs))
-    hourly_of_kind = {"generator": ("generation_mw", "generator"), "import": ("import_mw", "corridor"),
-                      "storage": ("storage_discharge_mw", "storage"), "boiler": ("boiler_heat_mw", "boiler"),
-                      "demand_response": ("curtailed_mw", "demand_response")}
-    for j, k in enumerate(techs):
-        var, dim = hourly_of_kind[t.at[k, "kind"]]
-        energy[j] = float(w @ data[var].values[:, list(coords[dim][1]).index(k)])
+    energy = np.zeros(len(techs))  # from the outputs the families marked as their technologies' energy
+    for name, out in reg.outputs.items():
+        if out.energy:
+            annual = w @ data[name].values
+            for col, k in enumerate(out.keys):
+                energy[techs.index(k)] = float(annual[col])
     put("energy_mwh", ("technology",), energy, "MWh/yr",
         "annual energy: generation, imports received, storage discharged, boiler heat (MWh of heat), load "
         "curtailed by demand response")
@@ -412,6 +402,9 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     )
     # plausibility: the inputs' warnings (found as they were read) and the result's own
     implausible = [*inp.plausibility, *(plausibility.check_results(ds) if cfg.checks.plausibility == "on" else [])]
+    # the balances as data, for the self-checks: carrier -> (zone, output, key, coefficient) entries
+    nets = list(inp.heat_mw.columns) if inp.heat_mw is not None else []
+    ds.attrs["balance_terms"] = json.dumps(reg.balance_recipe({"electricity": zones, "heat": nets}))
     ds.attrs["plausibility_checks"] = cfg.checks.plausibility
     ds.attrs["plausibility"] = json.dumps(implausible, ensure_ascii=False)
     ds.attrs["defaults_used"] = json.dumps(list(inp.defaults_used))

@@ -73,7 +73,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         reg.add_emission(k, 0.0)
     by_zone = {z: in_zone(inp, dr, z) for z in m.Z}
     reg.add_balance("demand_response", lambda z: [(1.0, m.curtail, k) for k in by_zone[z]])
-    reg.add_output("curtailed_mw", m.curtail, dr, "demand_response", "MW", "load curtailed by demand response")
+    reg.add_output("curtailed_mw", m.curtail, dr, "demand_response", "MW", "load curtailed by demand response",
+                   energy=True)
 
     res = [k for k in dr if t.at[k, "reserve_frac"] > 0]
     if cfg.policy.operating_reserve is None or not res:

@@ -165,6 +165,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
 
     by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
     reg.add_balance("generation", lambda z: [(1.0, m.p, g) for g in by_zone[z]])
+    reg.add_output("generation_mw", m.p, list(m.G), "generator", "MW", "generator output", energy=True)
 
 
 def add_ramp_rows(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, techs: list[str], var: pyo.Var,

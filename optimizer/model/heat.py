@@ -140,4 +140,5 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_balance("heat_unserved", lambda n: [(1.0, m.heat_unserved, n)], carrier="heat")
             reg.add_output("heat_unserved_mw", m.heat_unserved, nets, "heat_network", "MW", "heat demand not met")
     reg.add_output("heat_mw", m.chp_heat, chp, "chp", "MW", "heat from CHP units (MW of heat)")
-    reg.add_output("boiler_heat_mw", m.boiler_heat, boilers, "boiler", "MW", "heat from boilers (MW of heat)")
+    reg.add_output("boiler_heat_mw", m.boiler_heat, boilers, "boiler", "MW", "heat from boilers (MW of heat)",
+                   energy=True)

@@ -170,6 +170,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_account("coal", c, factor * coal * energy)
     by_zone = {z: in_zone(inp, list(m.I), z) for z in m.Z}
     reg.add_balance("imports", lambda z: [(1.0, m.imp, c) for c in by_zone[z]])
+    reg.add_output("import_mw", m.imp, list(m.I), "corridor", "MW", "power received per corridor", energy=True)
 
 
 def import_price(inp: Inputs, c: str) -> np.ndarray:

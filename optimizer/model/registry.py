@@ -35,6 +35,8 @@ class Output:
     dim: str  # the results dimension of the keys (e.g. 'committable', 'heat_source')
     unit: str
     long_name: str
+    #: its annual sum is each key's (technology's) energy in the results' ``energy_mwh``
+    energy: bool = False
 
 
 @dataclass
@@ -126,11 +128,37 @@ class Registry:
             raise ValueError(f"{carrier} balance term {name!r} registered twice")
         terms[name] = fn
 
-    def add_output(self, name: str, var: Any, keys: list[Any], dim: str, unit: str, long_name: str) -> None:
-        """Register an hourly variable ``var[key, t]`` for the results as ``name`` with dims (time, ``dim``)."""
+    def add_output(self, name: str, var: Any, keys: list[Any], dim: str, unit: str, long_name: str, *,
+                   energy: bool = False) -> None:
+        """Register an hourly variable ``var[key, t]`` for the results as ``name`` with dims (time, ``dim``).
+
+        ``energy``: the variable's annual sum is its technologies' energy (generation, imports received,
+        storage discharged, boiler heat, load curtailed), the results' ``energy_mwh``. Every variable a
+        balance term uses must be registered: the results carry each balance as (output, key, coefficient)
+        entries (:meth:`balance_recipe`), and the self-checks recompute the balances from them.
+        """
         if name in self.outputs:
             raise ValueError(f"output {name!r} registered twice")
-        self.outputs[name] = Output(var, list(keys), dim, unit, long_name)
+        self.outputs[name] = Output(var, list(keys), dim, unit, long_name, energy)
+
+    def balance_recipe(self, zones: dict[str, list[str]]) -> dict[str, list[tuple[str, str, str, float]]]:
+        """Every balance as data: carrier -> ``(zone, output name, key, coefficient)`` entries, the injection
+        into the zone being the sum of coefficient x output[key]. ``zones``: carrier -> its zones (heat:
+        the steam networks). A balance variable that no output registers is a programming error."""
+        output_of = {id(o.var): name for name, o in self.outputs.items()}
+        terms = {"electricity": self.balance, "heat": self.heat_balance}
+        recipe: dict[str, list[tuple[str, str, str, float]]] = {}
+        for carrier, fns in terms.items():
+            entries = []
+            for term, fn in fns.items():
+                for z in zones.get(carrier, []):
+                    for coef, var, key in fn(z):
+                        if id(var) not in output_of:
+                            raise ValueError(f"{carrier} balance term {term!r} uses {var.name}, which no output "
+                                             "registers (Registry.add_output)")
+                        entries.append((str(z), output_of[id(var)], str(key), float(coef)))
+            recipe[carrier] = entries
+        return recipe
 
     def add_scalar(self, name: str, expr: Any, unit: str, long_name: str) -> None:
         """Register an annual quantity for the results as the scalar variable ``name``."""

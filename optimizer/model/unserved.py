@@ -35,3 +35,4 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         doc="annual unserved energy (MWh/yr)")
     reg.add_cost("unserved", "unserved", cfg.economics.voll_cny_per_mwh * m.unserved_mwh)
     reg.add_balance("unserved", lambda z: [(1.0, m.unserved, z)])
+    reg.add_output("unserved_mw", m.unserved, list(m.Z), "zone", "MW", "unserved load")
