@@ -90,6 +90,9 @@ class InputsConfig(_Strict):
     calibration: Path | None = Field(
         default=None, description="public figures the run is compared with (CSV metric,value,unit,tolerance,...; "
         "data/calibration.csv): the comparison goes into the results, the summary and the report")
+    links: Path | None = Field(
+        default=None, description="transmission links between zones (CSV name,zone_a,zone_b,existing_mw,extendable,"
+        "max_total_mw,capex_cny_per_kw,lifetime_yr,fom_cny_per_kw_yr,loss_frac,source); null = no links")
 
 
 class TimeConfig(_Strict):
@@ -313,6 +316,10 @@ class PolicyConfig(_Strict):
     reserve_margin: Annotated[float, Field(ge=0.0, le=2.0)] | None = Field(
         default=None, description="firm capacity above peak load, per-unit of peak; null = off"
     )
+    reserve_margin_scope: Literal["system", "zone"] = Field(
+        default="system", description="system: the firm capacity of all zones covers the sum of the zones' peaks; "
+        "zone: each zone's firm capacity, plus firm capacity carried over links (at most their capacity), covers "
+        "its own peak")
     ramp_limits: bool = Field(default=True, description="apply thermal ramp limits")
     import_limit_mw: TargetRef | None = Field(
         default=None, description="simultaneous import capability (受进能力): the deliveries of all import corridors "

@@ -212,6 +212,10 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             raise ValueError(f"output {name}: dimension {out.dim} registered with other keys")
         put(name, ("time", out.dim), _grid(out.var, out.keys, n) if out.keys else np.zeros((n, 0)), out.unit,
             out.long_name)
+    for name, ann in reg.annual.items():  # annual quantities per key (link capacities, ...)
+        if ann.dim not in coords:
+            coords[ann.dim] = (ann.dim, [str(k) for k in ann.keys])
+        put(name, (ann.dim,), [_val(e) for e in ann.exprs], ann.unit, ann.long_name)
     if "unserved_mw" not in data:  # shedding switched off: no variable, none shed
         put("unserved_mw", ("time", "zone"), np.zeros((n, len(zones))), "MW", "unserved load (shedding off)")
     gen = data["generation_mw"].values

@@ -23,6 +23,7 @@ from optimizer.errors import InputError
 from optimizer.inputs import profiles as prof
 from optimizer.inputs import shapes as shp
 from optimizer.inputs.aggregate import average_steps, typical_days
+from optimizer.inputs.links import read_links
 from optimizer.inputs.techtable import (
     build_carriers,
     build_table,
@@ -94,6 +95,8 @@ class Inputs:
     #: blank cells that took a default the model needs (``tech.attr = value unit``): only without a sources check,
     #: which refuses them
     defaults_used: tuple[str, ...] = field(default=(), repr=False)
+    #: transmission links between zones (link x column, :mod:`optimizer.inputs.links`); None = no links
+    links: pd.DataFrame | None = field(default=None, repr=False)
 
     def of_kind(self, kind: str) -> list[str]:
         """Technologies of a kind (generator, storage, import, boiler, demand_response), in table order."""
@@ -309,7 +312,13 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
             files["sources"] = ic.sources
             sources = read_csv(ic.sources, "sources", "inputs.sources")
         check_sources(tech_raw, carrier_raw, attributes, smap, sources, source=str(ic.technology_sources))
-    techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones)
+    links = None
+    if ic.links is not None:
+        files["links"] = ic.links
+        links = read_links(ic.links, zones)
+    linked = frozenset(links["zone_a"]) | frozenset(links["zone_b"]) if links is not None else frozenset()
+    techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones,
+                        linked=linked)
     defaulted = tuple(defaults_used(tech_raw, carrier_raw, attributes, config.technologies))
     carriers = build_carriers(carrier_raw, config.carriers, source=str(ic.carriers))
     bad_carrier = [t for t in techs.index if techs.at[t, "carrier"] not in carriers.index]
@@ -448,6 +457,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         calibration=calibration,
         plausibility=implausible,
         defaults_used=defaulted,
+        links=links,
     )
 
 

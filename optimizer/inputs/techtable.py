@@ -203,10 +203,12 @@ def build_table(
     *,
     source: str,
     zones: list[str],
+    linked: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Typed technology table with defaults filled and config overrides applied.
 
-    ``raw`` holds strings as read; ``overrides`` maps technology -> attribute -> value.
+    ``raw`` holds strings as read; ``overrides`` maps technology -> attribute -> value. ``linked``: the
+    zones a transmission link reaches (a zone needs a generator, a corridor or a link).
     """
     if "name" not in raw.columns:
         raise InputError("missing column 'name'", source=source)
@@ -269,13 +271,14 @@ def build_table(
     # attributes whose default is "inf" (an absent bound) may be infinite; any other must be finite
     may_be_infinite = frozenset(
         a for a, spec in attributes.iterrows() if spec["type"] == "float" and str(spec["default"]).strip() == "inf")
-    _validate(table, source=source, zones=zones, overridden=overrides, may_be_infinite=may_be_infinite)
+    _validate(table, source=source, zones=zones, overridden=overrides, may_be_infinite=may_be_infinite,
+              linked=linked)
     return table
 
 
 def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
               overridden: dict[str, dict[str, Any]] | None = None,
-              may_be_infinite: frozenset[str] = frozenset()) -> None:
+              may_be_infinite: frozenset[str] = frozenset(), linked: frozenset[str] = frozenset()) -> None:
     overridden = overridden or {}
 
     def fail(message: str, tech: str, attr: str) -> InputError:
@@ -320,10 +323,11 @@ def _validate(t: pd.DataFrame, *, source: str, zones: list[str],
             if row["nonfossil_fraction"] + row["coal_fraction"] > 1 + 1e-9:
                 raise fail("nonfossil_fraction + coal_fraction exceeds 1", tech, "coal_fraction")
     supplied = {row["zone"] for _, row in t.iterrows() if row["kind"] in ("generator", "import")}
-    bare = [z for z in zones if z not in supplied]
+    bare = [z for z in zones if z not in supplied and z not in linked]
     if bare:
-        raise InputError(f"zone {bare[0]!r} has no generator or import corridor: nothing can meet its load; "
-                         "give it technologies or remove it from `zones`", source="config", field="zones")
+        raise InputError(f"zone {bare[0]!r} has no generator or import corridor and no link: nothing can meet its "
+                         "load; give it technologies or a link (inputs.links), or remove it from `zones`",
+                         source="config", field="zones")
 
 
 def _validate_operation(row: pd.Series, tech: str, fail: Any) -> None:

@@ -33,6 +33,7 @@ from optimizer.model import (
     shares,
     storage,
     targets,
+    transmission,
     unserved,
 )
 from optimizer.model.registry import Registry
@@ -46,6 +47,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     retrofit,
     storage,
     imports,
+    transmission,
     demand_response,
     unserved,
     operating_reserve,

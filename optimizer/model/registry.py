@@ -77,6 +77,17 @@ class Scalar:
 
 
 @dataclass
+class Annual:
+    """An annual quantity per key of a family (a link's capacity), as the results show it."""
+
+    dim: str
+    keys: list[Any]
+    exprs: list[Any]  # one Pyomo expression (or number) per key
+    unit: str
+    long_name: str
+
+
+@dataclass
 class Registry:
     """Terms registered by the constraint modules during one build."""
 
@@ -114,6 +125,10 @@ class Registry:
     fuel_tce: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     #: annual results of the families (gas use, city-wide CO2, ...): name -> :class:`Scalar`
     scalars: dict[str, Scalar] = field(default_factory=dict)
+    #: annual results per key (link capacities, ...): name -> :class:`Annual`
+    annual: dict[str, Annual] = field(default_factory=dict)
+    #: firm capacity carried between zones for a zonal reserve margin: (from zone, to zone, MW, share kept)
+    firm_transfer: list[tuple[str, str, Any, float]] = field(default_factory=list)
 
     def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]], carrier: str = "electricity") -> None:
         """Register a balance term: ``fn(zone)`` lists ``(coefficient, var, key)``, and the term injects
@@ -159,6 +174,12 @@ class Registry:
                         entries.append((str(z), output_of[id(var)], str(key), float(coef)))
             recipe[carrier] = entries
         return recipe
+
+    def add_annual(self, name: str, dim: str, keys: list[Any], exprs: list[Any], unit: str, long_name: str) -> None:
+        """Register an annual quantity per key for the results as ``name`` with dims (``dim``,)."""
+        if name in self.annual:
+            raise ValueError(f"annual output {name!r} registered twice")
+        self.annual[name] = Annual(dim, list(keys), list(exprs), unit, long_name)
 
     def add_scalar(self, name: str, expr: Any, unit: str, long_name: str) -> None:
         """Register an annual quantity for the results as the scalar variable ``name``."""

@@ -1,0 +1,83 @@
+"""The transmission links table (``inputs.links``): one row per link between two zones.
+
+Columns: ``name``, ``zone_a``, ``zone_b`` (required), ``existing_mw`` (MW, 0), ``extendable`` (false),
+``max_total_mw`` (MW, inf = no limit), ``capex_cny_per_kw`` (CNY/kW, 0), ``lifetime_yr`` (yr, 40),
+``fom_cny_per_kw_yr`` (CNY/kW/yr, 0), ``loss_frac`` (share of the power sent that is lost, 0) and
+``source`` (required: where the row's numbers come from, or ``assumption: ...``). Bad rows fail with one
+line naming the file, the link and the column.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.errors import InputError
+from optimizer.inputs.techtable import read_csv
+
+#: column -> (type, default); None = required
+COLUMNS: dict[str, tuple[str, str | None]] = {
+    "name": ("str", None), "zone_a": ("str", None), "zone_b": ("str", None), "existing_mw": ("float", "0"),
+    "extendable": ("bool", "false"), "max_total_mw": ("float", "inf"), "capex_cny_per_kw": ("float", "0"),
+    "lifetime_yr": ("float", "40"), "fom_cny_per_kw_yr": ("float", "0"), "loss_frac": ("float", "0"),
+    "source": ("str", None),
+}
+_OPTIONAL = ("note",)
+
+
+def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
+    """The links table, typed and checked against the configured ``zones``; indexed by name."""
+    raw = read_csv(path, "links table", "inputs.links")
+    src = str(path)
+    missing = [c for c, (_, d) in COLUMNS.items() if d is None and c not in raw.columns]
+    if missing:
+        raise InputError(f"missing column(s) {missing}", source=src)
+    unknown = [c for c in raw.columns if c not in COLUMNS and c not in _OPTIONAL]
+    if unknown:
+        raise InputError(f"unknown column {unknown[0]!r} (known: {', '.join(COLUMNS)})", source=src)
+    rows = {}
+    for rec in raw.to_dict("records"):
+        name = str(rec["name"]).strip()
+        if not name:
+            raise InputError("a row has an empty name", source=src, field="name")
+        if name in rows:
+            raise InputError(f"link {name!r} appears twice", source=src, field="name")
+        row = {}
+        for col, (typ, default) in COLUMNS.items():
+            cell = str(rec.get(col, "")).strip()
+            if cell == "":
+                if default is None:
+                    raise InputError("value required", source=src, field=f"{name}.{col}")
+                cell = default
+            if typ == "float":
+                try:
+                    val = float(cell)
+                except ValueError:
+                    raise InputError(f"expected a number, got {cell!r}", source=src, field=f"{name}.{col}") from None
+                if math.isnan(val) or val < 0 or (math.isinf(val) and col != "max_total_mw"):
+                    raise InputError(f"must be a finite number >= 0, got {cell!r}", source=src,
+                                     field=f"{name}.{col}")
+                row[col] = val
+            elif typ == "bool":
+                if cell.lower() not in ("true", "false"):
+                    raise InputError(f"expected true/false, got {cell!r}", source=src, field=f"{name}.{col}")
+                row[col] = cell.lower() == "true"
+            else:
+                row[col] = cell
+        for end in ("zone_a", "zone_b"):
+            if row[end] not in zones:
+                raise InputError(f"zone {row[end]!r} is not a configured zone {zones}", source=src,
+                                 field=f"{name}.{end}")
+        if row["zone_a"] == row["zone_b"]:
+            raise InputError("a link joins two different zones", source=src, field=f"{name}.zone_b")
+        if row["loss_frac"] >= 1:
+            raise InputError(f"loss_frac must lie in [0, 1), got {row['loss_frac']}", source=src,
+                             field=f"{name}.loss_frac")
+        if row["existing_mw"] > row["max_total_mw"]:
+            raise InputError("existing_mw exceeds max_total_mw", source=src, field=f"{name}.existing_mw")
+        rows[name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(COLUMNS)[1:])
+    table.index.name = "link"
+    return table

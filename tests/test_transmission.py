@@ -1,0 +1,124 @@
+"""Transmission between zones (optimizer/model/transmission.py) on hand-worked two-zone systems, and the
+links table's one-line errors.
+
+The system: zone ``north`` has a cheap generator (100 MW at 100 CNY/MWh) and no load; zone ``south`` has the
+load (50, 80, 60 MW) and a dear generator (100 MW at 500 CNY/MWh); a link north -> south of 60 MW loses 10 %
+of what it carries. A MWh delivered south from the north costs 100 / 0.9 = 111.1 CNY < 500, so the link
+carries what it can:
+
+* hour 0: 50 MW needed, 50 / 0.9 = 55.6 MW sent (below 60): the link is not congested, the south's price is
+  the north's grossed up for losses, 111.1 CNY/MWh, the north's 100;
+* hours 1 and 2: 60 MW sent, 54 MW arrive; the dear unit gives the rest (26 and 6 MW): the link is
+  congested, the south's price is the dear unit's 500, the north's stays 100.
+
+Cost: 55.56 x 100 + (60 x 100 + 26 x 500) + (60 x 100 + 6 x 500) = 5,555.6 + 19,000 + 9,000 = 33,555.6 CNY.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_cli import _restore_logging, assert_one_line_error, invoke  # noqa: F401  (autouse fixture: logging)
+
+from optimizer.errors import InfeasibleError, InputError
+from optimizer.inputs import load_inputs
+from optimizer.run import run
+from tiny import make_config, write_case
+
+CHEAP = {"name": "cheap", "kind": "generator", "carrier": "biomass", "existing_mw": 100, "vom_cny_per_mwh": 100,
+         "zone": "north", "firm_capacity_credit": 1}
+DEAR = {"name": "dear", "kind": "generator", "carrier": "biomass", "existing_mw": 100, "vom_cny_per_mwh": 500,
+        "zone": "south", "firm_capacity_credit": 1}
+LINK = {"name": "n_s", "zone_a": "north", "zone_b": "south", "existing_mw": 60, "extendable": "false",
+        "loss_frac": 0.1, "source": "hand-worked test"}
+
+
+def _case(tmp_path: Path, links: list[dict], south: list[float] | None = None, **changes: object):
+    data = write_case(tmp_path / "case", [CHEAP, DEAR], south or [50.0, 80.0, 60.0])
+    load = pd.read_csv(data["inputs"]["load"]).rename(columns={"load_mw": "south"}).assign(north=0.0)
+    load.to_csv(data["inputs"]["load"], index=False)
+    pd.DataFrame(links).to_csv(tmp_path / "case" / "links.csv", index=False)
+    data["inputs"]["links"] = str(tmp_path / "case" / "links.csv")
+    return make_config(data, tmp_path, zones=["north", "south"], **changes)
+
+
+def test_cheap_power_behind_a_congested_lossy_link(tmp_path):
+    ds = run(_case(tmp_path, [LINK]), write=False).dataset
+    assert float(ds["objective_cny"]) == pytest.approx(50 / 0.9 * 100 + 19_000 + 9_000, rel=1e-9)
+    fwd = ds["link_fwd_mw"].sel(link="n_s").values
+    assert fwd == pytest.approx([50 / 0.9, 60.0, 60.0], abs=1e-6)
+    assert ds["link_bwd_mw"].sel(link="n_s").values == pytest.approx([0, 0, 0], abs=1e-6)
+    assert ds["generation_mw"].sel(generator="dear").values == pytest.approx([0.0, 26.0, 6.0], abs=1e-6)
+    price = ds["marginal_price_cny_per_mwh"]
+    assert price.sel(zone="north").values == pytest.approx([100.0, 100.0, 100.0], rel=1e-6)
+    assert price.sel(zone="south").values == pytest.approx([100 / 0.9, 500.0, 500.0], rel=1e-6)
+    # the congestion rent of hour 1: 54 MW arrive worth 500, 60 MW sent worth 100
+    assert float(ds["link_capacity_total_mw"].sel(link="n_s")) == pytest.approx(60.0)
+    # the self-check recomputed both zones' balances from the registered terms, losses included
+    terms = json.loads(ds.attrs["balance_terms"])["electricity"]
+    assert ["north", "link_fwd_mw", "n_s", -1.0] in terms and ["south", "link_fwd_mw", "n_s", 0.9] in terms
+
+
+def test_a_link_is_built_when_it_pays(tmp_path):
+    """Extendable at 0.2 CNY/kW (lifetime 1, no discounting: 200 CNY/MW a year for three hours). Each MW
+    more carries 0.9 MWh in hours 1 and 2 instead of the dear unit: it saves 2 x 0.9 x 500 - 2 x 100 =
+    700 CNY until the dear unit is idle (60 / 0.9 = 66.7 MW in hour 2, 80 / 0.9 = 88.9 in hour 1). From 66.7
+    to 88.9 MW it saves only 0.9 x 500 - 100 = 350 CNY, still more than 200: the link is built to 88.9 MW
+    and the dear unit never runs."""
+    link = {**LINK, "extendable": "true", "capex_cny_per_kw": 0.2, "lifetime_yr": 1}
+    ds = run(_case(tmp_path, [link]), write=False).dataset
+    assert float(ds["link_capacity_total_mw"].sel(link="n_s")) == pytest.approx(80 / 0.9, rel=1e-6)
+    assert float(ds["generation_mw"].sel(generator="dear").sum()) == pytest.approx(0.0, abs=1e-6)
+    sent = (50 + 80 + 60) / 0.9
+    assert float(ds["objective_cny"]) == pytest.approx(sent * 100 + (80 / 0.9 - 60) * 200, rel=1e-9)
+    assert float(ds["cost_cny"].sel(component="capex", owner="n_s")) == pytest.approx((80 / 0.9 - 60) * 200)
+
+
+def test_zonal_reserve_counts_firm_capacity_over_the_link(tmp_path):
+    """Reserve margin 20 % per zone: the south needs 1.2 x 80 = 96 MW firm; it has 100 of its own. With the
+    dear unit at 40 MW the south needs 56 more, which the link carries (at most 60, 90 % arrives: 54 MW):
+    infeasible; at 45 MW of the dear unit it needs 51 <= 54: feasible, and the south's reserve row binds
+    on the link's firm transfer. With the system scope the 100 + 45 MW of both zones cover 96 whatever the link."""
+    cfg = _case(tmp_path, [LINK], policy={"share_basis": "electricity", "reserve_margin": 0.2,
+                                          "reserve_margin_scope": "zone"})
+    dear40 = cfg.model_copy(update={"technologies": {"dear": {"existing_mw": 40.0}}})
+    with pytest.raises(InfeasibleError, match="reserve_margin_south"):
+        run(dear40, write=False)
+    dear45 = cfg.model_copy(update={"technologies": {"dear": {"existing_mw": 45.0}}})
+    ds = run(dear45, write=False).dataset
+    rows = list(ds["policy"].values)
+    assert "reserve_margin_south" in rows and "reserve_margin_north" in rows
+    assert float(ds["policy_lhs"].sel(policy="reserve_margin_south")) >= 96.0 - 1e-6
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"zone_b": "west"}, "n_s.zone_b", "zone 'west' is not a configured zone"),
+    ({"zone_b": "north"}, "n_s.zone_b", "two different zones"),
+    ({"loss_frac": 1.5}, "n_s.loss_frac", "must lie in [0, 1)"),
+    ({"existing_mw": "lots"}, "n_s.existing_mw", "expected a number"),
+    ({"source": ""}, "n_s.source", "value required"),
+])
+def test_bad_links_fail_in_one_line(tmp_path, change, field, words):
+    cfg = _case(tmp_path, [{**LINK, **change}])
+    with pytest.raises(InputError) as err:
+        load_inputs(cfg)
+    msg = str(err.value)
+    assert "links.csv" in msg and field in msg and words in msg and "\n" not in msg
+
+
+def test_a_zone_with_load_and_no_supply_and_no_link_fails_in_one_line(tmp_path):
+    cfg = _case(tmp_path, [{**LINK, "zone_a": "south", "zone_b": "north"}])
+    load_inputs(cfg)  # a link reaches the north: it may have no plant of its own
+    data = write_case(tmp_path / "case2", [DEAR], [50.0, 80.0, 60.0])
+    load = pd.read_csv(data["inputs"]["load"]).rename(columns={"load_mw": "south"}).assign(north=5.0)
+    load.to_csv(data["inputs"]["load"], index=False)
+    path = tmp_path / "case2" / "config.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump({**data, "zones": ["north", "south"]}), encoding="utf-8")
+    res = invoke("validate", path)
+    assert_one_line_error(res.exit_code, res.stdout, res.stderr, 2, "zone 'north' has no generator or import "
+                          "corridor and no link")
