@@ -2,9 +2,10 @@
 
 The solve is the same whichever route loads the model, so this times the hand-over alone (no solve):
 
-1. ``arrays`` (the default): ``compile_lp`` (``optimizer.vector_compile``: numpy from Pyomo's own
-   expressions) to CSC arrays, then ``highspy.Highs.addRows``/``addCols`` (arrays as pointers). Keeps the
-   Pyomo model for duals and in-place sweeps. ``arrays-pyomo``: the same with every row through Pyomo's
+1. ``arrays`` (the default): ``compile_lp`` (``optimizer.vector_compile``: templated families with
+   numpy, the objective and other rows through Pyomo's compiler) to CSC arrays, then
+   ``highspy.Highs.addRows``/``addCols`` (arrays as pointers). Keeps the Pyomo model for duals and
+   in-place sweeps. ``arrays-pyomo``: the same with every row through Pyomo's
    ``LinearStandardFormCompiler`` (``solver.vectorize_templates: false``).
 2. ``appsi``: Pyomo's persistent HiGHS interface (``pyomo.contrib.appsi.solvers.Highs``), timing
    ``set_instance`` (it walks the model and adds columns and rows to HiGHS through its own API).

@@ -1,7 +1,10 @@
 """Pausing Python's cyclic garbage collector around the model build and the compile.
 
 Both make about a million small objects that reference each other and none of them is garbage;
-with the collector running, it would rescan them again and again (about 40 % of the build's time).
+with the collector running, it would rescan them again and again. Measured on the full 2025 year
+(2026-12-07, alternating in one process, medians, a loaded machine): the build took 2.4 s paused
+against 4.4 s (and 5.2 against 9.6 s in a second series); the compile 3.7 s against 4.5 s, and with
+every row through Pyomo's compiler 6.6 s against 13.2 s.
 Pyomo's own ``PauseGC`` does the same, but it keeps a stack of nested pauses and raises
 ``RuntimeError`` when an outer one is left while an inner one is still open, which is what happens
 when Ctrl-C or SIGTERM lands inside one of Pyomo's own pauses: the error then replaces the interrupt,

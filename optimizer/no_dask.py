@@ -9,6 +9,11 @@ whenever it is importable, even in a process that only ever holds numpy arrays:
 - every ``to_netcdf`` asks dask which scheduler is active, which imports ``dask.distributed``:
   about 0.35 s.
 
+Measured (2026-12-07, seven fresh processes each, alternating): writing and reading back a year's
+hourly series with xarray took 0.09 s with dask hidden against 1.56 s without; once per process,
+a few % of a two-week run. The only imports of dask in the package are batch's own, inside the
+functions that use it.
+
 ``run``, ``sweep``, ``report`` and ``validate`` never make a dask array, so the CLI hides dask while
 they run: ``sys.modules["dask"] = None`` is Python's own marker for "this module cannot be imported",
 so every ``import dask...`` raises ImportError, which xarray handles as "dask is not installed", and

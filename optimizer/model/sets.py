@@ -88,9 +88,14 @@ def templated() -> Iterator[None]:
     """Declare constraints inside this block as Pyomo templates.
 
     A templated indexed constraint stores its rule's expression once, with symbolic indices, and the
-    standard-form compiler expands it straight into matrix rows: several times faster to build and
-    compile than one expression object per hour. The rules used inside must only index Pyomo
-    components with the template indices (no Python lookups or branches on them).
+    standard-form compiler expands it straight into matrix rows, instead of one expression object per
+    hour. Measured on the full 2025 year (2026-12-07, alternating in one process, medians, a loaded
+    machine): build 2.4 s against 6.4 s without templates, hand-over 2.3 s against 11.0 s. The rules
+    used inside must only index Pyomo components with the template indices (no Python lookups or
+    branches on them).
+
+    Pyomo offers templates only through its module-level flag ``TEMPLATIZE_CONSTRAINTS``; it is set
+    for the block and restored however the block ends.
     """
     old = _pyomo_constraint.TEMPLATIZE_CONSTRAINTS
     _pyomo_constraint.TEMPLATIZE_CONSTRAINTS = True
