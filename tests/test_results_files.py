@@ -22,7 +22,7 @@ import xarray as xr
 from conftest import TinyCase, make_tiny_case
 from test_cli import _restore_logging, check_failed, invoke  # noqa: F401  (autouse fixture: logging)
 
-from optimizer import RESULTS_SCHEMA_VERSION
+from optimizer import RESULTS_SCHEMA_VERSION, outputs
 from optimizer import results as res
 from optimizer.config import load_config
 from optimizer.errors import InputError
@@ -69,7 +69,7 @@ CHILD = textwrap.dedent('''
     from pathlib import Path
     import pandas as pd
     import xarray as xr
-    from optimizer import results
+    from optimizer import outputs, results
 
     src, out, pause = sys.argv[1:4]
     ds = xr.open_dataset(src).load()
@@ -102,7 +102,7 @@ CHILD = textwrap.dedent('''
         after(Path, "mkdir")
         after(Path, "rename")
         after(shutil, "rmtree")
-        after(results, "_exchange")
+        after(outputs, "_exchange")
     results.write_results(ds, Path(out))
     print("DONE", flush=True)
 ''')
@@ -163,7 +163,7 @@ def test_exchange_is_atomic_on_this_system(tmp_path: Path) -> None:
     b.mkdir()
     (a / "x").write_text("a")
     (b / "x").write_text("b")
-    if not res._exchange(a, b):
+    if not outputs._exchange(a, b):
         pytest.skip("no renameat2(RENAME_EXCHANGE) here: results are replaced by two renames")
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
@@ -171,7 +171,7 @@ def test_exchange_is_atomic_on_this_system(tmp_path: Path) -> None:
 def test_replacement_without_atomic_exchange(solved: xr.Dataset, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # where renameat2 is missing (not Linux) the old folder is renamed away, then the new one in
-    monkeypatch.setattr(res, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
     out = write_marked(solved, tmp_path / "scenario", "old")
     write_marked(solved, out, "new")
     assert assert_complete(out) == "new" and leftovers(out) == []
