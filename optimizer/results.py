@@ -492,9 +492,9 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     for name in ("co2_city_t", "co2_non_power_t", "clean_electricity_share", "gas_use_m3", "gas_lng_m3"):
         out[name] = float(ds[name].values) if name in ds else None  # the families that registered them
     price = ds["marginal_price_cny_per_mwh"]
+    flat = price.mean("zone").values  # the zones' average price of each step (one zone: its price)
     out["mean_marginal_price_cny_per_mwh"] = (
-        None if bool(price.isnull().all()) else float((price * ds["weight_h"]).sum() / ds["weight_h"].sum()))
-    flat = price.mean("zone").values
+        None if bool(price.isnull().all()) else float(flat @ ds["weight_h"].values / ds["weight_h"].sum()))
     for q in (10, 90):  # weighted by the hours each step stands for (typical days)
         out[f"marginal_price_p{q}_cny_per_mwh"] = None if np.isnan(flat).all() else _weighted_quantile(
             flat, ds["weight_h"].values, q / 100)

@@ -55,8 +55,12 @@ def test_cheap_power_behind_a_congested_lossy_link(tmp_path):
     price = ds["marginal_price_cny_per_mwh"]
     assert price.sel(zone="north").values == pytest.approx([100.0, 100.0, 100.0], rel=1e-6)
     assert price.sel(zone="south").values == pytest.approx([100 / 0.9, 500.0, 500.0], rel=1e-6)
-    # the congestion rent of hour 1: 54 MW arrive worth 500, 60 MW sent worth 100
     assert float(ds["link_capacity_total_mw"].sel(link="n_s")) == pytest.approx(60.0)
+    # the headline price averages the zones (it once summed them: six zones at ~380 showed 2,280 CNY/MWh)
+    from optimizer.results import headline
+
+    zone_avg = [(100 + 100 / 0.9) / 2, 300.0, 300.0]
+    assert headline(ds)["mean_marginal_price_cny_per_mwh"] == pytest.approx(sum(zone_avg) / 3, rel=1e-6)
     # the self-check recomputed both zones' balances from the registered terms, losses included
     terms = json.loads(ds.attrs["balance_terms"])["electricity"]
     assert ["north", "link_fwd_mw", "n_s", -1.0] in terms and ["south", "link_fwd_mw", "n_s", 0.9] in terms
