@@ -126,3 +126,19 @@ def test_a_zone_with_load_and_no_supply_and_no_link_fails_in_one_line(tmp_path):
     res = invoke("validate", path)
     assert_one_line_error(res.exit_code, res.stdout, res.stderr, 2, "zone 'north' has no generator or import "
                           "corridor and no link")
+
+
+def test_a_sweep_on_the_two_zone_case(tmp_path):
+    """The dear unit's price swept: the congested hours 1 and 2 buy 26 + 6 MWh from it, so the cost moves by
+    32 MWh x the price step (500 -> 600: +3,200 CNY)."""
+    import yaml
+
+    import optimizer
+
+    cfg = _case(tmp_path, [LINK])
+    path = tmp_path / "case" / "zones.yaml"
+    path.write_text(yaml.safe_dump(cfg.dump()), encoding="utf-8")
+    frontier = optimizer.Case.from_yaml(path).sweep(vary={"technologies.dear.vom_cny_per_mwh": [500.0, 600.0]})
+    assert list(frontier["status"].values) == ["optimal", "optimal"]
+    cost = frontier["total_cost_cny"].values
+    assert cost[1] - cost[0] == pytest.approx(32 * 100.0, rel=1e-9)
