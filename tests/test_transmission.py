@@ -142,3 +142,13 @@ def test_a_sweep_on_the_two_zone_case(tmp_path):
     assert list(frontier["status"].values) == ["optimal", "optimal"]
     cost = frontier["total_cost_cny"].values
     assert cost[1] - cost[0] == pytest.approx(32 * 100.0, rel=1e-9)
+
+
+def test_a_plant_in_no_zone_fails_in_one_line(tmp_path):
+    """A blank zone cell takes the attribute's default, 'suzhou', which is no zone of a zonal config."""
+    data = write_case(tmp_path / "case", [CHEAP, {**DEAR, "zone": ""}], [50.0, 80.0, 60.0])
+    load = pd.read_csv(data["inputs"]["load"]).rename(columns={"load_mw": "south"}).assign(north=0.0)
+    load.to_csv(data["inputs"]["load"], index=False)
+    with pytest.raises(InputError) as err:
+        load_inputs(make_config(data, tmp_path, zones=["north", "south"]))
+    assert "technologies.csv: dear.zone: zone 'suzhou' is not a configured zone" in str(err.value)
