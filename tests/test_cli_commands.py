@@ -150,7 +150,9 @@ def test_batch_builds_real_reports_in_the_chosen_language(tmp_path):
     (row,) = json.loads((tmp_path / "batch" / "batch_summary.json").read_text())["scenarios"]
     assert row["status"] == "ok" and not row["note"], row
     html = (tmp_path / "batch" / "good" / "report" / "report.html").read_text(encoding="utf-8")
-    assert "<html lang='zh-CN'" in html and "年度电力调度报告" in html
+    from optimizer.report import i18n
+
+    assert "<html lang='zh-CN'" in html and i18n.label("report_title", "zh") in html
     res = invoke("batch", good, "--out", tmp_path / "batch2", "--workers", "0", "--lang", "fr")
     assert res.exit_code == 2 and "fr" in res.stderr and not (tmp_path / "batch2").exists()
 

@@ -306,18 +306,19 @@ def test_excel_has_the_same_numbers(report_en: Path, ds: xr.Dataset) -> None:
     L = lambda k: i18n.label(k, "en")  # noqa: E731
     cap = book["capacity"].set_index(L("id"))
     local = ds["kind"].values.astype(str) == "generator"
+    # cells are rounded two digits past what they show (MW: 0.01), no float noise (20.99999999999586)
     assert cap.loc["total_generator", L("total_mw")] == pytest.approx(
-        float(ds["capacity_total_mw"].values[local].sum()), rel=REL)
+        float(ds["capacity_total_mw"].values[local].sum()), abs=0.005)
     new_pv = float(ds["capacity_new_mw"].sel(technology="pv_rooftop"))
-    assert cap.loc["pv_rooftop", L("new_mw")] == pytest.approx(new_pv)
+    assert cap.loc["pv_rooftop", L("new_mw")] == pytest.approx(new_pv, abs=0.005)
     en = book["energy"].set_index(L("id"))
     assert en.loc["total", L("energy_gwh")] * 1e3 == pytest.approx(load_energy(ds), rel=1e-8)
     comp = book["cost by component"].set_index(L("id"))
-    assert comp.loc["total", L("cost_m_cny")] * 1e6 == pytest.approx(float(ds["total_cost_cny"]), rel=1e-9)
+    assert comp.loc["total", L("cost_m_cny")] * 1e6 == pytest.approx(float(ds["total_cost_cny"]), abs=500)
     em = book["emissions"].set_index(L("id"))
-    assert em.loc["total", L("emissions_mt")] * 1e6 == pytest.approx(float(ds["co2_t"]), rel=1e-8)
+    assert em.loc["total", L("emissions_mt")] * 1e6 == pytest.approx(float(ds["co2_t"]), abs=5)
     tg = book["targets"].set_index(L("id"))
-    assert tg.loc["coal_share_2025", L("achieved")] == pytest.approx(float(ds["coal_share"]) * 100)
+    assert tg.loc["coal_share_2025", L("achieved")] == pytest.approx(float(ds["coal_share"]) * 100, abs=5e-5)
     assert tg.loc["pv_capacity_2025", L("status")] == L("by_construction")
     dispatch = [name for name in book if name.startswith("dispatch ")]  # hourly data behind the figures
     assert len(dispatch) == 3 and "dispatch Peak-load week" in dispatch  # January: no summer week
@@ -343,7 +344,7 @@ def test_chinese_report(report_zh: Path) -> None:
     else:
         assert note in page and F.figure_lang("zh") == "en"
     book = pd.read_excel(report_zh.parent / "report.xlsx", sheet_name=None)
-    assert "装机容量" in book and "合计（MW）" in book["装机容量"].columns
+    assert "装机容量" in book and "合计（万千瓦）" in book["装机容量"].columns  # the plan's units
 
 
 def test_short_results_report(ds: xr.Dataset, tmp_path: Path) -> None:

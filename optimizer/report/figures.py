@@ -57,10 +57,38 @@ class FigureInfo:
     notes: list[str] = field(default_factory=list)
 
 
+#: the report's own CJK font (a GB 2312 subset of WenQuanYi Micro Hei, Apache-2.0; fonts/README.md)
+BUNDLED_FONT = Path(__file__).with_name("fonts") / "ReportCJKSans-Regular.ttf"
+
+
 @lru_cache(maxsize=1)
+def bundled_font() -> str | None:
+    """Register the report's bundled CJK font with matplotlib; its family name, None if the file is missing."""
+    if not BUNDLED_FONT.is_file():
+        return None
+    try:
+        font_manager.fontManager.addfont(str(BUNDLED_FONT))
+        return font_manager.FontProperties(fname=str(BUNDLED_FONT)).get_name()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def cjk_fonts() -> list[str]:
+    """The CJK fonts figures are drawn with, first choice first: the bundled font (the same figures on every
+    machine, pip-only installs included), then a system CJK font for characters outside its subset."""
+    return [f for f in (bundled_font(), system_cjk_font()) if f]
+
+
 def cjk_font() -> str | None:
     """Name of a font matplotlib knows that can draw Chinese, or None."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    fonts = cjk_fonts()
+    return fonts[0] if fonts else None
+
+
+@lru_cache(maxsize=1)
+def system_cjk_font() -> str | None:
+    """Name of a font installed on the machine that can draw Chinese, or None."""
+    names = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname) != BUNDLED_FONT}
     for n in _CJK_NAMES:
         if n in names:
             return n
@@ -90,9 +118,9 @@ def _rc(lang: str) -> dict[str, object]:
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
         "legend.frameon": False, "axes.unicode_minus": False,
     }
-    font = cjk_font() if lang == "zh" else None
-    if font:
-        rc["font.sans-serif"] = [font, "DejaVu Sans"]
+    fonts = cjk_fonts() if lang == "zh" else []
+    if fonts:
+        rc["font.sans-serif"] = [*fonts, "DejaVu Sans"]  # glyph by glyph: the next font where one lacks it
         rc["font.family"] = "sans-serif"
     return rc
 

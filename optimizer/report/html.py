@@ -20,9 +20,10 @@ import xarray as xr
 
 from optimizer.report import i18n
 from optimizer.report import tables as T
+from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
 
-SECTIONS = ("sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_energy", "sec_imports",
+SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_energy", "sec_imports",
             "sec_operation", "sec_dispatch", "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost",
             "sec_metadata")
 
@@ -74,6 +75,11 @@ details summary { cursor: pointer; color: var(--accent); }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 180px; background: #fff; }
 .card .v { font-size: 20px; font-weight: 700; }
 .card .k { font-size: 12px; color: var(--muted); }
+.card .s { font-size: 11px; color: var(--muted); }
+code, .code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11px; color: #4a5563; }
+ul.binding li { margin: 4px 0; }
+ul.status li { margin: 2px 0; }
+table[data-table='plan_build'] th { white-space: normal; max-width: 120px; }
 """
 
 # records image and script failures; must come before anything else that runs
@@ -98,15 +104,9 @@ def _isnan(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
 
 
-_FMT_BY_KEY = {
-    "energy_gwh": ",.1f", "curtailment_gwh": ",.1f", "full_load_hours": ",.0f", "emissions_mt": ",.3f",
-    "intensity_t_per_mwh": ".3f", "cost_m_cny": ",.1f", "cost_cny_per_mwh": ",.2f", "utilisation_pct": ".1f",
-    "hours": ",.0f", "marginal_cost": ",.2f",
-}
-
-
-def fmt_number(key: str, v: Any, unit: str = "") -> str:
-    """A table value formatted for reading (thousands separators, sensible decimals, '—' for missing)."""
+def fmt_number(key: str, v: Any, unit: str = "", lang: str = "en") -> str:
+    """A table value formatted for reading: thousands separators, the column's decimals in ``lang``
+    (:mod:`optimizer.report.units`), solver noise as 0, '—' for missing."""
     if _isnan(v):
         return "—"
     if isinstance(v, pd.Timestamp):
@@ -114,19 +114,8 @@ def fmt_number(key: str, v: Any, unit: str = "") -> str:
     if isinstance(v, bool) or not isinstance(v, int | float):
         return str(v)
     if key in ("plan_value", "lower", "upper", "achieved"):
-        spec = {"%": ".2f", "GW": ",.3f", "GWh": ",.3f", "Mt CO2/yr": ",.2f"}.get(unit, ",.4g")
-    elif key in _FMT_BY_KEY:
-        spec = _FMT_BY_KEY[key]
-    elif key.endswith("_pct"):
-        spec = ".1f"
-    elif key.endswith("_mw") or key.endswith("_mwh"):
-        spec = ",.0f"
-    else:
-        spec = ",.2f"
-    out = format(float(v) + 0.0, spec)
-    if out.startswith("-") and out.strip("-0.,") == "":  # a tiny negative rounded to zero
-        out = out[1:]
-    return out
+        return U.fmt(v, U.target_decimals(unit))
+    return U.fmt(v, U.decimals(key, lang))
 
 
 def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] = ()) -> str:
@@ -145,9 +134,12 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
             if isinstance(v, pd.Timestamp):
                 text = v.strftime("%Y-%m-%d %H:%M")
             else:
-                text = fmt_number(str(c), v) if num[c] else ("" if _isnan(v) else str(v))
+                text = fmt_number(str(c), v, lang=lang) if num[c] else ("" if _isnan(v) else str(v))
             if num[c]:
                 cells.append(f'<td class="num">{esc(text)}</td>')
+            elif c == "id" or (lang == "zh" and i < len(ids) and text == str(ids[i])):
+                # row ids of the results, and a name with no translation (shown as its id): codes, not words
+                cells.append(f'<td class="code">{esc(text)}</td>')
             else:
                 cells.append(f'<td class="name">{esc(text)}</td>' if len(text) <= 40 else f"<td>{esc(text)}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
@@ -156,7 +148,7 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
 
 
 def _badge(status: str, lang: str) -> str:
-    cls = {"binding": "met", "by_construction": "met"}.get(status, status)
+    cls = {"binding": "met"}.get(status, status)  # by construction: grey, the solution earned nothing there
     cls = cls if cls in ("met", "not_met") else "other"
     return f'<span class="badge {cls}">{esc(i18n.label(status, lang))}</span>'
 
@@ -170,20 +162,25 @@ def targets_html(df: pd.DataFrame, lang: str) -> str:
             f"<th>{L('unit')}</th><th>{L('status')}</th><th class='num'>{L('marginal_cost')}</th>"
             f"<th>{L('note')}</th></tr>")
     rows = []
+    df = U.zh_targets(df) if lang == "zh" else df
     for tid, r in df.iterrows():
         first_row = r["rows"].split(",")[0].strip() if r["rows"] else ""
         term = i18n.term(str(tid), first_row, lang)
         plan = fmt_number("plan_value", r["plan_value"], r["unit"])
         plan = f"{sense_sym.get(r['sense'], r['sense'])} {plan}" if plan != "—" else plan
-        mc = fmt_number("marginal_cost", r["marginal_cost"])
+        mc = fmt_number("marginal_cost", r["marginal_cost"], lang=lang)
         mc = (f"{mc} <span class='small'>{esc(i18n.label(r['marginal_cost_unit'], lang))}</span>"
               if mc != "—" else mc)
         ids = [str(tid)] + [x.strip() for x in r["rows"].split(",") if x.strip() and x.strip() != str(tid)]
-        rows_txt = f"<div class='small'>{esc('; '.join(ids))}</div>"
-        clause = (f"<span class='clause'>{esc(r['clause'])}</span><br><span class='quote'>{esc(r['quote'])}</span>"
+        rows_txt = f"<div class='small code'>{esc('; '.join(ids))}</div>"
+        clause = (f"<span class='clause'>{esc(i18n.plan_text(r['clause'], lang))}</span><br>"
+                  f"<span class='quote'>{esc(i18n.plan_text(r['quote'], lang))}</span>"
                   if r["clause"] or r["quote"] else "—")
         plan_note = r["plan_note_zh"] if lang == "zh" and r["plan_note_zh"] else r["plan_note"]
-        note = "<br>".join(esc(x) for x in (i18n.label(r["note"], lang) if r["note"] else "", plan_note) if x)
+        why = i18n.by_construction(r["why"], lang) if r["status"] == "by_construction" and \
+            isinstance(r["why"], str) and r["why"] else ""
+        own = why or (i18n.label(r["note"], lang) if r["note"] else "")
+        note = "<br>".join(esc(x) for x in (own, plan_note) if x)
         rows.append(
             f"<tr data-target='{esc(tid)}' data-status='{esc(r['status'])}'><td><b>{esc(term)}</b>{rows_txt}</td>"
             f"<td>{clause}</td><td class='num'>{esc(plan)}</td>"
@@ -196,46 +193,194 @@ def targets_html(df: pd.DataFrame, lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
+def _headline(key: str, x: Any, lang: str) -> tuple[str, str]:
+    """Label and display text of a headline item in ``lang`` (the plan's units in Chinese)."""
+    zh = U.ZH_COLUMNS.get(key) if lang == "zh" else None
+    name = zh[2] if zh else i18n.label(str(key), lang)
+    if key in ("share_basis", "solver_status"):
+        return name, i18n.label(str(x), lang)
+    if key in ("scenario", "year"):
+        return name, str(x)
+    if key == "carbon_shadow_price" and _isnan(x):
+        return name, "— (" + i18n.label("no_cap_note", lang).split(";")[0].split("，")[0] + ")"
+    if _isnan(x):
+        return name, "—"
+    if zh:
+        return name, U.fmt(float(x) * zh[0], zh[1])
+    if key in ("peak_load_mw", "unserved_mwh"):
+        return name, fmt_number(key, x)
+    return name, U.fmt(x, 1 if key in ("cost_per_mwh", "coal_share_pct", "nonfossil_share_pct") else 2)
+
+
 def headline_html(df: pd.DataFrame, lang: str) -> str:
     """Headline figures as cards (the main numbers) and a table (all of them)."""
     v = df["value"]
-
-    def num(key: str, spec: str) -> str:
-        x = v.get(key)
-        return "—" if _isnan(x) else format(float(x), spec)
-
-    cards = [
-        ("total_cost_bn_cny", num("total_cost_bn_cny", ",.2f")),
-        ("cost_per_mwh", num("cost_per_mwh", ",.1f")),
-        ("co2_mt", num("co2_mt", ",.2f")),
-        ("coal_share_pct", num("coal_share_pct", ".1f")),
-        ("nonfossil_share_pct", num("nonfossil_share_pct", ".1f")),
-        ("unserved_mwh", num("unserved_mwh", ",.0f")),
-    ]
-    card_html = "".join(f"<div class='card'><div class='v'>{esc(val)}</div><div class='k'>{esc(i18n.label(k, lang))}"
+    cards = [_headline(k, v.get(k), lang) for k in ("total_cost_bn_cny", "cost_per_mwh", "co2_mt", "coal_share_pct",
+                                                    "nonfossil_share_pct", "unserved_mwh")]
+    card_html = "".join(f"<div class='card'><div class='v'>{esc(val)}</div><div class='k'>{esc(k)}"
                         f"</div></div>" for k, val in cards)
     rows = []
     for key, x in v.items():
-        if key == "share_basis":
-            text = i18n.label(str(x), lang)
-        elif key == "solver_status":
-            text = i18n.label(str(x), lang)
-        elif key == "scenario":
-            text = str(x)
-        elif key == "year":
-            text = str(x)
-        elif key == "carbon_shadow_price" and _isnan(x):
-            text = "— (" + i18n.label("no_cap_note", lang).split(";")[0].split("，")[0] + ")"
-        elif key in ("peak_load_mw", "unserved_mwh"):
-            text = fmt_number(key, x)
-        else:
-            text = "—" if _isnan(x) else format(float(x), ",.2f")
-        rows.append(f"<tr data-item='{esc(key)}'><td>{esc(i18n.label(str(key), lang))}</td>"
-                    f"<td class='num'>{esc(text)}</td></tr>")
+        name, text = _headline(str(key), x, lang)
+        cell = f"<code>{esc(text)}</code>" if key == "scenario" else esc(text)
+        rows.append(f"<tr data-item='{esc(key)}'><td>{esc(name)}</td><td class='num'>{cell}</td></tr>")
     table = (f"<table data-table='headline'><thead><tr><th>{esc(i18n.label('item', lang))}</th>"
              f"<th class='num'>{esc(i18n.label('value', lang))}</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table>")
     return f"<div class='cards'>{card_html}</div>{table}"
+
+
+# ----------------------------------------------------------------------------- page one
+
+def _card(key: str, value: str, lang: str, sub: str = "") -> str:
+    return (f"<div class='card' data-item='{esc(key)}'><div class='v'>{esc(value)}</div>"
+            f"<div class='k'>{esc(i18n.label(key, lang))}</div>" + (f"<div class='s'>{esc(sub)}</div>" if sub else "")
+            + "</div>")
+
+
+def _power(mw: float, lang: str) -> str:
+    """MW shown in the plan's unit: 万千瓦 (two decimals) in Chinese, MW in English."""
+    return U.fmt(mw / 10, 2) if lang == "zh" else U.fmt(mw, 0)
+
+
+def _money(cny: float, lang: str) -> str:
+    """CNY shown as 亿元 in Chinese, bn CNY in English (two decimals)."""
+    return U.fmt(cny / 1e8, 2) if lang == "zh" else U.fmt(cny / 1e9, 2)
+
+
+def binding_sentence(policy: str, r: pd.Series, lang: str) -> str:
+    """One sentence on a binding row: what binds and what one more unit of it costs (or saves) a year."""
+    L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
+    zh = lang == "zh"
+    term = i18n.term(str(r["target"]), policy, lang)
+    if not r["target"]:
+        term += f" ({L('model_row')})" if not zh else f"（{L('model_row')}）"
+    unit, floor, v, rhs = str(r["unit"]), r["sense"] == ">=", float(r["value"]), float(r["rhs"])
+    if unit in ("MW", "MWh"):
+        kind = "power" if unit == "MW" else "energy"
+        amount = i18n.power(rhs, lang) if unit == "MW" else (f"{rhs / 10:,.2f}万千瓦时" if zh else f"{rhs:,.0f} MWh")
+        per = U.fmt(v * 10 / 1e4, 1) if zh else U.fmt(v, 0)  # 万元 per 万千瓦 (10 MW), or CNY per MW
+        return L(f"bind_{'floor' if floor else 'ceiling'}_{kind}", term=term, rhs=amount, v=per, v_kw=U.fmt(v / 1e3, 0))
+    if unit == "per-unit":
+        per = U.fmt(v / 100, 2) if zh else U.fmt(v, 1)  # 亿元 or M CNY per percentage point
+        return L(f"bind_{'floor' if floor else 'ceiling'}_share", term=term, rhs=f"{rhs * 100:.1f}%", v=per)
+    if unit == "tCO2/yr":
+        amount = f"{rhs / 1e4:,.1f}万吨/年" if zh else f"{rhs / 1e6:,.2f} Mt/yr"
+        return L("bind_co2", term=term, rhs=amount, v=U.fmt(v, 1))
+    if unit == "m3/yr":
+        amount = f"{rhs / 1e8:,.2f}亿立方米/年" if zh else f"{rhs / 1e9:,.2f} bcm/yr"
+        per = U.fmt(v * 1e4, 0) if zh else U.fmt(v * 100, 1)  # 万元 per 亿立方米, M CNY per 100 million m3
+        return L("bind_gas", term=term, rhs=amount, v=per, v_m3=U.fmt(v, 2))
+    return L("bind_other", term=term, v=U.fmt(v, 2), unit=str(r["value_unit"]))
+
+
+def _build_table(build: pd.DataFrame, lang: str) -> str:
+    L = lambda k: esc(i18n.label(k, lang))  # noqa: E731
+    head = (f"<tr><th>{L('plan_type')}</th><th>{L('plan_name')}</th>"
+            f"<th class='num'>{L('plan_col_new')}</th><th class='num'>{L('plan_col_new_energy')}</th>"
+            f"<th class='num'>{L('plan_col_capex_kw')}</th><th class='num'>{L('plan_col_capex_kwh')}</th>"
+            f"<th class='num'>{L('plan_col_investment')}</th></tr>")
+    body = []
+    for t, r in build.iterrows():
+        total = t == T.TOTAL
+        base = str(t).removesuffix(T.FLEX_SUFFIX)
+        name = i18n.label("total", lang) if total else (
+            f"{i18n.tech(base, lang)} – {i18n.label('flex_retrofit', lang)}" if str(t).endswith(T.FLEX_SUFFIX)
+            else i18n.tech(base, lang))
+        code = "" if total else f"<br><span class='code'>{esc(t)}</span>"  # the technology table's id
+        mwh, per_kwh = r["new_mwh"], r["capex_cny_per_kwh"]
+        cls = " class='total'" if total else ""
+        body.append(
+            f"<tr data-build='{esc(t)}'{cls}>"
+            f"<td class='name'>{esc(i18n.kind(str(r['kind']), lang) if r['kind'] else '')}</td>"
+            f"<td>{esc(name) if name != base or lang != 'zh' else ''}{code}</td>"
+            f"<td class='num'>{'' if total else esc(_power(r['new_mw'], lang))}</td>"
+            f"<td class='num'>{esc(_power(mwh, lang)) if not _isnan(mwh) else ''}</td>"
+            f"<td class='num'>{esc(U.fmt(r['capex_cny_per_kw'], 0)) if not total else ''}</td>"
+            f"<td class='num'>{esc(U.fmt(per_kwh, 0)) if not _isnan(per_kwh) else ''}</td>"
+            f"<td class='num'>{esc(_money(r['investment_cny'], lang))}</td></tr>")
+    return (f"<div class='tablewrap'><table data-table='plan_build'><thead>{head}</thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+
+
+def _target_line(tid: str, r: pd.Series, lang: str) -> str:
+    """A target as 'term: achieved unit (sense bound)', in the plan's units of ``lang``."""
+    first = r["rows"].split(",")[0].strip() if r["rows"] else ""
+    term = i18n.term(str(tid), first, lang)
+    unit = i18n.label(str(r["unit"]), lang)
+    bound = r["lower"] if r["sense"] == ">=" or _isnan(r["upper"]) else r["upper"]
+    sym = {">=": "≥", "<=": "≤", "==": "≈"}.get(str(r["sense"]), str(r["sense"]))
+    ach = fmt_number("achieved", r["achieved"], str(r["unit"]))
+    bnd = fmt_number("lower", bound, str(r["unit"]))
+    sep = "：" if lang == "zh" else ": "
+    return f"{term}{sep}{ach} {unit} ({sym} {bnd})" if lang != "zh" else f"{term}{sep}{ach}{unit}（{sym}{bnd}）"
+
+
+def plan_html(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], lang: str) -> str:
+    """Page one: the recommended plan — new capacity and overnight investment, annual system cost, average
+    supply cost, emissions — and the binding constraints in words, each with what one more unit costs."""
+    L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
+    zh = lang == "zh"
+    build = tbl["plan_build"] if "plan_build" in tbl else T.plan_build(ds)
+    summ = T.plan_summary(ds, build)
+    rows = build.drop(index=T.TOTAL, errors="ignore")
+
+    def new(kind: str, col: str = "new_mw") -> float:
+        return float(rows.loc[rows["kind"] == kind, col].sum())
+
+    co2 = summ["co2_t"]
+    city = summ["co2_city_t"]
+    city_txt = L("plan_co2_city", v=U.fmt(city / 1e4, 1) if zh else U.fmt(city / 1e6, 2)) if math.isfinite(city) \
+        else ""
+    cards = "".join([
+        _card("plan_new_generation", _power(new("generator"), lang), lang),
+        _card("plan_new_storage", f"{_power(new('storage'), lang)} / {_power(new('storage', 'new_mwh'), lang)}", lang),
+        _card("plan_new_corridors", _power(new("import"), lang), lang),
+        _card("plan_investment", _money(summ["investment_cny"], lang) if not summ["costs_file"] else "—", lang),
+        _card("plan_annual_cost", _money(summ["annual_cost_cny"], lang), lang),
+        _card("plan_supply_cost", U.fmt(summ["supply_cost_cny_per_kwh"], 3), lang),
+        _card("plan_co2", U.fmt(co2 / 1e4, 1) if zh else U.fmt(co2 / 1e6, 2), lang, city_txt),
+    ])
+    out = f"<p>{esc(L('plan_intro', year=ds.attrs.get('year', '')))}</p><div class='cards'>{cards}</div>"
+    out += f"<h3>{esc(L('plan_build_title'))}</h3>"
+    out += _build_table(build, lang) if len(rows) else note_html(L("plan_build_none"))
+    costs_file = str(T.parse_attr(ds, "input_files").get("technologies", "")) if isinstance(
+        T.parse_attr(ds, "input_files"), dict) else ""
+    if summ["costs_file"]:
+        out += note_html(L("plan_costs_missing", file=summ["costs_file"]), "missing")
+    elif len(rows):
+        out += f"<p class='small'>{esc(L('plan_investment_note', file=Path(costs_file).name or '—'))}</p>"
+    load = summ["load_mwh"]
+    out += f"<p class='small'>{esc(L('plan_supply_cost_note', load=U.fmt(load / 1e5 if zh else load / 1e6, 2)))}</p>"
+
+    out += f"<h3>{esc(L('plan_binding_title'))}</h3>"
+    binding = T.binding_rows(ds)
+    if len(binding):
+        items = "".join(f"<li data-policy='{esc(p)}'>{esc(binding_sentence(str(p), r, lang))}</li>"
+                        for p, r in binding.iterrows())
+        out += f"<ul class='binding'>{items}</ul>"
+    else:
+        out += f"<p>{esc(L('plan_binding_none'))}</p>"
+
+    tt = tbl["targets"]
+    tz = U.zh_targets(tt) if zh else tt
+    groups: list[tuple[str, list[str]]] = [("plan_by_construction", []), ("plan_met_margin", []),
+                                           ("plan_not_met", [])]
+    for tid, r in tz.iterrows():
+        line = _target_line(str(tid), r, lang)
+        if r["status"] == "by_construction":
+            why = i18n.by_construction(r["why"], lang) if isinstance(r["why"], str) else ""
+            groups[0][1].append(f"{line}{'：' if zh else ': '}{why}" if why else line)
+        elif r["status"] == "met":
+            groups[1][1].append(line + (f" – {L('checked_note')}" if r["note"] == "checked_note" else ""))
+        elif r["status"] == "not_met":
+            groups[2][1].append(line + (f" – {L('checked_note')}" if r["note"] == "checked_note"
+                                        else f" – {L('plan_not_met_imposed')}"))
+    status = "".join(f"<p><b>{esc(L(k))}</b></p><ul class='status' data-group='{esc(k)}'>"
+                     + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>" for k, lines in groups if lines)
+    if status:
+        out += f"<h3>{esc(L('plan_status_title'))}</h3>{status}"
+    return out
 
 
 def figure_html(fig: FigureInfo) -> str:
@@ -277,18 +422,39 @@ def _meta_value(key: str, value: object, lang: str) -> str:
     return str(value)
 
 
+def _code(x: object) -> str:
+    """A name or value of the program (a key, a version, a path) as code, not words."""
+    return f"<code>{esc(x)}</code>" if str(x) else ""
+
+
+def _meta_cell(key: str, value: object, lang: str) -> str:
+    """A run-metadata value: words translated, identifiers (hash, scenario, model status) as code."""
+    if key in ("share_basis", "solver_status", "year", "created_utc", "results_schema_version"):
+        return esc(_meta_value(key, value, lang))
+    if key == "time_aggregation" and str(value) == "none":
+        return esc(i18n.label("aggregation_none", lang))
+    return _code(value)
+
+
 def metadata_html(df: pd.DataFrame, lang: str) -> str:
     """The run's metadata: one small table per section (run, versions, times, solver, checks, inputs)."""
     blocks = []
     for section, grp in df.groupby("section", sort=False):
         title = i18n.label(str(section), lang)
         rows = "".join(
-            f"<tr><td>{esc(i18n.label(str(k), lang) if section == 'run' else k)}</td>"
-            f"<td>{esc(_meta_value(str(k), v, lang) if section == 'run' else v)}</td></tr>"
+            f"<tr><td>{esc(i18n.label(str(k), lang)) if section == 'run' else _code(k)}</td>"
+            f"<td>{_meta_cell(str(k), v, lang) if section == 'run' else _code(v)}</td></tr>"
             for k, v in zip(grp["item"], grp["value"], strict=True))
         blocks.append(f"<div class='metablock'><h3>{esc(title)}</h3><table data-table='metadata-{esc(section)}'>"
                       f"<tbody>{rows}</tbody></table></div>")
     return f"<div class='meta'>{''.join(blocks)}</div>"
+
+
+def _flag_html(text: str, lang: str) -> str:
+    """A results flag as a highlighted note, in ``lang`` where its pattern is known (else as code)."""
+    said, known = i18n.flag(text, lang)
+    body = esc(said) if known else f"{esc(i18n.label('flag_untranslated', lang))} <code>{esc(said)}</code>"
+    return f"<p class='missing'>{esc(i18n.label('flag', lang))}: {body}</p>"
 
 
 def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo], lang: str, *,
@@ -315,7 +481,8 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     if figure_note:
         pre_notes += note_html(figure_note)
     flags = T.parse_attr(ds, "flags") or []
-    flag_html = "".join(note_html(f"{L('flag')}: {f}", "missing") for f in flags)
+    flag_html = "".join(_flag_html(str(f), lang) for f in flags)
+    parts["sec_plan"] = plan_html(ds, tbl, lang)
     parts["sec_headline"] = pre_notes + flag_html + headline_html(tbl["headline"], lang)
     cal = tbl["calibration"]
     parts["sec_calibration"] = (table_html("calibration", cal, lang) if len(cal)
@@ -376,15 +543,16 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     parts["sec_cost"] = (table_html("cost_component", tbl["cost_component"], lang)
                          + table_html("cost_technology", tbl["cost_technology"], lang) + figs_of("sec_cost"))
     meta = metadata_html(tbl["metadata"], lang)
-    meta += (f"<p class='small'>{esc(L('results_file'))}: {esc(results_dir / 'results.nc')}<br>"
+    meta += (f"<p class='small'>{esc(L('results_file'))}: {_code(results_dir / 'results.nc')}<br>"
              f"{esc(L('report_generated'))}: {esc(datetime.now(UTC).isoformat(timespec='seconds'))}</p>")
-    meta += (f"<details><summary>{esc(L('sec_config'))}</summary><pre>{esc(ds.attrs.get('config_yaml', ''))}</pre>"
+    meta += (f"<details><summary>{esc(L('sec_config'))}</summary>"
+             f"<pre class='code'>{esc(ds.attrs.get('config_yaml', ''))}</pre>"
              "</details>")
     parts["sec_metadata"] = meta
 
     scen = ds.attrs.get("scenario", "")
     year = ds.attrs.get("year", "")
-    title = f"{L('report_title')}: {scen} ({year})"
+    title = f"{L('report_title')}（{year}年）" if lang == "zh" else f"{L('report_title')} ({year})"
     toc = "".join(f"<li><a href='#{s}'>{esc(L(s))}</a></li>" for s in SECTIONS)
     body = "".join(f"<section id='{s}'><h2>{i + 1}. {esc(L(s))}</h2>{parts.get(s, '')}</section>"
                    for i, s in enumerate(SECTIONS))
@@ -396,9 +564,9 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{esc(title)}</title><script>{HEAD_SCRIPT}</script><style>{CSS}</style></head><body><main>"
         f"<header class='top'><h1>{esc(title)}</h1>"
-        f"<p class='sub'>{esc(L('results_subtitle'))}: {esc(scen)} · {esc(period)} · {esc(L('solver_status'))}: "
-        f"{esc(L(str(ds.attrs.get('solver_status', ''))))} · {esc(L('inputs_hash'))}: "
-        f"{esc(str(ds.attrs.get('inputs_hash', ''))[:16])}…</p>"
+        f"<p class='sub'>{esc(L('results_subtitle'))} · {esc(L('scenario_code'))}: {_code(scen)} · {esc(period)} · "
+        f"{esc(L('solver_status'))}: {esc(L(str(ds.attrs.get('solver_status', ''))))} · {esc(L('inputs_hash'))}: "
+        f"{_code(str(ds.attrs.get('inputs_hash', ''))[:16] + '…')}</p>"
         f"<p class='sub'>{esc(L('tables_note'))} {esc(L('excel_note'))}</p></header>"
         f"<nav class='toc'><b>{esc(L('toc'))}</b><ol>{toc}</ol></nav>{body}"
         f"</main><script>{LOAD_SCRIPT}</script></body></html>\n"

@@ -9,17 +9,20 @@ Unknown keys fall back to the key itself, so a new technology never breaks the r
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 LANGS = ("en", "zh")
 
 _LABELS: dict[str, tuple[str, str]] = {
     # page and sections
-    "report_title": ("Annual dispatch report", "年度电力调度报告"),
+    "report_title": ("Suzhou power planning study", "苏州市电力规划优化分析报告"),
     "toc": ("Contents", "目录"),
     "sec_headline": ("Headline figures", "主要指标"),
     "sec_targets": ("The plan's targets and what the solution achieves", "碳达峰实施方案目标与优化结果对照"),
     "sec_capacity": ("Installed capacity by technology", "分技术装机容量"),
     "sec_energy": ("Annual energy by source", "分电源年度电量"),
-    "sec_imports": ("Imports per corridor", "区外受电（分通道）"),
+    "sec_imports": ("Imports per corridor", "分通道受电"),
     "sec_calibration": ("Against the statistics", "与统计数据对照"),
     "sec_operation": ("How the plants ran: unit classes, heat, storage, demand response",
                       "机组运行：分类机组、供热、储能与需求响应"),
@@ -56,7 +59,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "green_power_share": ("Green power share of consumption", "绿电占用电量比重"),
     "grid_emission_factor_t_per_mwh": ("Emission factor of electricity consumed (tCO2/MWh)",
                                        "用电碳排放因子（吨CO2/MWh）"),
-    "max_import_mw": ("Highest hourly import (MW)", "最大区外受电电力（MW）"),
+    "max_import_mw": ("Highest hourly import (MW)", "最大受电电力（MW）"),
     "sheet_operation": ("operation", "机组运行"),
     "sheet_heat": ("heat", "供热"),
     "sec_dispatch": ("Hourly dispatch", "逐时调度"),
@@ -93,6 +96,92 @@ _LABELS: dict[str, tuple[str, str]] = {
     "value": ("Value", "数值"),
     "basis_energy": ("energy consumption (tce)", "能源消费总量（标准煤）"),
     "basis_electricity": ("electricity supplied (MWh)", "供电量（MWh）"),
+    # page one: the recommended plan
+    "sec_plan": ("The recommended plan", "推荐方案"),
+    "plan_intro": ("What the least-cost plan builds in {year}, what it costs and which targets bind. Annual figures "
+                   "are per year; investment is overnight (not annualised).",
+                   "{year}年最低成本方案：新建什么、投资与成本多少、哪些目标起约束作用。年度数值均为全年值；投资为静态投资（未年化）。"),
+    "plan_new_generation": ("New local generation (MW)", "新增本地电源装机（万千瓦）"),
+    "plan_new_storage": ("New storage (MW / MWh)", "新增储能（万千瓦/万千瓦时）"),
+    "plan_new_corridors": ("New import capability (MW)", "新增受电能力（万千瓦）"),
+    "plan_investment": ("Overnight investment (bn CNY)", "静态投资（亿元）"),
+    "plan_annual_cost": ("Annual system cost (bn CNY/yr)", "系统年总成本（亿元/年）"),
+    "plan_supply_cost": ("Average supply cost (CNY/kWh)", "平均供电成本（元/千瓦时）"),
+    "plan_co2": ("CO2 of power (Mt/yr)", "电力二氧化碳排放（万吨/年）"),
+    "plan_co2_city": ("city-wide, with non-power: {v} Mt/yr", "全市（含非电力）：{v}万吨/年"),
+    "plan_build_title": ("What the plan builds and its overnight investment", "新增装机与静态投资"),
+    "plan_type": ("Type", "类型"),
+    "plan_name": ("Technology", "技术"),
+    "plan_code": ("Code", "代码"),
+    "plan_col_new": ("New capacity (MW)", "新增容量（万千瓦）"),
+    "plan_col_new_energy": ("New storage energy (MWh)", "新增储能容量（万千瓦时）"),
+    "plan_col_capex_kw": ("Overnight cost (CNY/kW)", "单位造价（元/千瓦）"),
+    "plan_col_capex_kwh": ("Energy cost (CNY/kWh)", "储能单位造价（元/千瓦时）"),
+    "plan_col_investment": ("Overnight investment (bn CNY)", "静态投资（亿元）"),
+    "plan_build_none": ("The plan builds nothing new.", "方案不新建任何装机。"),
+    "plan_investment_note": ("Overnight investment = new MW × capex (CNY/kW) × 1,000 + new storage MWh × capex "
+                             "(CNY/kWh) × 1,000, with the costs of the technology table the run used ({file}); the "
+                             "annual system cost counts it as annuities.",
+                             "静态投资 = 新增容量（兆瓦）× 单位造价（元/千瓦）× 1000 + 新增储能容量（兆瓦时）"
+                             "× 储能单位造价（元/千瓦时）× 1000，造价取自本次计算所用技术参数表（{file}）；"
+                             "系统年总成本中按年金计入。"),
+    "plan_costs_missing": ("The technology table {file} is not there any more: the overnight investment cannot be "
+                           "given (the annualised investment is in the cost section).",
+                           "技术参数表 {file} 已不存在：无法给出静态投资（年化投资见系统成本一节）。"),
+    "plan_supply_cost_note": ("Average supply cost = annual system cost / annual load ({load} TWh).",
+                              "平均供电成本 = 系统年总成本 / 全年用电量（{load}亿千瓦时）。"),
+    "plan_binding_title": ("What binds, and what one more unit costs", "起约束作用的目标与约束"),
+    "plan_binding_none": ("No target or limit binds: the least-cost plan meets all of them by itself.",
+                          "没有目标或约束起作用：最低成本方案自然满足全部目标。"),
+    "plan_status_title": ("The plan's other targets", "其他目标情况"),
+    "plan_by_construction": ("Hold by construction (the model's limits make them hold whatever the optimum; the "
+                             "plan asks nothing of the solution here)",
+                             "设定即满足（模型的容量限制使其无论优化结果如何均成立，对方案无约束作用）"),
+    "plan_met_margin": ("Met with margin (not binding)", "有裕度达标（未起约束作用）"),
+    "plan_not_met": ("Not met (checked against the plan, not imposed)", "未达标（仅核对，未作约束）"),
+    "plan_not_met_imposed": ("NOT MET", "未达标"),
+    "bind_floor_power": ("{term}: the floor of {rhs} binds. Each further MW required adds {v} CNY a year "
+                         "({v_kw} CNY/kW·yr).",
+                         "{term}下限（{rhs}）起约束作用：每多要求1万千瓦，系统年成本增加约{v}万元（{v_kw}元/千瓦·年）。"),
+    "bind_ceiling_power": ("{term}: the ceiling of {rhs} binds. Each further MW allowed would save {v} CNY a year "
+                           "({v_kw} CNY/kW·yr).",
+                           "{term}上限（{rhs}）起约束作用：每多允许1万千瓦，系统年成本可降低约{v}万元（{v_kw}元/千瓦·年）。"),
+    "bind_floor_energy": ("{term}: the floor of {rhs} binds. Each further MWh required adds {v} CNY a year.",
+                          "{term}下限（{rhs}）起约束作用：每多要求1万千瓦时，系统年成本增加约{v}万元。"),
+    "bind_ceiling_energy": ("{term}: the ceiling of {rhs} binds. Each further MWh allowed would save {v} CNY a "
+                            "year.", "{term}上限（{rhs}）起约束作用：每多允许1万千瓦时，系统年成本可降低约{v}万元。"),
+    "bind_floor_share": ("{term}: the floor of {rhs} binds. Each further percentage point required adds {v} M CNY a "
+                         "year.", "{term}下限（{rhs}）起约束作用：每提高1个百分点，系统年成本增加约{v}亿元。"),
+    "bind_ceiling_share": ("{term}: the ceiling of {rhs} binds. Each percentage point tighter adds {v} M CNY a year.",
+                           "{term}上限（{rhs}）起约束作用：每收紧1个百分点，系统年成本增加约{v}亿元。"),
+    "bind_co2": ("{term}: the cap of {rhs} binds. Each further tonne of CO2 cut costs {v} CNY (the carbon shadow "
+                 "price).", "{term}（{rhs}）起约束作用：每多减排1吨二氧化碳，成本增加约{v}元（碳影子价格）。"),
+    "bind_gas": ("{term}: the limit of {rhs} binds. Each further 100 million m³ of gas allowed would save {v} M CNY "
+                 "a year ({v_m3} CNY/m³).",
+                 "{term}（上限{rhs}）起约束作用：每多允许1亿立方米，系统年成本可降低约{v}万元（{v_m3}元/立方米）。"),
+    "bind_other": ("{term}: the row binds (shadow price {v} {unit}).", "{term}起约束作用（影子价格{v}）。"),
+    "model_row": ("a model constraint, not a target of the plan", "模型约束，非方案目标"),
+    "flex_retrofit": ("flexibility retrofit", "灵活性改造"),
+    "dr_kind": ("demand response", "需求响应"),
+    "why_cannot_retire": ("the capacity that cannot be retired ({v}) already reaches it",
+                          "不可退役的现有容量（{v}）已达到该值"),
+    "why_table_limits": ("the technologies counted cannot exceed {v} (their table limits)",
+                         "所计技术的装机上限（{v}）使其必然满足"),
+    "code_note": ("codes (ids of the technology table and the plan's targets)", "代码（技术参数表及目标编号）"),
+    "clause_other_plan": ("another plan", "另一规划"),
+    "scenario_code": ("Scenario", "情景代码"),
+    "aggregation_none": ("none (every hour)", "无（逐时计算）"),
+    # flags (optimizer.calibration.flags), Chinese by pattern
+    "flag_cap_binds": ("", "容量目标 {row} 起约束作用（影子价格 {v} 元/千瓦·年）：其要求的电源结构比最低成本方案更贵"),
+    "flag_flat": ("", "电价几乎不变：{share} 的小时处于 {p} 元/兆瓦时 的1%以内，所示逐时调度只是众多最优解之一，"
+                       "电价对储能和需求响应没有信号"),
+    "flag_cycles": ("", "{name}（{mw} 兆瓦 / {mwh} 兆瓦时）每年仅 {c} 次等效满充放{held}"),
+    "flag_hours": ("", "{name}：{mw} 兆瓦装机年利用小时仅 {h} 小时{held}"),
+    "flag_held": ("", "；由 {by} 决定"),
+    "flag_no_steam": ("", "热电联产机组无供热负荷（未指定 inputs.heat_load），仅按纯发电运行"),
+    "flag_unserved": ("", "全年失负荷 {v} 兆瓦时"),
+    "flag_heat_unmet": ("", "全年 {v} 兆瓦时供热需求未满足"),
+    "flag_untranslated": ("", "（提示原文未翻译）"),
     # target table
     "target_id": ("Target id", "目标编号"),
     "term": ("Target", "目标"),
@@ -105,12 +194,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "achieved": ("Achieved", "优化结果"),
     "unit": ("Unit", "单位"),
     "status": ("Status", "是否达标"),
-    "rows": ("Model rows", "模型约束"),
+    "rows": ("Model rows", "模型约束行（代码）"),
+    "plan_note": ("How the model reads the plan", "模型对方案的理解"),
     "dual": ("Shadow price (CNY/yr per unit)", "影子价格（元/年·单位）"),
     "m_cny": ("M CNY/yr", "百万元/年"),
     "marginal_cost": ("Marginal cost of the target", "目标边际成本"),
     "marginal_cost_unit": ("Unit of the marginal cost", "边际成本单位"),
-    "met": ("met", "达标"),
+    "met": ("met, with margin", "达标（有裕度）"),
     "not_met": ("NOT MET", "未达标"),
     "no_target": ("no target in this run", "本情景未设目标"),
     "model_constraint": ("model constraint (not in the plan)", "模型约束（非方案目标）"),
@@ -127,13 +217,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "reserve_note": ("firm capacity is not stored in the results; the row holds because the solve is optimal",
                      "结果文件未保存可信容量；求解最优即满足该约束"),
     "binding": ("met, binding", "达标（约束起作用）"),
-    "by_construction": ("met by construction", "达标（模型设定即满足）"),
+    "by_construction": ("holds by construction", "设定即满足（非优化结果）"),
     "by_construction_note": ("holds whatever the optimum: the capacity that cannot be retired already reaches it, "
                              "or nothing counted can be built; the plan asks nothing of the solution here",
                              "无论优化结果如何均满足：不可退役的现有容量已达到，或所计技术不能新建；该目标对优化结果无约束作用"),
     "checked_note": ("checked against the plan, not imposed on the solution", "仅与方案核对，未作为约束"),
     # capacity table
-    "id": ("ID", "编号"),
+    "id": ("ID", "代码"),
+    "why": ("Why it holds by construction", "设定即满足的原因"),
     "technology": ("Technology", "技术"),
     "kind": ("Kind", "类别"),
     "carrier": ("Carrier", "能源品种"),
@@ -146,7 +237,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total": ("Total", "合计"),
     "total_generator": ("Total local generation", "本地电源合计"),
     "total_storage": ("Total storage", "储能合计"),
-    "total_import": ("Total import corridors", "区外受电通道合计"),
+    "total_import": ("Total import corridors", "受电通道合计"),
     # energy table
     "source": ("Source", "电源"),
     "energy_gwh": ("Energy (GWh/yr)", "电量（GWh/年）"),
@@ -182,7 +273,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "reserve": ("Reserve shortfall", "备用缺额"),
     "steam_coal": ("Steam networks of the coal CHP and captive units", "燃煤热电及自备电厂供热管网"),
     "steam_gas": ("Steam networks of the gas CHP units", "燃气热电供热管网"),
-    "import": ("Imported electricity", "区外购电"),
+    "import": ("Imported electricity", "购电"),
     "carbon": ("Carbon price", "碳成本"),
     # weeks
     "week_summer": ("Summer-peak week", "夏季高峰周"),
@@ -230,7 +321,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sheet_targets": ("targets", "目标对照"),
     "sheet_capacity": ("capacity", "装机容量"),
     "sheet_energy": ("energy", "年度电量"),
-    "sheet_imports": ("imports", "区外受电"),
+    "sheet_imports": ("imports", "受电通道"),
     "sheet_emissions": ("emissions", "碳排放"),
     "sheet_cost_component": ("cost by component", "分项成本"),
     "sheet_cost_technology": ("cost by technology", "分技术成本"),
@@ -249,7 +340,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "fig_soc": ("Storage state of charge", "储能荷电状态"),
     "fig_duration": ("Load and net-load duration curves", "负荷与净负荷持续曲线"),
     "fig_price": ("Marginal price, day × hour", "边际电价（日×时）"),
-    "fig_imports": ("Imports per corridor", "分通道区外受电"),
+    "fig_imports": ("Imports per corridor", "分通道受电"),
     "ax_gw": ("GW", "GW"),
     "ax_twh": ("TWh/yr", "TWh/年"),
     "ax_mt": ("Mt CO2/yr", "百万吨CO2/年"),
@@ -302,7 +393,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "not_optimal_banner": ("NOT OPTIMAL – these results are the solver's best point when it stopped, not the "
                            "least-cost solution; read them with care. {note}",
                            "非最优解——以下结果是求解器停止时的最好可行点，并非最低成本解，请谨慎使用。{note}"),
-    "results_subtitle": ("optimizer results", "optimizer 优化结果"),
+    "results_subtitle": ("optimizer results", "优化计算结果"),
     "optimal": ("optimal", "最优"),
     "time_limit": ("time limit reached", "达到时间上限"),
     "iteration_limit": ("iteration limit reached", "达到迭代上限"),
@@ -484,6 +575,8 @@ _TERMS: dict[str, tuple[str, str]] = {
     "oil_consumption": ("Oil products consumption", "成品油消费"),
     "chargers": ("EV chargers", "充电桩"),
     "energy_intensity": ("Energy intensity of GDP", "单位地区生产总值能耗"),
+    "coal_replacement": ("Coal capacity at most its level at the start of 2025 (replacement only)",
+                         "煤电装机不超过2025年初水平（等容量替代）"),
     "reserve_margin": ("Reserve margin (firm capacity ≥ (1 + margin) × peak)",
                        "备用容量（可信容量 ≥ (1+备用率)×最高负荷）"),
 }
@@ -506,17 +599,21 @@ _TECHS: dict[str, tuple[str, str]] = {
     "battery": ("Battery storage", "新型储能（电池）"),
     "import_jinping": ("Import: Jinping UHVDC", "区外受电：锦苏直流"),
     "import_baihetan": ("Import: Baihetan UHVDC", "区外受电：白鹤滩直流"),
-    "import_provincial_ac": ("Import: provincial AC grid", "区外受电：省内交流电网"),
+    "import_provincial_ac": ("Import: provincial AC grid", "省内电网交流受电"),
+    "import_nj_wind": ("Import: north-Jiangsu wind link", "苏北风电受电通道"),
+    "coal_usc_new": ("Coal, new ultra-supercritical", "新建超超临界煤电"),
+    "gas_lng": ("LNG supply above the pipeline", "液化天然气（管道外补充）"),
     "unserved": ("Unserved load", "失负荷"),
 }
 
 _KINDS: dict[str, tuple[str, str]] = {
     "generator": ("generator", "电源"),
     "storage": ("storage", "储能"),
-    "import": ("import", "区外受电"),
+    "import": ("import", "受电通道"),
     "boiler": ("boiler", "锅炉"),
     "demand_response": ("demand response", "需求响应"),
     "unserved": ("unserved", "失负荷"),
+    "flex_retrofit": ("flexibility retrofit", "灵活性改造"),
 }
 
 _CARRIERS: dict[str, tuple[str, str]] = {
@@ -593,3 +690,76 @@ def _term_keys(target_id: str, policy: str) -> list[str]:
         base = policy.removeprefix("cap_").removesuffix("_min").removesuffix("_max")
         keys += [policy, base, base.rstrip("s")]
     return keys
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def power(mw: float, lang: str) -> str:
+    """A power in the plan's unit: 万千瓦 in Chinese (two decimals), MW in English."""
+    return f"{mw / 10:,.2f}万千瓦" if lang == "zh" else f"{mw:,.0f} MW"
+
+
+def _amount(value: float, unit: str, lang: str) -> str:
+    if unit == "MWh":
+        return f"{value / 10:,.2f}万千瓦时" if lang == "zh" else f"{value:,.0f} MWh"
+    return power(value, lang)
+
+
+def by_construction(text: str, lang: str = "en") -> str:
+    """Why a row holds whatever the optimum (results ``policy_by_construction``), in ``lang``."""
+    if lang != "zh" or not text:
+        return text
+    m = re.fullmatch(r"the capacity that cannot be retired \(([\d,.]+) (MWh|MW)\) already reaches it", text)
+    if m:
+        return label("why_cannot_retire", lang, v=_amount(_num(m.group(1)), m.group(2), lang))
+    m = re.fullmatch(r"the technologies counted cannot exceed ([\d,.]+) (MWh|MW) \(their table limits\)", text)
+    if m:
+        return label("why_table_limits", lang, v=_amount(_num(m.group(1)), m.group(2), lang))
+    return label("by_construction_note", lang)
+
+
+def flag(text: str, lang: str = "en") -> tuple[str, bool]:
+    """A results flag (:func:`optimizer.calibration.flags`, English) in ``lang``; and whether it was translated."""
+    if lang != "zh":
+        return text, True
+    n = r"([\d,.]+)"
+    held = r"(?:; (?:its capacity is|it is) held by (.+))?"
+
+    def h(by: str | None) -> str:
+        return label("flag_held", lang, by=by) if by else ""
+
+    rules: list[tuple[str, Any]] = [
+        (rf"the capacity target (\S+) binds \(shadow price {n} CNY/kW/yr\): the mix it asks for costs more than "
+         r"the least-cost one", lambda m: label("flag_cap_binds", lang, row=m.group(1), v=m.group(2))),
+        (rf"prices are nearly flat: (\d+%) of the hours lie within 1 % of {n} CNY/MWh, .*",
+         lambda m: label("flag_flat", lang, share=m.group(1), p=m.group(2))),
+        (rf"(\S+) \({n} MW / {n} MWh\) makes only {n} full cycles a year{held}",
+         lambda m: label("flag_cycles", lang, name=tech(m.group(1), lang), mw=m.group(2), mwh=m.group(3),
+                         c=m.group(4), held=h(m.group(5)))),
+        (rf"(\S+): {n} MW run only {n} full-load hours a year{held}",
+         lambda m: label("flag_hours", lang, name=tech(m.group(1), lang), mw=m.group(2), h=m.group(3),
+                         held=h(m.group(4)))),
+        (r"the CHP units have no steam duty .*", lambda m: label("flag_no_steam", lang)),
+        (rf"{n} MWh of load are shed over the year", lambda m: label("flag_unserved", lang, v=m.group(1))),
+        (rf"{n} MWh of heat demand are not met", lambda m: label("flag_heat_unmet", lang, v=m.group(1))),
+    ]
+    for pattern, make in rules:
+        m = re.fullmatch(pattern, text)
+        if m:
+            return make(m), True
+    return text, False
+
+
+#: English fragments of the plan's own text (seeds/targets.yaml clause and quote) and their Chinese
+_PLAN_TEXT = {"another plan": "另一规划"}
+
+
+def plan_text(text: str, lang: str = "en") -> str:
+    """A clause or quote of the plan's targets file as shown in ``lang`` (English asides translated)."""
+    if lang != "zh" or not isinstance(text, str):
+        return text if isinstance(text, str) else ""
+    for en, zh in _PLAN_TEXT.items():
+        text = text.replace(en, zh)
+    return text

@@ -246,7 +246,7 @@ def is_met(achieved: float, sense: str, rhs: float) -> bool | None:
 
 
 TARGET_COLUMNS = ["rows", "clause", "quote", "sense", "plan_value", "lower", "upper", "achieved", "unit",
-                  "status", "marginal_cost", "marginal_cost_unit", "dual", "note", "plan_note", "plan_note_zh"]
+                  "status", "marginal_cost", "marginal_cost_unit", "dual", "note", "plan_note", "plan_note_zh", "why"]
 
 
 def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -325,7 +325,7 @@ def targets_table(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> pd.D
             "lower": lower, "upper": upper,
             "achieved": achieved * f,
             "unit": unit, "status": status, "marginal_cost": mcost, "marginal_cost_unit": mcost_unit,
-            "dual": dual, "note": note, **_plan_notes(entry),
+            "dual": dual, "note": note, **_plan_notes(entry), "why": why,
         })
         index.append(base if not tid else tid if tid_count[tid] == 1 else f"{tid} ({base})")
 
@@ -927,6 +927,137 @@ def heat_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, index=pd.Index(index, name="row"))
 
 
+# ----------------------------------------------------------------------------- page one: the recommended plan
+
+#: a build, energy or emission below this (MW, MWh, t) is solver noise, shown as 0
+ZERO = 1e-3
+_COST_COLUMNS = ("capex_cny_per_kw", "capex_cny_per_kwh", "lifetime_yr", "flex_retrofit_capex_cny_per_kw")
+
+
+def technology_costs(ds: xr.Dataset) -> tuple[pd.DataFrame | None, str]:
+    """Overnight costs of the run's technologies (CNY/kW, CNY/kWh, lifetime, retrofit CNY/kW), and the file.
+
+    The results store no technology table: it is read from the file named in ``input_files`` (else the
+    config's ``inputs.technologies``), with the config's ``technologies:`` overrides applied as the run
+    did. ``(None, path)`` if the file is gone or unreadable (the report says so).
+    """
+    from optimizer.errors import InputError
+    from optimizer.inputs.techtable import read_csv
+
+    files = parse_attr(ds, "input_files")
+    cfg = config(ds)
+    path = (files.get("technologies") if isinstance(files, dict) else None) or \
+        (cfg.get("inputs") or {}).get("technologies") or ""
+    if not path:
+        return None, ""
+    try:
+        raw = read_csv(Path(path), "technology table")
+    except (InputError, OSError):
+        return None, str(path)
+    if "name" not in raw:
+        return None, str(path)
+    out = pd.DataFrame(index=pd.Index(raw["name"].astype(str), name="technology"))
+    for c in _COST_COLUMNS:
+        out[c] = pd.to_numeric(raw[c], errors="coerce").to_numpy() if c in raw else np.nan
+    for tech, attrs in (cfg.get("technologies") or {}).items():
+        if tech in out.index and isinstance(attrs, dict):
+            for c in _COST_COLUMNS:
+                if attrs.get(c) is not None:
+                    out.at[tech, c] = float(attrs[c])
+    return out, str(path)
+
+
+def plan_build(ds: xr.Dataset) -> pd.DataFrame:
+    """What the plan builds: new power (MW) and storage energy (MWh) per technology, flexibility retrofits,
+    their overnight cost (CNY/kW, CNY/kWh) and overnight investment (CNY): MW x CNY/kW x 1000 plus
+    MWh x CNY/kWh x 1000. Only rows that build something (above :data:`ZERO`); a ``total`` row. The
+    investment is NaN where the technology table cannot be read (``attrs['costs_file']`` names it)."""
+    costs, path = technology_costs(ds)
+    techs = ds["technology"].values.astype(str)
+    new_mw = pd.Series(ds["capacity_new_mw"].values, index=techs, dtype=float)
+    new_mwh = pd.Series(ds["energy_capacity_new_mwh"].values, index=ds["storage"].values.astype(str), dtype=float)
+    kinds = ds["kind"].to_series().set_axis(techs)
+    rows, index = [], []
+    for order in ("generator", "storage", "import", "boiler", "demand_response", *dict.fromkeys(kinds)):
+        for t in techs[kinds.to_numpy() == order]:
+            if t in index:
+                continue
+            mw, mwh = float(new_mw[t]), float(new_mwh.get(t, 0.0))
+            if mw <= ZERO and mwh <= ZERO:
+                continue
+            c = costs.loc[t] if costs is not None and t in costs.index else None
+            per_kw = float(c["capex_cny_per_kw"]) if c is not None else np.nan
+            per_kwh = float(c["capex_cny_per_kwh"]) if c is not None else np.nan
+            inv = (np.nan if c is None else
+                   mw * np.nan_to_num(per_kw) * 1e3 + (mwh * np.nan_to_num(per_kwh) * 1e3 if mwh > ZERO else 0.0))
+            rows.append({"kind": order, "new_mw": mw if mw > ZERO else 0.0,
+                         "new_mwh": mwh if mwh > ZERO else np.nan, "capex_cny_per_kw": per_kw,
+                         "capex_cny_per_kwh": per_kwh if mwh > ZERO else np.nan, "investment_cny": inv})
+            index.append(t)
+    if "flex_retrofit_mw" in ds and "flex_retrofit" in ds.dims:  # a total (MW) over the retrofittable classes
+        mw = float(ds["flex_retrofit_mw"].sum())
+        classes = ds["flex_retrofit"].values.astype(str)
+        if mw > ZERO:
+            per = [float(costs.at[g, "flex_retrofit_capex_cny_per_kw"]) if costs is not None and g in costs.index
+                   else np.nan for g in classes]
+            per_kw = per[0] if len(set(per)) == 1 else np.nan  # one cost: the split between classes is moot
+            rows.append({"kind": "flex_retrofit", "new_mw": mw, "new_mwh": np.nan, "capex_cny_per_kw": per_kw,
+                         "capex_cny_per_kwh": np.nan, "investment_cny": mw * per_kw * 1e3})
+            index.append((classes[0] if len(classes) == 1 else "flex") + FLEX_SUFFIX)
+    df = pd.DataFrame(rows, index=pd.Index(index, name="technology"),
+                      columns=["kind", "new_mw", "new_mwh", "capex_cny_per_kw", "capex_cny_per_kwh", "investment_cny"])
+    out = _with_total(df, ["investment_cny"], kind="")
+    out.attrs["costs_file"] = "" if costs is not None else (path or "?")
+    return out
+
+
+FLEX_SUFFIX = ":flex_retrofit"
+
+
+def binding_rows(ds: xr.Dataset) -> pd.DataFrame:
+    """The imposed rows that bind (|dual| above :data:`BINDING_DUAL`), with what one more unit costs.
+
+    ``value`` is the marginal value of the row in a plain unit (``value_unit``): CNY/yr per MW (or MWh,
+    m3) of the right-hand side; M CNY/yr per percentage point of a share; CNY/t of the CO2 cap. ``sense``
+    says which way: a floor (>=) costs that much per unit more required, a ceiling (<=) saves that much
+    per unit more allowed.
+    """
+    recs, index = [], []
+    for j, p in enumerate(ds["policy"].values.astype(str)):
+        dual = float(ds["policy_dual"].values[j])
+        if not np.isfinite(dual) or abs(dual) <= BINDING_DUAL or not _policy_flag(ds, "policy_enforced", j, True):
+            continue
+        unit = str(ds["policy_unit"].values[j])
+        value, value_unit = abs(dual), f"CNY/yr per {unit}"
+        if p in ("coal_share", "nonfossil_share", "clean_electricity_share"):
+            value, value_unit = _marginal_cost(ds, p, unit, dual)
+        elif p == "co2_cap":
+            value, value_unit = _marginal_cost(ds, p, unit, dual)
+        recs.append({"target": str(ds["policy_target"].values[j]), "sense": str(ds["policy_sense"].values[j]),
+                     "unit": unit, "rhs": float(ds["policy_rhs"].values[j]), "dual": dual, "value": value,
+                     "value_unit": value_unit})
+        index.append(p)
+    return pd.DataFrame(recs, index=pd.Index(index, name="policy"),
+                        columns=["target", "sense", "unit", "rhs", "dual", "value", "value_unit"])
+
+
+def plan_summary(ds: xr.Dataset, build: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Page one's figures: overnight investment (CNY), annual system cost (CNY/yr), annual load (MWh),
+    average supply cost (CNY/kWh = total cost / annual load), CO2 of power and city-wide (t/yr)."""
+    build = plan_build(ds) if build is None else build
+    load = load_energy_mwh(ds)
+    cost = _scalar(ds, "total_cost_cny")
+    return {
+        "investment_cny": float(build.loc[TOTAL, "investment_cny"]) if TOTAL in build.index else 0.0,
+        "annual_cost_cny": cost,
+        "load_mwh": load,
+        "supply_cost_cny_per_kwh": cost / (load * 1e3) if load else np.nan,
+        "co2_t": _scalar(ds, "co2_t"),
+        "co2_city_t": _scalar(ds, "co2_city_t"),
+        "costs_file": build.attrs.get("costs_file", ""),
+    }
+
+
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report, by name (language-neutral)."""
     return {
@@ -943,6 +1074,7 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "cost_technology": cost_by_technology(ds),
         "weeks": weeks_table(select_weeks(ds)),
         "metadata": metadata_table(ds),
+        "plan_build": plan_build(ds),
     }
 
 
@@ -962,9 +1094,16 @@ def row_label(key: str, lang: str) -> str:
 
 def header_label(name: str, key: str, lang: str) -> str:
     """Display header of column ``key`` of table ``name``."""
+    from optimizer.report import units
+
     if name == "cost_technology" and key not in ("id", "owner"):
+        if lang == "zh":
+            return f"{i18n.label(key, lang)}（{units.M_CNY[2]}）"
         return f"{i18n.label(key, lang)} ({i18n.label('m_cny', lang)})"
-    return i18n.label(key, lang)
+    if name == "metadata" and key in ("item", "value") and lang == "zh":  # program names and values: codes
+        return f"{i18n.label(key, lang)}（代码）"
+    zh = units.zh_column(name, key) if lang == "zh" else None
+    return zh[2] if zh else i18n.label(key, lang)
 
 
 def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd.DataFrame:
@@ -974,8 +1113,12 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
     translated table can still be matched to the results. Without ``headers`` the columns keep
     their keys (for per-column formatting); :func:`header_label` gives their display text.
     """
-    out = df.copy()
+    from optimizer.report import units
+
+    out = units.scale_frame(name, df, lang)  # the plan's units in Chinese (万千瓦, 亿千瓦时, 亿元, 万吨)
     if name == "targets":
+        if lang == "zh":
+            out = units.zh_targets(out)
         out.insert(0, "term", [i18n.term(tid, rows.split(",")[0].strip(), lang)
                                for tid, rows in zip(out.index, out["rows"], strict=True)])
         out["status"] = [i18n.label(s, lang) for s in out["status"]]
@@ -983,13 +1126,21 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out["note"] = [i18n.label(n, lang) if n else "" for n in out["note"]]
         out["plan_note"] = [z if lang == "zh" and z else e for e, z in zip(out["plan_note"], out["plan_note_zh"],
                                                                             strict=True)]
+        out["clause"] = [i18n.plan_text(x, lang) for x in out["clause"]]
+        out["quote"] = [i18n.plan_text(x, lang) for x in out["quote"]]
+        out["why"] = [i18n.by_construction(str(w), lang) if isinstance(w, str) else "" for w in out["why"]]
+        out["marginal_cost_unit"] = [i18n.label(u, lang) if isinstance(u, str) else "" for u in
+                                     out["marginal_cost_unit"]]
         out["unit"] = [i18n.label(u, lang) for u in out["unit"]]
         out = out.drop(columns=["plan_note_zh"]).reset_index().rename(columns={"target_id": "id"})
     elif name == "headline":
         vals = out["value"].tolist()
         items = list(out.index)
-        vals = [i18n.label(v, lang) if (k == "share_basis") else v for k, v in zip(items, vals, strict=True)]
-        out = pd.DataFrame({"item": [i18n.label(k, lang) for k in items], "value": vals})
+        vals = [i18n.label(v, lang) if k in ("share_basis", "solver_status") else v
+                for k, v in zip(items, vals, strict=True)]
+        zh = units.ZH_COLUMNS if lang == "zh" else {}
+        vals = [v * zh[k][0] if k in zh and isinstance(v, int | float) else v for k, v in zip(items, vals, strict=True)]
+        out = pd.DataFrame({"item": [zh[k][2] if k in zh else i18n.label(k, lang) for k in items], "value": vals})
     elif name == "weeks":
         out["rule"] = [i18n.label(r, lang) for r in out["rule"]]
         out["title"] = [i18n.label(t, lang) for t in out["title"]]
@@ -1023,6 +1174,8 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         if name == "energy":  # a storage row without suffix is its discharge
             names = [f"{n} – {i18n.label('discharge', lang)}" if kd == "storage" and not k.endswith(CHARGE_SUFFIX)
                      else n for n, k, kd in zip(names, ids, out["kind"], strict=True)]
+        if lang == "zh":  # a technology without a Chinese name: its id stands in the code column alone
+            names = [n if n != k else "" for n, k in zip(names, ids, strict=True)]
         out.insert(0, out.index.name or "id", names)
         out.insert(0, "id", ids)
         if "kind" in out:

@@ -1,0 +1,155 @@
+"""Display units and rounding of the annual report.
+
+Tables keep their model-side unit in the column key (``new_mw``, ``energy_gwh``, ``cost_m_cny``). The
+English report shows them as they are; the Chinese report and workbook show the plan's units: 万千瓦
+(10 MW), 万千瓦时 (10 MWh), 亿千瓦时 (100 GWh), 亿元 (100 M CNY), 万吨 (10 kt), 亿立方米, 元/千瓦时.
+:func:`scale_frame` converts a table's numeric columns, :func:`decimals` says how many digits a column
+is shown with (the HTML format and the workbook's ``number_format``), and :func:`clean` turns solver
+noise (a value that rounds to zero at the shown digits) into 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+#: Chinese display of a column key: (factor from the table's unit, decimals, zh header)
+ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
+    "existing_mw": (0.1, 2, "现役（万千瓦）"),
+    "new_mw": (0.1, 2, "新建（万千瓦）"),
+    "total_mw": (0.1, 2, "合计（万千瓦）"),
+    "capacity_mw": (0.1, 2, "容量（万千瓦）"),
+    "peak_mw": (0.1, 2, "最大受电功率（万千瓦）"),
+    "mean_load_mw": (0.1, 2, "平均负荷（万千瓦）"),
+    "max_load_mw": (0.1, 2, "最大负荷（万千瓦）"),
+    "peak_load_mw": (0.1, 2, "最高负荷（万千瓦）"),
+    "energy_existing_mwh": (0.1, 2, "储能现役容量（万千瓦时）"),
+    "energy_new_mwh": (0.1, 2, "储能新建容量（万千瓦时）"),
+    "energy_total_mwh": (0.1, 2, "储能总容量（万千瓦时）"),
+    "unserved_mwh": (0.1, 2, "失负荷电量（万千瓦时/年）"),
+    "energy_gwh": (1e-2, 2, "电量（亿千瓦时/年）"),
+    "curtailment_gwh": (1e-2, 2, "弃电量（亿千瓦时/年）"),
+    "load_energy_twh": (10.0, 2, "全年用电量（亿千瓦时）"),
+    "heat_gwh": (0.36, 1, "供热量（万吉焦）"),  # 1 GWh = 3,600 GJ
+    "demand_gwh": (0.36, 1, "需求（万吉焦）"),
+    "supply_gwh": (0.36, 1, "供应（万吉焦）"),
+    "emissions_mt": (100.0, 1, "排放（万吨CO2/年）"),
+    "co2_mt": (100.0, 1, "电力二氧化碳排放（万吨/年）"),
+    "co2_city_mt": (100.0, 1, "全市二氧化碳排放（含非电力，万吨/年）"),
+    "intensity_t_per_mwh": (1.0, 3, "排放强度（千克CO2/千瓦时）"),  # t/MWh = kg/kWh
+    "cost_m_cny": (1e-2, 2, "成本（亿元/年）"),
+    "total_cost_bn_cny": (10.0, 2, "系统年总成本（亿元/年）"),
+    "cost_cny_per_mwh": (1e-3, 4, "单位用电量（元/千瓦时）"),
+    "cost_per_mwh": (1e-3, 4, "平均供电成本（元/千瓦时）"),
+    "mean_price": (1e-3, 4, "平均边际电价（元/千瓦时）"),
+    "mean_cost_cny_per_mwh": (1e-3, 4, "平均边际成本（元/千瓦时）"),
+    "gas_use_bcm": (10.0, 2, "天然气用量（全社会，亿立方米/年）"),
+    "coal_share_cost_m_cny_per_pp": (1e-2, 2, "煤炭比重目标收紧1个百分点的成本（亿元/年）"),
+    "nonfossil_share_cost_m_cny_per_pp": (1e-2, 2, "非化石比重目标提高1个百分点的成本（亿元/年）"),
+}
+
+#: the cost-by-technology table's component columns are M CNY/yr
+M_CNY = (1e-2, 2, "亿元/年")
+
+#: decimals of the English display by column key (the rest: *_pct 1, *_mw / *_mwh 0, others 2)
+EN_DECIMALS = {
+    "energy_gwh": 1, "curtailment_gwh": 1, "heat_gwh": 1, "demand_gwh": 1, "supply_gwh": 1,
+    "full_load_hours": 0, "emissions_mt": 3, "intensity_t_per_mwh": 3, "cost_m_cny": 1, "cost_cny_per_mwh": 2,
+    "utilisation_pct": 1, "hours": 0, "marginal_cost": 2, "starts_per_year": 1, "cycles_per_year": 1,
+    "total_cost_bn_cny": 2, "co2_mt": 2, "co2_city_mt": 2, "load_energy_twh": 2, "gas_use_bcm": 2,
+}
+
+#: units of the targets table (plan units, display) -> (factor, zh unit, decimals)
+ZH_TARGET_UNITS: dict[str, tuple[float, str, int]] = {
+    "GW": (100.0, "万千瓦", 2),
+    "GWh": (100.0, "万千瓦时", 2),
+    "Mt CO2/yr": (100.0, "万吨CO2/年", 1),
+    "bcm/yr": (10.0, "亿立方米/年", 2),
+    "%": (1.0, "%", 2),
+}
+EN_TARGET_DECIMALS = {"%": 2, "GW": 3, "GWh": 3, "Mt CO2/yr": 2, "bcm/yr": 2}
+#: units of a target's marginal cost -> (factor, zh unit)
+ZH_COST_UNITS: dict[str, tuple[float, str]] = {
+    "CNY/kW/yr": (1.0, "元/千瓦·年"),
+    "CNY/kWh/yr": (1.0, "元/千瓦时·年"),
+    "M CNY/yr per pp": (1e-2, "亿元/年·百分点"),
+    "CNY/tCO2": (1.0, "元/吨CO2"),
+    "CNY/m3": (1.0, "元/立方米"),
+}
+
+
+def decimals(key: str, lang: str) -> int:
+    """Digits after the point that column ``key`` is shown with."""
+    if lang == "zh" and key in ZH_COLUMNS:
+        return ZH_COLUMNS[key][1]
+    if key in EN_DECIMALS:
+        return EN_DECIMALS[key]
+    if key.endswith("_pct"):
+        return 1
+    if key.endswith("_mw") or key.endswith("_mwh"):
+        return 0
+    return 2
+
+
+def clean(v: float, digits: int) -> float:
+    """``v`` with solver noise removed: 0 where it rounds to zero at ``digits``, no negative zero."""
+    if not math.isfinite(v):
+        return v
+    return 0.0 if abs(v) < 0.5 * 10.0 ** -digits else v
+
+
+def fmt(v: Any, digits: int) -> str:
+    """A number with thousands separators and ``digits`` decimals ('—' if missing, never '-0.00')."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    x = clean(float(v), digits) + 0.0
+    out = format(x, f",.{digits}f")
+    return out[1:] if out.startswith("-") and out.strip("-0.,") == "" else out
+
+
+def number_format(digits: int) -> str:
+    """Excel number format with thousands separators and ``digits`` decimals."""
+    return "#,##0" + ("." + "0" * digits if digits > 0 else "")
+
+
+def zh_column(name: str, key: str) -> tuple[float, int, str] | None:
+    """How column ``key`` of table ``name`` is shown in Chinese (factor, decimals, header), None if as is."""
+    if name == "cost_technology" and key not in ("id", "owner"):
+        return M_CNY
+    return ZH_COLUMNS.get(key)
+
+
+def scale_frame(name: str, df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table's numeric columns in the display units of ``lang`` (a copy; English: unchanged)."""
+    out = df.copy()
+    if lang != "zh":
+        return out
+    for c in out.columns:
+        spec = zh_column(name, str(c))
+        if spec is not None and pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].astype(float) * spec[0]
+    return out
+
+
+def zh_targets(df: pd.DataFrame) -> pd.DataFrame:
+    """The targets table in the plan's Chinese units (values scaled, unit codes replaced)."""
+    out = df.copy()
+    for tid, r in df.iterrows():
+        f, unit, _ = ZH_TARGET_UNITS.get(str(r["unit"]), (1.0, str(r["unit"]), 2))
+        for c in ("plan_value", "lower", "upper", "achieved"):
+            out.at[tid, c] = float(r[c]) * f if r[c] is not None else r[c]
+        out.at[tid, "unit"] = unit
+        cf, cunit = ZH_COST_UNITS.get(str(r["marginal_cost_unit"]), (1.0, str(r["marginal_cost_unit"])))
+        out.at[tid, "marginal_cost"] = float(r["marginal_cost"]) * cf
+        out.at[tid, "marginal_cost_unit"] = cunit
+    return out
+
+
+def target_decimals(unit: str) -> int:
+    """Digits of a targets-table value in ``unit`` (display unit of either language)."""
+    for _, (_, zh_unit, d) in ZH_TARGET_UNITS.items():
+        if unit == zh_unit:
+            return d
+    return EN_TARGET_DECIMALS.get(unit, 2)
