@@ -3,10 +3,11 @@ r"""Objective: the sum of every registered annual cost term.
 .. math::
 
     \min\ C = C^{capex} + C^{fom} + C^{vom} + C^{fuel} + C^{import} + C^{carbon} + C^{unserved}
-    \;[+\ M \textstyle\sum \text{normalised policy slacks, diagnosis only}]
 
 Every term is in CNY/yr; the reported cost table is the same list of terms evaluated at the
-solution, so it adds up to the objective by construction (and the run checks that it does).
+solution, so it adds up to the objective by construction (and the run checks that it does). The
+infeasibility diagnosis (:mod:`optimizer.run`) replaces this objective by the normalised sum of the
+policy rows' slacks.
 
 =====================  ==========================  ===============================================
 Symbol                 Pyomo                       Meaning (unit)
@@ -24,18 +25,9 @@ from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.registry import Registry
 
-#: penalty per unit of normalised policy slack in diagnosis mode (CNY/yr)
-SLACK_PENALTY = 1e12
-
 
 def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     m.total_cost = pyo.Expression(expr=pyo.quicksum(c.expr for c in reg.costs),
                                   doc="total annual system cost (CNY/yr)")
-    penalty = 0
-    if reg.elastic:
-        penalty = pyo.quicksum(
-            SLACK_PENALTY / row.scale * (row.slack_up + row.slack_down)
-            for row in reg.policies.values() if row.slack_up is not None
-        )
-    m.objective = pyo.Objective(expr=m.total_cost + penalty, sense=pyo.minimize,
+    m.objective = pyo.Objective(expr=m.total_cost, sense=pyo.minimize,
                                 doc="minimise total annual system cost (CNY/yr)")

@@ -219,8 +219,9 @@ class Registry:
     ) -> PolicyRow:
         """Add a policy constraint ``lhs (sense) rhs`` as ``m.policy_<name>``.
 
-        In elastic mode (infeasibility diagnosis) the constraint gets non-negative slacks whose
-        normalised size is penalised in the objective, so the re-solve finds the smallest relaxation.
+        In elastic mode (infeasibility diagnosis) the constraint gets non-negative slacks; the diagnosis
+        (:func:`optimizer.run.diagnose_infeasibility`) minimises their normalised sum, so the re-solve finds
+        the smallest relaxation.
         ``rhs_expr`` replaces the constant right-hand side by an expression (shares).
         ``enforce=False`` states the row but deactivates it: the solver never sees it, the results
         evaluate it (a plan target checked, not imposed, whose verdict can be "not met").
