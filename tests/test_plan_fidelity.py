@@ -186,6 +186,21 @@ def test_flexibility_retrofit_lowers_minimum_load_at_its_cost(tmp_path):
     assert float(ds["cost_cny"].sel(component="fom", owner="coal")) == pytest.approx(100 * 100)
 
 
+def test_flexibility_retrofit_at_most_its_programme(tmp_path):
+    """The same coal unit with load 35 MW in hour 0: its minimum 50 - 0.3 x must come down to 35, so x = 50 MW
+    is retrofitted (the least that will do) when flex_retrofit_max_mw allows 60; with 40 allowed the minimum
+    stays at 38 > 35 and the load cannot be met (coal cannot spill): infeasible."""
+    from optimizer.errors import InfeasibleError
+
+    coal = {**COAL, "committable": "true", "min_stable_frac": 0.5, "must_run_frac": 1.0,
+            "flex_retrofit_min_stable_frac": 0.2, "flex_retrofit_capex_cny_per_kw": 0.1, "flex_retrofit_lifetime_yr": 1}
+    policy = {"share_basis": "electricity", "unit_commitment": True, "min_up_down_times": False}
+    ds = solve(tmp_path / "a", [{**coal, "flex_retrofit_max_mw": 60}], [35, 100], policy=policy).dataset
+    assert float(ds.flex_retrofit_mw) == pytest.approx(50)
+    with pytest.raises(InfeasibleError):
+        solve(tmp_path / "b", [{**coal, "flex_retrofit_max_mw": 40}], [35, 100], policy=policy)
+
+
 def test_flexibility_retrofit_bad_inputs_fail_with_one_line(tmp_path):
     from optimizer.inputs import load_inputs
 

@@ -40,7 +40,7 @@ ZONES = ROOT / "data" / "zones"
 OUT = ZONES / "model"
 #: attributes split with the capacity (MW or MWh of one class shared among zones)
 SPLIT = ("existing_mw", "min_total_mw", "max_total_mw", "max_build_mw_per_yr", "existing_mwh",
-         "annual_energy_max_mwh", "annual_energy_min_mwh")
+         "annual_energy_max_mwh", "annual_energy_min_mwh", "flex_retrofit_max_mw")
 #: attributes whose potential splits by the rooftop-PV potential, not by the load
 ROOFTOP = ("pv_rooftop",)
 

@@ -63,6 +63,7 @@ NONNEGATIVE = (
     "max_build_mw_per_yr",
     "flex_retrofit_capex_cny_per_kw",
     "flex_retrofit_lifetime_yr",
+    "flex_retrofit_max_mw",
     "max_duration_h",
     "price_cny_per_mwh",
     "co2_t_per_mwh",

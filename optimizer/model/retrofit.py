@@ -7,7 +7,7 @@ gain on the retrofitted capacity that is committed:
 .. math::
 
     p_{g,t} \ge \mu_g\, u_{g,t} - (\mu_g - \mu'_g)\, y_{g,t}, \qquad
-    y_{g,t} \le x_g, \qquad y_{g,t} \le u_{g,t}, \qquad 0 \le x_g \le \bar P_g^{0}
+    y_{g,t} \le x_g, \qquad y_{g,t} \le u_{g,t}, \qquad 0 \le x_g \le \min(\bar P_g^{0}, \bar X_g)
 
     C^{retrofit} = \mathrm{CRF}(r, L^{rf}_g)\, c^{rf}_g\, x_g
 
@@ -25,6 +25,7 @@ Symbol                     Pyomo                                   Meaning (unit
 :math:`y_{g,t}`            ``m.flex_online[g, t]``                 retrofitted capacity committed (MW)
 :math:`\mu_g, \mu'_g`      ``min_stable_frac``, ``flex_retrofit_min_stable_frac``  minimum before / after (-)
 :math:`\bar P_g^{0}`       ``existing_mw``                         capacity in service (MW)
+:math:`\bar X_g`           ``flex_retrofit_max_mw``                most retrofitted by the study year (MW)
 :math:`c^{rf}_g`           ``flex_retrofit_capex_cny_per_kw``      retrofit cost (CNY/kW)
 :math:`L^{rf}_g`           ``flex_retrofit_lifetime_yr``           retrofit lifetime (yr)
 (rows)                     ``m.flex_min``, ``m.flex_cap``, ``m.flex_committed``  the three rows above
@@ -61,7 +62,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
                                                           - t.at[g, "flex_retrofit_min_stable_frac"]) for g in flex},
                             doc="fall of the minimum stable output of retrofitted capacity (-)")
     m.flex_mw = pyo.Var(m.G_flex, within=pyo.NonNegativeReals,
-                        bounds=lambda _m, g: (0.0, float(t.at[g, "existing_mw"])),
+                        bounds=lambda _m, g: (0.0, min(float(t.at[g, "existing_mw"]),
+                                                       float(t.at[g, "flex_retrofit_max_mw"]))),
                         doc="capacity retrofitted for flexibility (MW)")
     m.flex_online = pyo.Var(m.G_flex, m.T, within=pyo.NonNegativeReals,
                             doc="retrofitted capacity committed (MW)")
