@@ -225,6 +225,17 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     curtail = np.where(has_profile[None, :], np.maximum(avail - gen, 0.0), 0.0) if gens else avail
     put("curtailment_mw", ("time", "generator"), curtail, "MW",
         "available renewable output not used (profile technologies)")
+    # what each supply technology could give in each step: the power balance (电力平衡) of the report
+    available = np.full((n, len(techs)), np.nan)
+    for j, k in enumerate(techs):
+        kind = t.at[k, "kind"]
+        if kind in ("generator", "import"):
+            available[:, j] = availability(inp, k) * cap_total[k]
+        elif kind in ("storage", "demand_response"):
+            available[:, j] = cap_total[k]
+    put("available_mw", ("time", "technology"), available, "MW",
+        "capacity available in the step: generators and corridors at their availability (and profile), storage "
+        "at its power, demand response at its capacity; NaN for heat-only boilers")
     if inp.day_sequence is not None:  # typical days: the calendar, to read the year back in order
         seq = np.asarray(inp.day_sequence, dtype=int)
         coords["calendar_day"] = ("calendar_day", pd.date_range(f"{inp.year}-01-01", periods=len(seq), freq="D"))

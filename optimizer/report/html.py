@@ -23,7 +23,8 @@ from optimizer.report import tables as T
 from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
 
-SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_energy", "sec_imports",
+SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_balance", "sec_energy",
+            "sec_imports",
             "sec_operation", "sec_dispatch", "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost",
             "sec_metadata")
 
@@ -493,6 +494,13 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
                               + (f"<h3>{esc(L('heat_balance'))}</h3>" + table_html("heat", heat, lang) if len(heat)
                                  else note_html(L("no_heat_note"))))
     parts["sec_capacity"] = table_html("capacity", tbl["capacity"], lang) + figs_of("sec_capacity")
+    bal = tbl.get("power_balance")
+    if bal is not None and len(bal):
+        steps = bal.attrs.get("steps", {})
+        parts["sec_balance"] = (note_html(L("balance_note", peak=steps.get("peak", ""), valley=steps.get("valley", "")))
+                                + table_html("power_balance", bal, lang))
+    else:
+        parts["sec_balance"] = ""
     parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
     parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")
 

@@ -21,6 +21,21 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sec_headline": ("Headline figures", "主要指标"),
     "sec_targets": ("The plan's targets and what the solution achieves", "碳达峰实施方案目标与优化结果对照"),
     "sec_capacity": ("Installed capacity by technology", "分技术装机容量"),
+    "sec_balance": ("Power balance at the peak and at the lowest load (电力平衡, 调峰平衡)",
+                    "电力平衡与调峰平衡"),
+    "balance_note": ("Each supply's capacity available in the step of highest load ({peak}) and of lowest load "
+                     "({valley}), and what it gave; below, the load, the operating reserve required and the "
+                     "surplus (+) or deficit (-) of what was available over load plus reserve. Storage counts at "
+                     "its power, net of charging in its output.",
+                     "最高负荷时刻（{peak}）与最低负荷时刻（{valley}）各电源的可用容量与实际出力；表末为负荷、"
+                     "运行备用需求，以及可用容量扣除负荷与备用后的盈余（+）或缺额（−）。储能按功率计，出力为放电减充电。"),
+    "installed_mw": ("Installed (MW)", "装机容量（MW）"),
+    "peak_available_mw": ("Available at the peak (MW)", "最高负荷时刻可用容量（MW）"),
+    "peak_output_mw": ("Output at the peak (MW)", "最高负荷时刻出力（MW）"),
+    "valley_available_mw": ("Available at the lowest load (MW)", "最低负荷时刻可用容量（MW）"),
+    "valley_output_mw": ("Output at the lowest load (MW)", "最低负荷时刻出力（MW）"),
+    "reserve_requirement": ("Operating reserve required", "运行备用需求"),
+    "surplus": ("Surplus (+) / deficit (-)", "电力盈余（+）/缺额（−）"),
     "sec_energy": ("Annual energy by source", "分电源年度电量"),
     "sec_imports": ("Imports per corridor", "分通道受电"),
     "sec_calibration": ("Against the statistics", "与统计数据对照"),

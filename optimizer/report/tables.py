@@ -1058,6 +1058,52 @@ def plan_summary(ds: xr.Dataset, build: pd.DataFrame | None = None) -> dict[str,
     }
 
 
+#: the rows of the power balance below the technologies
+BALANCE_ROWS = ("load", "reserve_requirement", "surplus")
+
+
+def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
+    """电力平衡 and 调峰平衡: the supply at the step of highest load and at the step of lowest load.
+
+    Per technology (heat-only boilers left out): installed capacity, what was available in that step
+    (``available_mw``: availability and weather) and what it gave (generation, imports received, storage
+    and demand response net of charging). Below: the load, the operating reserve required and the surplus
+    (+) or deficit (-) of what was available over load plus reserve. Typical-day runs: the modelled steps.
+    Empty when the results predate ``available_mw``.
+    """
+    if "available_mw" not in ds:
+        return pd.DataFrame()
+    load = ds["load_mw"].sum("zone").values
+    steps = {"peak": int(np.argmax(load)), "valley": int(np.argmin(load))}
+    techs = ds["technology"].values.astype(str)
+    kinds = ds["kind"].values.astype(str)
+    out = pd.DataFrame(index=pd.Index([k for k, kd in zip(techs, kinds, strict=True) if kd != "boiler"],
+                                      name="technology"))
+    out["installed_mw"] = ds["capacity_total_mw"].sel(technology=out.index).values
+    given = {}
+    for var, dim, sign in (("generation_mw", "generator", 1.0), ("import_mw", "corridor", 1.0),
+                           ("storage_discharge_mw", "storage", 1.0), ("storage_charge_mw", "storage", -1.0),
+                           ("curtailed_mw", "demand_response", 1.0)):
+        if var in ds:
+            for k in ds[dim].values.astype(str):
+                given[k] = given.get(k, 0.0) + sign * ds[var].sel({dim: k}).values
+    reserve = ds["reserve_requirement_mw"].values if "reserve_requirement_mw" in ds else np.zeros(len(load))
+    rows = {}
+    for tag, i in steps.items():
+        avail = ds["available_mw"].isel(time=i).sel(technology=out.index).values
+        out[f"{tag}_available_mw"] = avail
+        out[f"{tag}_output_mw"] = [float(given[k][i]) if k in given else 0.0 for k in out.index]
+        rows[tag] = {"load": float(load[i]), "reserve_requirement": float(reserve[i]),
+                     "surplus": float(np.nansum(avail)) - float(load[i]) - float(reserve[i])}
+    extra = pd.DataFrame(index=pd.Index(list(BALANCE_ROWS), name="technology"), columns=out.columns, dtype=float)
+    for tag in steps:
+        for r in BALANCE_ROWS:
+            extra.at[r, f"{tag}_available_mw"] = rows[tag][r]
+    out = pd.concat([out, extra])
+    out.attrs["steps"] = {tag: str(ds["time"].values[i])[:16].replace("T", " ") for tag, i in steps.items()}
+    return out
+
+
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report, by name (language-neutral)."""
     return {
@@ -1065,6 +1111,7 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "targets": targets_table(ds, targets),
         "calibration": calibration_table(ds),
         "capacity": capacity_table(ds),
+        "power_balance": power_balance_table(ds),
         "energy": energy_table(ds),
         "imports": imports_table(ds),
         "operation": operation_table(ds),

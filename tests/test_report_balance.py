@@ -1,0 +1,28 @@
+"""The report's power balance (电力平衡 at the highest load, 调峰平衡 at the lowest), on the tiny case worked out
+in tests/test_api.py: coal 100 MW, PV built to 120 MW with a profile of 0, 1, 0.5 and load 50, 80, 60 MW."""
+
+from __future__ import annotations
+
+import pytest
+
+import optimizer
+from optimizer.report.html import render
+from optimizer.report.tables import all_tables, power_balance_table
+
+
+def test_power_balance_at_the_peak_and_the_lowest_load(tiny_case):
+    ds = optimizer.Case.from_yaml(tiny_case.config_path).solve()
+    bal = power_balance_table(ds)
+    # the peak is hour 1 (80 MW): coal 100 available and idle, PV 120 available giving 80
+    assert bal.at["coal", "peak_available_mw"] == pytest.approx(100.0)
+    assert bal.at["pv", "peak_available_mw"] == pytest.approx(120.0)
+    assert bal.at["pv", "peak_output_mw"] == pytest.approx(80.0)
+    assert bal.at["load", "peak_available_mw"] == pytest.approx(80.0)
+    assert bal.at["surplus", "peak_available_mw"] == pytest.approx(100 + 120 - 80)
+    # the lowest load is hour 0 (50 MW): no sun, coal gives it all
+    assert bal.at["coal", "valley_output_mw"] == pytest.approx(50.0)
+    assert bal.at["pv", "valley_available_mw"] == pytest.approx(0.0)
+    assert bal.at["surplus", "valley_available_mw"] == pytest.approx(100 - 50)
+    assert bal.attrs["steps"] == {"peak": "2025-01-01 01:00", "valley": "2025-01-01 00:00"}
+    html = render(ds, all_tables(ds), [], "zh", results_dir=tiny_case.folder)
+    assert "电力平衡与调峰平衡" in html and "电力盈余（+）/缺额（−）" in html
