@@ -152,3 +152,16 @@ def test_a_plant_in_no_zone_fails_in_one_line(tmp_path):
     with pytest.raises(InputError) as err:
         load_inputs(make_config(data, tmp_path, zones=["north", "south"]))
     assert "technologies.csv: dear.zone: zone 'suzhou' is not a configured zone" in str(err.value)
+
+
+def test_the_report_shows_the_links_congestion(tmp_path):
+    """The congested hours 1 and 2 each earn 60 MW x (0.9 x 500 - 100) = 21,000 CNY of congestion rent; hour 0
+    earns nothing (the south's price is the north's grossed up for losses)."""
+    from optimizer.report.tables import links_table
+
+    ds = run(_case(tmp_path, [LINK]), write=False).dataset
+    row = links_table(ds).loc["n_s"]
+    assert (row["zone_a"], row["zone_b"]) == ("north", "south")
+    assert row["congested_hours"] == pytest.approx(2.0)
+    assert row["congestion_rent_m_cny"] == pytest.approx(2 * 21_000 / 1e6, rel=1e-6)
+    assert row["mean_fwd_mw"] == pytest.approx((50 / 0.9 + 120) / 3, rel=1e-6)

@@ -23,8 +23,10 @@ from optimizer.report import tables as T
 from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
 
+#: sections shown only when the run has something for them
+OPTIONAL_SECTIONS = ("sec_balance", "sec_links")
 SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_balance", "sec_energy",
-            "sec_imports",
+            "sec_imports", "sec_links",
             "sec_operation", "sec_dispatch", "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost",
             "sec_metadata")
 
@@ -502,6 +504,9 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     else:
         parts["sec_balance"] = ""
     parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
+    links = tbl.get("links")
+    parts["sec_links"] = (note_html(L("links_note")) + table_html("links", links, lang)
+                          if links is not None and len(links) else "")
     parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")
 
     weeks = tbl["weeks"]
@@ -561,9 +566,11 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     scen = ds.attrs.get("scenario", "")
     year = ds.attrs.get("year", "")
     title = f"{L('report_title')}（{year}年）" if lang == "zh" else f"{L('report_title')} ({year})"
-    toc = "".join(f"<li><a href='#{s}'>{esc(L(s))}</a></li>" for s in SECTIONS)
+    # sections a run has nothing for (links of a one-zone run) are left out, not shown empty
+    shown = [s for s in SECTIONS if s not in OPTIONAL_SECTIONS or parts.get(s)]
+    toc = "".join(f"<li><a href='#{s}'>{esc(L(s))}</a></li>" for s in shown)
     body = "".join(f"<section id='{s}'><h2>{i + 1}. {esc(L(s))}</h2>{parts.get(s, '')}</section>"
-                   for i, s in enumerate(SECTIONS))
+                   for i, s in enumerate(shown))
     t = pd.DatetimeIndex(ds["time"].values)
     period = f"{t[0]:%Y-%m-%d %H:%M} – {t[-1]:%Y-%m-%d %H:%M}" if len(t) else ""
     html_lang = "zh-CN" if lang == "zh" else "en"

@@ -30,6 +30,17 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "最高负荷时刻（{peak}）与最低负荷时刻（{valley}）各电源的可用容量与实际出力；表末为负荷、"
                      "运行备用需求，以及可用容量扣除负荷与备用后的盈余（+）或缺额（−）。储能按功率计，出力为放电减充电。"),
     "installed_mw": ("Installed (MW)", "装机容量（MW）"),
+    "sec_links": ("Transmission between zones", "分区间输电"),
+    "links_note": ("Per link: its capacity, the mean flow each way, the hours a year it runs at its capacity "
+                   "(congested) and the congestion rent, what the power received is worth at the receiving "
+                   "zone's price less what it was worth where it was sent.",
+                   "各联络线：容量、双向平均潮流、全年满载（阻塞）小时数，以及阻塞盈余，即受端电价下所受电力的价值减去送端电价下的价值。"),
+    "zone_a": ("Zone a", "区域a"),
+    "zone_b": ("Zone b", "区域b"),
+    "mean_fwd_mw": ("Mean flow a→b (MW)", "平均潮流 a→b（MW）"),
+    "mean_bwd_mw": ("Mean flow b→a (MW)", "平均潮流 b→a（MW）"),
+    "congested_hours": ("Hours at capacity (h/yr)", "阻塞小时数（小时/年）"),
+    "congestion_rent_m_cny": ("Congestion rent (M CNY/yr)", "阻塞盈余（百万元/年）"),
     "peak_available_mw": ("Available at the peak (MW)", "最高负荷时刻可用容量（MW）"),
     "peak_output_mw": ("Output at the peak (MW)", "最高负荷时刻出力（MW）"),
     "valley_available_mw": ("Available at the lowest load (MW)", "最低负荷时刻可用容量（MW）"),

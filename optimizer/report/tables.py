@@ -1104,6 +1104,39 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     return out
 
 
+def links_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Transmission between zones (runs with links): per link its zones, capacity (existing and new), mean flow
+    each way, the hours at its capacity (congested) and the congestion rent: what the power received is worth
+    at the receiving zone's price less what it was worth where it was sent (CNY/yr, losses included)."""
+    if "link" not in ds.dims or not ds.sizes["link"]:
+        return pd.DataFrame()
+    w = weights(ds)  # the hours each step stands for: sums over them are annual, as in the other tables
+    price = ds["marginal_price_cny_per_mwh"]
+    terms = parse_attr(ds, "balance_terms") or {}
+    ends: dict[str, dict[str, Any]] = {}
+    for zone, name, key, coef in terms.get("electricity", []):  # the links' zones and losses, as registered
+        if name in ("link_fwd_mw", "link_bwd_mw"):
+            end = ends.setdefault(key, {})
+            if name == "link_fwd_mw":
+                end["a" if coef < 0 else "b"] = zone
+                if coef > 0:
+                    end["keep"] = coef
+    rows = {}
+    for k in ds["link"].values.astype(str):
+        a, b, keep = ends[k]["a"], ends[k]["b"], ends[k].get("keep", 1.0)
+        cap = float(ds["link_capacity_total_mw"].sel(link=k))
+        fwd, bwd = ds["link_fwd_mw"].sel(link=k).values, ds["link_bwd_mw"].sel(link=k).values
+        pa, pb = price.sel(zone=a).values, price.sel(zone=b).values
+        rent = float(w @ (fwd * (keep * pb - pa) + bwd * (keep * pa - pb)))
+        rows[k] = {"zone_a": a, "zone_b": b, "capacity_mw": cap,
+                   "new_mw": float(ds["link_capacity_new_mw"].sel(link=k)),
+                   "mean_fwd_mw": float(w @ fwd / w.sum()), "mean_bwd_mw": float(w @ bwd / w.sum()),
+                   "congested_hours": float(w[np.maximum(fwd, bwd) >= cap * (1 - 1e-6) - 1e-6].sum())
+                   if cap > 0 else 0.0,
+                   "congestion_rent_m_cny": rent / 1e6}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("link")
+
+
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report, by name (language-neutral)."""
     return {
@@ -1112,6 +1145,7 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "calibration": calibration_table(ds),
         "capacity": capacity_table(ds),
         "power_balance": power_balance_table(ds),
+        "links": links_table(ds),
         "energy": energy_table(ds),
         "imports": imports_table(ds),
         "operation": operation_table(ds),
