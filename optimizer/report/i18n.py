@@ -27,7 +27,7 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "({valley}), and what it gave; below, the load, the operating reserve required and the "
                      "surplus (+) or deficit (-) of what was available over load plus reserve. Storage counts at "
                      "its power, net of charging in its output.",
-                     "最高负荷时刻（{peak}）与最低负荷时刻（{valley}）各电源的可用容量与实际出力；表末为负荷、"
+                     "最高负荷时刻（高峰，{peak}）与最低负荷时刻（低谷，{valley}）各电源的可用容量与实际出力；表末为负荷、"
                      "运行备用需求，以及可用容量扣除负荷与备用后的盈余（+）或缺额（−）。储能按功率计，出力为放电减充电。"),
     "installed_mw": ("Installed (MW)", "装机容量（MW）"),
     "sec_links": ("Transmission between zones", "分区间输电"),
@@ -41,10 +41,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "mean_bwd_mw": ("Mean flow b→a (MW)", "平均潮流 b→a（MW）"),
     "congested_hours": ("Hours at capacity (h/yr)", "阻塞小时数（小时/年）"),
     "congestion_rent_m_cny": ("Congestion rent (M CNY/yr)", "阻塞盈余（百万元/年）"),
-    "peak_available_mw": ("Available at the peak (MW)", "最高负荷时刻可用容量（MW）"),
-    "peak_output_mw": ("Output at the peak (MW)", "最高负荷时刻出力（MW）"),
-    "valley_available_mw": ("Available at the lowest load (MW)", "最低负荷时刻可用容量（MW）"),
-    "valley_output_mw": ("Output at the lowest load (MW)", "最低负荷时刻出力（MW）"),
+    "peak_available_mw": ("Peak: available (MW)", "高峰可用（MW）"),
+    "peak_output_mw": ("Peak: output (MW)", "高峰出力（MW）"),
+    "valley_available_mw": ("Lowest load: available (MW)", "低谷可用（MW）"),
+    "valley_output_mw": ("Lowest load: output (MW)", "低谷出力（MW）"),
     "reserve_requirement": ("Operating reserve required", "运行备用需求"),
     "surplus": ("Surplus (+) / deficit (-)", "电力盈余（+）/缺额（−）"),
     "sec_energy": ("Annual energy by source", "分电源年度电量"),
