@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import xarray as xr
-import yaml
 
-from optimizer.config import Config, load_config
+from optimizer.config import Config, load_config, yaml_text
 from optimizer.inputs import Inputs, load_inputs
 from optimizer.results import read_results
 
@@ -39,11 +38,8 @@ def _override_items(overrides: Mapping[str, Any] | Iterable[str] | None, setting
         items += [str(o) for o in (overrides or [])]
         pairs = []
     pairs += [(k.replace("__", "."), v) for k, v in settings.items()]
-    for key, value in pairs:
-        text = value if isinstance(value, str) else \
-            yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
-        items.append(f"{key}={text}")
-    return items
+    # a string is passed on as written, as on the command line (``time__end="2025-01-14 23:00"``)
+    return items + [f"{key}={value if isinstance(value, str) else yaml_text(value)}" for key, value in pairs]
 
 
 @dataclass(frozen=True)

@@ -511,6 +511,11 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
         raise InputError("cannot set a key inside a non-mapping value", source="--set", field=dotted)
 
 
+def yaml_text(value: Any) -> str:
+    """A value as the YAML text of an override (``key.path=<text>``): flow style, one line."""
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
 def parse_overrides(items: list[str] | None) -> list[tuple[str, Any]]:
     """Parse ``key=value`` strings; values are read as YAML (numbers, booleans, lists)."""
     out = []

@@ -163,11 +163,8 @@ def config_reference_markdown() -> str:
         nested = []
         for name, field in model.model_fields.items():
             ann = field.annotation
+            # the sections a key leads to: its own model, or the models of an optional value or of a list's items
             inner = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                inner = [ann]
-            elif typing.get_origin(ann) is list:
-                inner = [a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
             key = f"{path}.{name}" if path else name
             desc = " ".join((field.description or "").split()).replace("|", "\\|")
             if inner:
@@ -176,8 +173,8 @@ def config_reference_markdown() -> str:
                 links = ", ".join(f"[`{first[m]}`](#{first[m].replace('.', '')})" for m in inner)
                 desc = (desc + " " if desc else "") + f"keys: see {links}"
                 nested += [(m, key) for m in inner]
-            out.append(f"| `{name}` | `{_type_name(ann)}`".replace("|", "\\|").replace("\\|", "|", 2)
-                       + f" | {_default(field)} | {desc} |")
+            typ = _type_name(ann).replace("|", "\\|")  # a union's bar is no column separator
+            out.append(f"| `{name}` | `{typ}` | {_default(field)} | {desc} |")
         out.append("")
         for m, key in nested:
             section(m, key)

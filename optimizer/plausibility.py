@@ -188,17 +188,16 @@ def _fmt(x: float) -> str:
     return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
 
 
-def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_mw: pd.DataFrame,
-                 weight_h: float | np.ndarray, *, tech_file: str, carrier_file: str, load_file: str) -> list[str]:
+def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_mw: pd.DataFrame, *,
+                 tech_file: str, carrier_file: str, load_file: str) -> list[str]:
     """Apply :data:`LOAD_RULES` and :data:`INPUT_RULES`; raise InputError on the first error, return the
-    warnings (sentences naming the cell). ``load_mw``: the hourly load (time x zone) of the run, each step
-    standing for ``weight_h`` hours of the year (scaled to a year here)."""
+    warnings (sentences naming the cell). ``load_mw``: the run's hourly load (time x zone), before any
+    aggregation; a cut of the year is scaled to a year."""
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
     total = load_mw.sum(axis=1).to_numpy(dtype=float)
-    w = np.broadcast_to(np.asarray(weight_h, dtype=float), total.shape)
-    annual_mwh = float((total * w).sum()) * 8760.0 / max(float(w.sum()), 1e-9)
+    annual_mwh = float(total.mean()) * 8760.0 if len(total) else 0.0
     peak_mw = float(total.max()) if len(total) else 0.0
     refs = {"annual load": (annual_mwh / 1e6, cfg.checks.annual_load_twh, "TWh/yr", "checks.annual_load_twh"),
             "peak load": (peak_mw, cfg.checks.peak_load_mw, "MW", "checks.peak_load_mw")}
@@ -210,8 +209,7 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
             msg = (f"the {figure} is {_fmt(model)} {unit} against {_fmt(ref)} {unit} ({key}): {why}")
             if severity == "error":
                 raise InputError(msg, source=load_file, field="load_mw")
-            if msg not in warnings and not any(figure in m for m in warnings):
-                warnings.append(f"{load_file}: {msg}")
+            warnings.append(f"{load_file}: {msg}")
     scale = {"": 1.0, "peak_mw": max(peak_mw, 1e-9), "annual_mwh": max(annual_mwh, 1e-9)}
     unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load"}
     flagged: set[tuple[str, str]] = set()

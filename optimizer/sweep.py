@@ -41,7 +41,7 @@ import xarray as xr
 import yaml
 
 from optimizer.checks import check_results
-from optimizer.config import Config, load_config
+from optimizer.config import Config, load_config, yaml_text
 from optimizer.errors import InputError, OptimizerError
 from optimizer.inputs import load_inputs
 from optimizer.model import build_model
@@ -101,8 +101,7 @@ def make_grid(carbon_caps_mt: list[float] | None, varies: list[tuple[str, list[A
     points = []
     for combo in itertools.product(*(vals for _, vals in axes)):
         labels = {k: v for (k, _), v in zip(axes, combo, strict=True)}
-        points.append(Point([f"{k}={yaml.safe_dump(v, default_flow_style=True).strip().removesuffix('...').strip()}"
-                             for k, v in labels.items()], labels))
+        points.append(Point([f"{k}={yaml_text(v)}" for k, v in labels.items()], labels))
     return points
 
 

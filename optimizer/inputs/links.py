@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import InputError
-from optimizer.inputs.techtable import read_csv
+from optimizer.inputs.techtable import _convert, read_csv
 
 #: column -> (type, default); None = required
 COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -51,21 +51,9 @@ def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
                 if default is None:
                     raise InputError("value required", source=src, field=f"{name}.{col}")
                 cell = default
-            if typ == "float":
-                try:
-                    val = float(cell)
-                except ValueError:
-                    raise InputError(f"expected a number, got {cell!r}", source=src, field=f"{name}.{col}") from None
-                if math.isnan(val) or val < 0 or (math.isinf(val) and col != "max_total_mw"):
-                    raise InputError(f"must be a finite number >= 0, got {cell!r}", source=src,
-                                     field=f"{name}.{col}")
-                row[col] = val
-            elif typ == "bool":
-                if cell.lower() not in ("true", "false"):
-                    raise InputError(f"expected true/false, got {cell!r}", source=src, field=f"{name}.{col}")
-                row[col] = cell.lower() == "true"
-            else:
-                row[col] = cell
+            row[col] = _convert(cell, typ, source=src, field=f"{name}.{col}")
+            if typ == "float" and (row[col] < 0 or (math.isinf(row[col]) and col != "max_total_mw")):
+                raise InputError(f"must be a finite number >= 0, got {cell!r}", source=src, field=f"{name}.{col}")
         for end in ("zone_a", "zone_b"):
             if row[end] not in zones:
                 raise InputError(f"zone {row[end]!r} is not a configured zone {zones}", source=src,

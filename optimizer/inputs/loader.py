@@ -355,7 +355,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
     load = _demand_scenario(prof.align(load_full, sel, source=str(ic.load)), config)
-    implausible = tuple(check_plausibility(config, techs, carriers, load, 1.0, tech_file=str(ic.technologies),
+    implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
                                            carrier_file=str(ic.carriers), load_file=str(ic.load)))
     heat = None
     _check_heat(techs, ic.heat_load)

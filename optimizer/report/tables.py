@@ -1068,8 +1068,9 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     Per technology (heat-only boilers left out): installed capacity, what was available in that step
     (``available_mw``: availability and weather) and what it gave (generation, imports received, storage
     and demand response net of charging). Below: the load, the operating reserve required and the surplus
-    (+) or deficit (-) of what was available over load plus reserve. Typical-day runs: the modelled steps.
-    Empty when the results predate ``available_mw``.
+    (+) or deficit (-) of what was available over load plus reserve. The output is each technology's entries
+    of the registered balance (``balance_terms``). Typical-day runs: the modelled steps. Empty when the
+    results predate ``available_mw``.
     """
     if "available_mw" not in ds:
         return pd.DataFrame()
@@ -1080,13 +1081,12 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index([k for k, kd in zip(techs, kinds, strict=True) if kd != "boiler"],
                                       name="technology"))
     out["installed_mw"] = ds["capacity_total_mw"].sel(technology=out.index).values
-    given = {}
-    for var, dim, sign in (("generation_mw", "generator", 1.0), ("import_mw", "corridor", 1.0),
-                           ("storage_discharge_mw", "storage", 1.0), ("storage_charge_mw", "storage", -1.0),
-                           ("curtailed_mw", "demand_response", 1.0)):
-        if var in ds:
-            for k in ds[dim].values.astype(str):
-                given[k] = given.get(k, 0.0) + sign * ds[var].sel({dim: k}).values
+    given: dict[str, np.ndarray] = {}  # each technology's injection into the balance, as the families registered it
+    for _zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
+        if key in out.index:
+            var = ds[name]
+            dim = next(d for d in var.dims if d != "time")
+            given[key] = given.get(key, 0.0) + coef * var.sel({dim: key}).values
     reserve = ds["reserve_requirement_mw"].values if "reserve_requirement_mw" in ds else np.zeros(len(load))
     rows = {}
     for tag, i in steps.items():
