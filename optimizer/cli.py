@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -89,7 +90,12 @@ def _interrupted(err: KeyboardInterrupt) -> None:
     if hasattr(signal, "alarm"):
         signal.alarm(0)  # the interrupt arrived: no second one
     err_console.print("[bold red]interrupted[/]: stopped cleanly, nothing written", highlight=False)
-    raise typer.Exit(143 if isinstance(err, Terminated) else 130) from None
+    code = 143 if isinstance(err, Terminated) else 130
+    if getattr(err, "solver_abandoned", False):  # a HiGHS thread still runs: no clean shutdown around it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise typer.Exit(code) from None
 
 
 def _take_signals(rearm: bool = False) -> None:
@@ -197,6 +203,10 @@ def print_summary(ds: object) -> None:
         lines.append(f"mean marginal price {head['mean_marginal_price_cny_per_mwh']:,.1f} CNY/MWh (10 % of the hours "
                      f"below {head['marginal_price_p10_cny_per_mwh']:,.1f}, 10 % above "
                      f"{head['marginal_price_p90_cny_per_mwh']:,.1f})")
+    if head.get("emission_factor_avg_t_per_mwh") is not None:
+        mef = head.get("emission_factor_marginal_mean_t_per_mwh")
+        lines.append(f"emission factor of the electricity consumed {head['emission_factor_avg_t_per_mwh']:.3f} t/MWh "
+                     "on average" + (f", {mef:.3f} t/MWh at the margin (load-weighted)" if mef is not None else ""))
     binding = [p for p in head["policies"] if p["dual"] not in (None, 0.0) and abs(p["dual"]) > 1e-6]
     if binding:
         lines.append("binding policies: " + ", ".join(p["policy"] for p in binding))

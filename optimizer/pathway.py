@@ -445,7 +445,8 @@ class PathwayOutcome:
 
 def _block_solution(sol: SolveResult, scale: float, objective: float) -> SolveResult:
     duals = {c: d / scale for c, d in sol.duals.items()} if sol.dual_valid else {}
-    return dataclasses.replace(sol, duals=duals, objective=objective)
+    # the basis's sensitivities are of the whole pathway's LP, not of one period's: none per period
+    return dataclasses.replace(sol, duals=duals, objective=objective, basis_duals=None)
 
 
 def solve_pathway(pw: Pathway, *, write: bool = True) -> PathwayOutcome:

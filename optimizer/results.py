@@ -297,6 +297,13 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
                 balance_dual[i, a] = sol.duals.get(reg.balance_rows[z][i], 0.0) / w[i]
     put("marginal_price_cny_per_mwh", ("time", "zone"), balance_dual, "CNY/MWh",
         "hourly marginal price: dual of the energy balance divided by the step weight")
+    aef, mef = emission_factors(m, inp, sol)
+    put("emission_factor_avg_t_per_mwh", ("time",), aef, "tCO2/MWh",
+        "average emission factor of the electricity consumed in each step: CO2 of the fuel of the electricity "
+        "generated and imported in the step (not of heat) over the load")
+    put("emission_factor_marginal_t_per_mwh", ("time", "zone"), mef, "tCO2/MWh",
+        "marginal emission factor: change of the system's CO2 per MWh more load in the step and zone, at the "
+        "optimal basis (NaN when the solve left no basis)")
     if inp.heat_mw is not None:
         nets = list(inp.heat_mw.columns)
         heat_dual = np.full((n, len(nets)), np.nan)
@@ -487,6 +494,62 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(v[order][np.searchsorted(cum, q * cum[-1])])
 
 
+def annual_emission_factor(ds: xr.Dataset, name: str) -> float | None:
+    """The year's load-weighted mean of an hourly emission factor (tCO2/MWh); None without values
+    (results written before the factors existed, or a marginal factor without a basis)."""
+    if name not in ds:
+        return None
+    ef = ds[name]
+    load = ds["load_mw"] if "zone" in ef.dims else ds["load_mw"].sum("zone")
+    mwh = (load * ds["weight_h"]).where(ef.notnull())
+    total = float(mwh.sum())
+    return None if total <= 0 else float((ef * mwh).sum()) / total
+
+
+def _step_of(v: Any, n: int) -> int:
+    """The step of a variable that an emission term holds (indexed ``[..., step]``)."""
+    idx = v.index()
+    step = idx[-1] if isinstance(idx, tuple) else idx
+    if not isinstance(step, int) or not 0 <= step < n:  # pragma: no cover - a family's programming error
+        raise RuntimeError(f"emission term {v.name} is not indexed by the step")
+    return step
+
+
+def emission_factors(m: pyo.Block, inp: Inputs, sol: SolveResult) -> tuple[np.ndarray, np.ndarray]:
+    """Average (per step) and marginal (per step and zone) emission factors of the electricity consumed
+    (tCO2/MWh).
+
+    Average: the CO2 of the fuel of the electricity generated and imported in the step, as registered
+    with ``power=True`` (a CHP unit's heat and heat-only boilers are left out), over the step's load:
+    the attributional figure for the electricity drawn in that hour (storage shifts energy between
+    hours; its charging is counted in the hour the energy is generated). Marginal: the derivative of
+    the system's CO2 (``m.co2_t``, heat included) with respect to the load of the step and zone at the
+    optimal basis (:meth:`optimizer.solve.HighsModel.basis_duals`), divided by the step weight as the
+    price is: the consequential figure, including every response the LP makes (dispatch, storage,
+    annual limits and, where a step sets the peak, the build).
+    """
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    reg = m.registry
+    n, w = len(inp.time), np.asarray(inp.weight_h, dtype=float)
+    zones = list(inp.zones)
+    hourly_t = np.zeros(n)
+    if reg.power_emissions:
+        repn = generate_standard_repn(pyo.quicksum(reg.power_emissions.values()),
+                                      compute_values=True, quadratic=False)
+        for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            hourly_t[_step_of(v, n)] += c * (v.value or 0.0)
+    load = inp.load_mw[zones].to_numpy(dtype=float).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aef = np.where(load > 0, hourly_t / w / load, np.nan)
+    mef = np.full((n, len(zones)), np.nan)
+    if sol.basis_duals is not None:
+        d = sol.basis_duals(m.co2_t)
+        for a, z in enumerate(zones):
+            mef[:, a] = [d.get(reg.balance_rows[z][i], 0.0) / w[i] for i in range(n)]
+    return aef, mef
+
+
 def headline(ds: xr.Dataset) -> dict[str, Any]:
     """Scalar headline figures and the policy table as plain data."""
     out: dict[str, Any] = {
@@ -512,6 +575,9 @@ def headline(ds: xr.Dataset) -> dict[str, Any]:
     load = ds["load_mw"].sum("zone")
     out["peak_load_mw"] = float(load.max())
     out["annual_load_mwh"] = float((load * ds["weight_h"]).sum())
+    for name, key in (("emission_factor_avg_t_per_mwh", "emission_factor_avg_t_per_mwh"),
+                      ("emission_factor_marginal_t_per_mwh", "emission_factor_marginal_mean_t_per_mwh")):
+        out[key] = annual_emission_factor(ds, name)
     out["time_span"] = time_span(ds)
     pols = []
     for j, p in enumerate(ds["policy"].values):

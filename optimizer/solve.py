@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,9 @@ class SolveResult:
     info: dict[str, Any]
     duals: dict[Any, float] = field(repr=False, default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    #: the rows' sensitivities to a linear expression at this solve's optimal basis (see
+    #: :meth:`HighsModel.basis_duals`); None when the solve left no basis
+    basis_duals: Callable[[Any], dict[Any, float]] | None = field(repr=False, default=None)
 
     @property
     def optimal(self) -> bool:
@@ -380,22 +384,68 @@ class HighsModel:
     def _run_interruptibly(self) -> None:
         """Run HiGHS in its worker thread so Ctrl-C / SIGTERM stop it promptly.
 
-        On KeyboardInterrupt the solve is cancelled through HiGHS's user-interrupt callbacks; if the
-        solver does not stop within a few seconds the (daemon) thread is abandoned. The interrupt is
-        re-raised either way, so nothing downstream treats a cancelled solve as a result.
+        On KeyboardInterrupt the solve is cancelled through HiGHS's user-interrupt callbacks (HiGHS
+        looks at them between iterations, not inside every presolve pass). If the solver has not
+        stopped within a few seconds the (daemon) thread is abandoned and the interrupt is marked
+        ``solver_abandoned``: the interpreter cannot shut down cleanly around a HiGHS thread that is still
+        running (a segfault or a hang at exit, seen when SIGTERM landed in presolve), so the CLI ends
+        such a process with ``os._exit`` once its message is printed. The interrupt is re-raised
+        either way, so nothing downstream treats a cancelled solve as a result.
         """
         h = self.highs
         h.HandleUserInterrupt = True
-        h.startSolve()
         try:
+            h.startSolve()
             while not h.wait(0.1)[0]:
                 pass
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:
             h.cancelSolve()
             deadline = time.perf_counter() + 5.0
-            while time.perf_counter() < deadline and not h.wait(0.1)[0]:
-                pass
+            stopped = False
+            while time.perf_counter() < deadline and not stopped:
+                stopped = h.wait(0.1)[0]
+            err.solver_abandoned = not stopped  # type: ignore[attr-defined]
             raise
+
+    def _basis_duals_now(self) -> Callable[[Any], dict[Any, float]] | None:
+        """:meth:`basis_duals` bound to this solve: it refuses once the instance has solved again."""
+        if not self.highs.getBasis().valid:
+            return None
+        solve_no = self.solves
+
+        def at_this_basis(expr: Any) -> dict[Any, float]:
+            if self.solves != solve_no:
+                raise RuntimeError("the HiGHS instance has solved again since: its basis is another point's")
+            return self.basis_duals(expr)
+
+        return at_this_basis
+
+    def basis_duals(self, expr: Any) -> dict[Any, float]:
+        r"""The derivative of the linear expression ``expr`` (of the model's variables) with respect to
+        each row's right-hand side, at the optimal basis: the row duals the LP would have if ``expr``
+        were its objective, with the basis kept.
+
+        With :math:`B` the basis matrix and :math:`e_B` the coefficients of ``expr`` on the basic
+        columns, :math:`y = B^{-	op} e_B` (one transposed solve with HiGHS's factorisation). With the
+        objective's own coefficients this gives exactly HiGHS's row duals (tested), so the sign and the
+        row scaling are those of :attr:`SolveResult.duals`. Used for the marginal emission factor (the
+        emissions' derivative with respect to each step's load); like any sensitivity at a basis it
+        is one-sided where the optimum is degenerate.
+        """
+        from pyomo.repn.standard_repn import generate_standard_repn
+
+        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+        col = {id(v): j for j, v in enumerate(self.columns)}
+        coef = np.zeros(len(self.columns))
+        for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            coef[col[id(v)]] += c
+        basic = np.asarray(self.highs.getBasicVariables()[1])
+        on_basis = np.where(basic >= 0, coef[np.maximum(basic, 0)], 0.0)  # slack columns: no coefficient
+        _, y = self.highs.getBasisTransposeSolve(np.ascontiguousarray(on_basis, dtype=np.float64))
+        out: dict[Any, float] = {}
+        for (con, _), d in zip(self.rows, (np.asarray(y) * self.row_scale).tolist(), strict=True):
+            out[con] = out.get(con, 0.0) + d
+        return out
 
     def row_indices(self, con: Any) -> list[int]:
         """HiGHS rows of a Pyomo constraint (two for a ranged one)."""
@@ -538,6 +588,7 @@ class HighsModel:
             },
             duals=duals,
             options=opts,
+            basis_duals=self._basis_duals_now() if status == "optimal" else None,
         )
         log.info("HiGHS %s in %.2f s (objective %.6g)", status, solve_s, obj)
         return result

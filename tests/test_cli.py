@@ -369,3 +369,29 @@ def test_an_import_broken_by_sigterm_is_an_interrupt(monkeypatch, terminated):
         assert res.exit_code == 143 and "interrupted" in res.stderr, res.stderr
     else:
         assert res.exit_code == 1 and isinstance(res.exception, ImportError)
+
+
+@pytest.mark.parametrize("abandoned", [True, False])
+def test_an_interrupt_that_left_highs_running_ends_the_process_at_once(monkeypatch, abandoned):
+    """When HiGHS does not stop within its grace period (SIGTERM in a long presolve pass), the
+    interpreter's shutdown around the still-running solver thread crashed (exit -11) or hung: the CLI
+    then ends with os._exit after its message, with the usual code; otherwise the normal exit."""
+    from optimizer import cli, pathway
+
+    exits: list[int] = []
+
+    def fake_exit(code: int) -> None:
+        exits.append(code)
+        raise SystemExit(code)
+
+    def interrupted_solve(_path):
+        err = cli.Terminated()
+        if abandoned:
+            err.solver_abandoned = True  # what Solver._run_interruptibly marks after its grace period
+        raise err
+
+    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    monkeypatch.setattr(pathway, "is_pathway_file", interrupted_solve)
+    res = invoke("run", REPO / "configs" / "suzhou_2025.yaml", "-q")
+    assert res.exit_code == 143 and "interrupted" in res.stderr, res.stderr
+    assert exits == ([143] if abandoned else [])

@@ -108,7 +108,7 @@ def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: ob
         reg.add_fuel(str(t.at[k, "carrier"]), k, fuel_tce_per_mwh * output_mwh)
     ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
     if ef > 0:
-        reg.add_emission(k, ef * output_mwh)
+        reg.add_emission(k, ef * output_mwh, power=power)
     if power:
         add_energy_accounts(reg, inp, cfg, k, output_mwh)
     elif cfg.policy.share_basis == "energy" and fuel_tce_per_mwh > 0:

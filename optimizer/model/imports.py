@@ -159,7 +159,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         elif price > 0:
             reg.add_cost("import", c, price * energy)
         ef = t.at[c, "co2_t_per_mwh"] if cfg.policy.include_import_emissions else 0.0
-        reg.add_emission(c, ef * energy)
+        reg.add_emission(c, ef * energy, power=True)
         nf, coal = t.at[c, "nonfossil_fraction"], t.at[c, "coal_fraction"]
         factor = 1.0 if electricity else conv
         reg.add_account("total", c, factor * energy)

@@ -100,6 +100,9 @@ class Registry:
     costs: list[CostTerm] = field(default_factory=list)
     #: technology -> annual tCO2 expression
     emissions: dict[str, Any] = field(default_factory=dict)
+    #: technology -> the part of ``emissions`` that is the fuel of electricity (a CHP unit's heat and
+    #: heat-only boilers left out): the emission factors of the electricity consumed add these
+    power_emissions: dict[str, Any] = field(default_factory=dict)
     #: account (coal, nonfossil, total) -> list of (label, expression) on the share basis
     accounts: dict[str, list[tuple[str, Any]]] = field(default_factory=lambda: {k: [] for k in ACCOUNTS})
     #: (label, MW of firm capacity) for the reserve margin
@@ -194,9 +197,13 @@ class Registry:
     def add_cost(self, component: str, technology: str, expr: Any) -> None:
         self.costs.append(CostTerm(component, technology, expr))
 
-    def add_emission(self, technology: str, expr: Any) -> None:
-        """Add annual tCO2 of a technology (a CHP unit registers its power and its heat part)."""
+    def add_emission(self, technology: str, expr: Any, *, power: bool = False) -> None:
+        """Add annual tCO2 of a technology (a CHP unit registers its power and its heat part);
+        ``power``: the fuel of electricity (delivered or imported), not of heat."""
         self.emissions[technology] = expr if technology not in self.emissions else self.emissions[technology] + expr
+        if power:
+            prev = self.power_emissions.get(technology)
+            self.power_emissions[technology] = expr if prev is None else prev + expr
 
     def add_account(self, account: str, label: str, expr: Any) -> None:
         self.accounts[account].append((label, expr))
