@@ -18,8 +18,11 @@ round (the spread of the totals is printed too: the machine may be shared).
 The three objectives must agree to 1e-6 relative (PyPSA's plus the constant of
 ``pypsa_case.objective_constant``); the script exits with status 1 if they do not.
 
-    python benchmarks/bench_peers.py [CONFIG] [--set key=value ...] [--repeat N] [--json out.json]
+    python benchmarks/bench_peers.py [CONFIG] [--set key=value ...] [--repeat N] [--paths ours,pypsa] [--json F]
     python benchmarks/bench_peers.py --set "time.end=2025-01-14 23:00"     # two weeks, quick
+    python benchmarks/bench_peers.py configs/suzhou_2025_zones.yaml         # six zones, 24 typical days
+
+``--paths`` runs only some of the three (the bare solver costs a third solve of the same LP).
 """
 
 from __future__ import annotations
@@ -290,10 +293,12 @@ def _spawn(kind: str, args: argparse.Namespace, tmp: Path, npz: Path) -> dict[st
 
 def _report(runs: dict[str, list[dict[str, Any]]], prep: dict[str, Any]) -> dict[str, Any]:
     """Print the table of each path's fastest round, the ratios and the objective agreement."""
+    runs = {k: v for k, v in runs.items() if v}
     res = {k: min(v, key=lambda r: r["total_s"]) for k, v in runs.items()}
-    bare_total = res["bare"]["total_s"]
+    base = "bare" if "bare" in res else next(iter(res))
+    bare_total = res[base]["total_s"]
     head = "".join(f"{label:>11}" for _, label in STAGES)
-    print(f"{'path':<7}{head}{'total':>9}{'/ bare':>8}{'process':>9}{'peak MiB':>10}")
+    print(f"{'path':<7}{head}{'total':>9}{'/ ' + base:>8}{'process':>9}{'peak MiB':>10}")
     for name, r in res.items():
         t = r["times"]
         cells = "".join(f"{t[k]:>11.2f}" for k, _ in STAGES)
@@ -313,22 +318,28 @@ def _report(runs: dict[str, list[dict[str, Any]]], prep: dict[str, Any]) -> dict
     loads = [x for v in runs.values() for r in v for x in r["loadavg_1min"]]
     print(f"1-min load average during the runs: {min(loads):.1f}-{max(loads):.1f} (2 cores: above ~2 the "
           "machine was shared)")
-    ours, pyp, bare = res["ours"], res["pypsa"], res["bare"]
     no_imp = {k: r["total_s"] - r["times"]["imports_s"] for k, r in res.items()}
-    summary = {
+    summary: dict[str, Any] = {"totals_over_" + base: {k: r["total_s"] / bare_total for k, r in res.items()}}
+    _print_sizes(res, prep)
+    rel = _objectives(runs, res)
+    versions = {**prep.get("versions", {}), **res.get("pypsa", {}).get("versions", {})}
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + f", python {sys.version.split()[0]}")
+    if "ours" not in res or "pypsa" not in res:
+        return {"best": res, "summary": summary, "relative_differences": rel, "versions": versions}
+    ours, pyp = res["ours"], res["pypsa"]
+    summary |= {
         "ours_over_pypsa_total": ours["total_s"] / pyp["total_s"],
         "ours_over_pypsa_without_imports": no_imp["ours"] / no_imp["pypsa"],
         "ours_non_highs_share": ours["non_highs_s"] / ours["total_s"],
         "ours_non_highs_share_without_imports": (no_imp["ours"] - ours["times"]["highs_s"]) / no_imp["ours"],
         "pypsa_non_highs_share": pyp["non_highs_s"] / pyp["total_s"],
-        "totals_over_bare": {k: r["total_s"] / bare_total for k, r in res.items()},
     }
     print(f"our total / PyPSA total = {summary['ours_over_pypsa_total']:.2f} (goal <= 0.80); without imports "
           f"{summary['ours_over_pypsa_without_imports']:.2f}")
     print(f"our non-HiGHS share = {ours['non_highs_s']:.2f} s / {ours['total_s']:.2f} s = "
           f"{summary['ours_non_highs_share']:.1%} (goal <= 10 %); without imports "
           f"{summary['ours_non_highs_share_without_imports']:.1%}; PyPSA's {summary['pypsa_non_highs_share']:.1%}")
-    if len(runs["ours"]) > 1:
+    if len(runs["ours"]) > 1 and "bare" in runs:
         # HiGHS's time for one and the same LP moves by 10-20 % between rounds on a shared machine; the
         # per-round ratios show that spread, and the last line takes it out: each path's own work
         # outside HiGHS, around the bare solver's HiGHS time of the same round
@@ -342,32 +353,41 @@ def _report(runs: dict[str, list[dict[str, Any]]], prep: dict[str, Any]) -> dict
               + f" (median {statistics.median(per_round):.2f})")
         print("the same with both around the bare solver's HiGHS time of the round: "
               + ", ".join(f"{x:.2f}" for x in same_solve) + f" (median {statistics.median(same_solve):.2f})")
-    split = ours.get("split", {})
-    print(f"our hand-over: compile {split.get('compile_s', float('nan')):.2f} s + pass "
-          f"{split.get('pass_s', float('nan')):.2f} s; solution back into Pyomo "
-          f"{split.get('load_solution_s', float('nan')):.2f} s (in 'extract'); "
-          f"bare arrays compiled beforehand in {prep['compile_s']:.2f} s (not timed)")
+    return {"best": res, "summary": summary, "relative_differences": rel, "versions": versions}
+
+
+def _print_sizes(res: dict[str, dict[str, Any]], prep: dict[str, Any]) -> None:
+    """The hand-over split of ours and the LP each path hands to HiGHS."""
+    if "ours" in res:
+        split = res["ours"].get("split", {})
+        print(f"our hand-over: compile {split.get('compile_s', float('nan')):.2f} s + pass "
+              f"{split.get('pass_s', float('nan')):.2f} s; solution back into Pyomo "
+              f"{split.get('load_solution_s', float('nan')):.2f} s (in 'extract')"
+              + (f"; bare arrays compiled beforehand in {prep['compile_s']:.2f} s (not timed)" if "compile_s" in prep
+                 else ""))
     print("LP before presolve (columns x rows, nonzeros); HiGHS iterations (IPM / crossover), HiGHS status:")
     for name, r in res.items():
         s, i = r["size"], r["info"]
         print(f"  {name:<6}{s['columns']:>10,} x {s['rows']:>9,}{s['nonzeros']:>12,}   "
               f"{i['ipm_iterations']:>4} / {i['crossover_iterations']:>6}   {r['status']}")
-    ref = bare["objective"]
-    print(f"objectives (CNY/yr): ours {ours['objective']:.12e}, PyPSA {pyp['objective']:.12e} "
-          f"(n.objective {pyp['objective_pypsa']:.12e} + constant {pyp['objective_constant']:.12e}), "
-          f"bare {ref:.12e}")
-    objs = [(k, r["objective"]) for k, v in runs.items() for r in v]
-    rel = {
-        "ours_vs_bare": abs(ours["objective"] - ref) / abs(ref),
-        "pypsa_vs_bare": abs(pyp["objective"] - ref) / abs(ref),
-        "ours_vs_pypsa": abs(ours["objective"] - pyp["objective"]) / abs(pyp["objective"]),
-        "largest_over_all_rounds": max(abs(a - b) / abs(b) for _, a in objs for _, b in objs),
-    }
+
+
+def _objectives(runs: dict[str, list[dict[str, Any]]], res: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Print the objectives and their relative differences (every pair of paths, and over all rounds)."""
+    text = []
+    for k, r in res.items():
+        extra = (f" (n.objective {r['objective_pypsa']:.12e} + constant {r['objective_constant']:.12e})"
+                 if k == "pypsa" else "")
+        text.append(f"{k} {r['objective']:.12e}{extra}")
+    print("objectives (CNY/yr): " + ", ".join(text))
+    names = list(res)
+    rel = {f"{a}_vs_{b}": abs(res[a]["objective"] - res[b]["objective"]) / abs(res[b]["objective"])
+           for i, a in enumerate(names) for b in names[i + 1:]}
+    objs = [r["objective"] for v in runs.values() for r in v]
+    rel["largest_over_all_rounds"] = max(abs(a - b) / abs(b) for a in objs for b in objs)
     print("relative differences: " + ", ".join(f"{k.replace('_', ' ')} {v:.2e}" for k, v in rel.items())
           + f" (tolerance {TOLERANCE:g})")
-    versions = {**prep.get("versions", {}), **pyp.get("versions", {})}
-    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + f", python {sys.version.split()[0]}")
-    return {"best": res, "summary": summary, "relative_differences": rel, "versions": versions}
+    return rel
 
 
 def main() -> None:
@@ -376,6 +396,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the three paths; the fastest round counts")
     ap.add_argument("--json", help="also write every figure to this JSON file")
+    ap.add_argument("--paths", default=",".join(PATHS), help="comma-separated paths to run (default: all three)")
     ap.add_argument("--worker", choices=(*PATHS, "prepare"), help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--npz", help=argparse.SUPPRESS)
@@ -384,14 +405,17 @@ def main() -> None:
         worker(args)
         return
 
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in PATHS}
+    paths = [p for p in PATHS if p in args.paths.split(",")]
+    if len(paths) < 2:
+        raise SystemExit(f"--paths: name at least two of {', '.join(PATHS)}")
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in paths}
     with tempfile.TemporaryDirectory(prefix="bench_peers_") as tmpdir:
         tmp = Path(tmpdir)
         npz = tmp / "lp.npz"
         print(f"config {args.config} {' '.join('--set ' + repr(o) for o in args.overrides)}".rstrip(), flush=True)
-        prep = _spawn("prepare", args, tmp, npz)
+        prep = _spawn("prepare", args, tmp, npz) if "bare" in paths else {}
         for rnd in range(max(1, args.repeat)):
-            for kind in PATHS:
+            for kind in paths:
                 r = _spawn(kind, args, tmp, npz)
                 runs[kind].append(r)
                 print(f"  round {rnd + 1} {kind}: total {r['total_s']:.1f} s (HiGHS {r['times']['highs_s']:.1f} s), "
