@@ -140,10 +140,12 @@ def _worker_ours(config: str, overrides: list[str]) -> dict[str, Any]:
         write_results(ds, Path(tmp) / cfg.name)
         clock.mark("written")
     times, cpu = clock.stages()
-    return {"times": times, "cpu": cpu, "status": highs.modelStatusToString(highs.getModelStatus()),
+    # the solve's own record: HiGHS's state after it may no longer be the run's (the basis duals are read after)
+    info = {k: int(sol.info.get(k, -1)) for k in ("ipm_iterations", "crossover_iterations", "simplex_iterations")}
+    return {"times": times, "cpu": cpu, "status": sol.highs_status,
             "objective": sol.objective, "size": hm.size,
             "split": {k: sol.times[k] for k in ("compile_s", "pass_s", "load_solution_s") if k in sol.times},
-            "info": _highs_info(highs)}
+            "info": info}
 
 
 def _worker_pypsa(config: str, overrides: list[str]) -> dict[str, Any]:
