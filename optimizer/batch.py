@@ -136,7 +136,7 @@ def _make_report(out_dir: Path, lang: str = "en") -> tuple[str | None, str]:
         return None, f"report skipped: {_one_line(err)}"
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            report_command(out_dir, None, lang)
+            report_command(out_dir, None, lang, pdf=False)  # many scenarios: the PDF on demand (optimizer report --pdf)
     except Exception as err:
         return None, f"report failed: {type(err).__name__}: {_one_line(err)}"
     path = out_dir / "report" / "report.html"

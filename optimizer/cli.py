@@ -347,13 +347,16 @@ def report(
     results: Annotated[Path, typer.Argument(help="a results folder written by `optimizer run`", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", help="report folder (default RESULTS/report)")] = None,
     lang: Annotated[str, typer.Option("--lang", help="en or zh")] = "en",
+    pdf: Annotated[bool | None, typer.Option(
+        "--pdf/--no-pdf", help="report.pdf beside the HTML, printed by Chromium or Chrome (default: if one is "
+        "installed; --pdf: or fail)", show_default=False)] = None,
 ) -> None:
-    """Write the annual dispatch report: HTML (offline), Excel workbook and PNG figures."""
+    """Write the planning report: HTML (offline), PDF, Excel workbook and PNG figures."""
     _setup_logging(False)
     from optimizer.report import report_command
 
     try:
-        report_command(results, out, lang)
+        report_command(results, out, lang, pdf)
     except OptimizerError as err:
         _fail(err)
 

@@ -419,6 +419,11 @@ class ChecksConfig(_Strict):
 
 class OutputConfig(_Strict):
     dir: Path | None = Field(default=None, description="results folder; default results/<name>")
+    marginal_emission_factors: bool = Field(
+        default=False, description="true: the solve ends with a basis (crossover on), so that the results carry "
+        "the hourly marginal emission factors (crossover added about 40 % to the full-year solve of 2026-12-04, "
+        "benchmarks/RESULTS.md). Otherwise they are given where the solve ends with a basis anyway (simplex; "
+        "crossover where HiGHS chose it) and NaN elsewhere")
 
 
 class Config(_Strict):

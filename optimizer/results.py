@@ -303,7 +303,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "generated and imported in the step (not of heat) over the load")
     put("emission_factor_marginal_t_per_mwh", ("time", "zone"), mef, "tCO2/MWh",
         "marginal emission factor: change of the system's CO2 per MWh more load in the step and zone, at the "
-        "optimal basis (NaN when the solve left no basis)")
+        "optimal basis (NaN where the solve ended without one: output.marginal_emission_factors asks for it)")
     if inp.heat_mw is not None:
         nets = list(inp.heat_mw.columns)
         heat_dual = np.full((n, len(nets)), np.nan)
@@ -543,8 +543,8 @@ def emission_factors(m: pyo.Block, inp: Inputs, sol: SolveResult) -> tuple[np.nd
     with np.errstate(divide="ignore", invalid="ignore"):
         aef = np.where(load > 0, hourly_t / w / load, np.nan)
     mef = np.full((n, len(zones)), np.nan)
-    if sol.basis_duals is not None:
-        d = sol.basis_duals(m.co2_t)
+    d = sol.basis_duals(m.co2_t) if sol.basis_duals is not None else None
+    if d is not None:
         for a, z in enumerate(zones):
             mef[:, a] = [d.get(reg.balance_rows[z][i], 0.0) / w[i] for i in range(n)]
     return aef, mef

@@ -214,7 +214,7 @@ def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | Non
     times["build_s"] = time.perf_counter() - t0
     log.info("model built in %.2f s", times["build_s"])
 
-    sol, hm = solve_model(m, cfg.solver)
+    sol, hm = solve_model(m, cfg.solver, basis=cfg.output.marginal_emission_factors)
     times.update({k: v for k, v in sol.times.items()})
     log.info("hand-over to HiGHS %.2f s (compile %.2f s, pass %.2f s); %d columns, %d rows",
              sol.times["compile_s"] + sol.times["pass_s"], sol.times["compile_s"], sol.times["pass_s"],

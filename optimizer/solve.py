@@ -60,8 +60,9 @@ class SolveResult:
     duals: dict[Any, float] = field(repr=False, default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     #: the rows' sensitivities to a linear expression at this solve's optimal basis (see
-    #: :meth:`HighsModel.basis_duals`); None when the solve left no basis
-    basis_duals: Callable[[Any], dict[Any, float]] | None = field(repr=False, default=None)
+    #: :meth:`HighsModel.basis_duals`; None from the function when no basis can be had); None when the
+    #: solve did not end optimal
+    basis_duals: Callable[[Any], dict[Any, float] | None] | None = field(repr=False, default=None)
 
     @property
     def optimal(self) -> bool:
@@ -407,16 +408,18 @@ class HighsModel:
             err.solver_abandoned = not stopped  # type: ignore[attr-defined]
             raise
 
-    def _basis_duals_now(self) -> Callable[[Any], dict[Any, float]] | None:
-        """:meth:`basis_duals` bound to this solve: it refuses once the instance has solved again."""
-        if not self.highs.getBasis().valid:
-            return None
+    def _basis_duals_now(self) -> Callable[[Any], dict[Any, float] | None]:
+        """:meth:`basis_duals` bound to this solve: None without a basis (an interior-point solve that
+        skipped crossover); it refuses once the instance has solved again. (HiGHS's crossover from a
+        given solution, ``Highs.crossover``, was tried to make a basis afterwards: its IPX rejects the
+        points of this model's LPs with error 105, so a basis is asked of the solve itself:
+        ``output.marginal_emission_factors``.)"""
         solve_no = self.solves
 
-        def at_this_basis(expr: Any) -> dict[Any, float]:
+        def at_this_basis(expr: Any) -> dict[Any, float] | None:
             if self.solves != solve_no:
                 raise RuntimeError("the HiGHS instance has solved again since: its basis is another point's")
-            return self.basis_duals(expr)
+            return self.basis_duals(expr) if self.highs.getBasis().valid else None
 
         return at_this_basis
 
@@ -594,7 +597,8 @@ class HighsModel:
         return result
 
 
-def solve_model(m: pyo.ConcreteModel, cfg: SolverConfig) -> tuple[SolveResult, HighsModel]:
-    """Compile, hand over and solve ``m``."""
-    hm = HighsModel(m, cfg)
+def solve_model(m: pyo.ConcreteModel, cfg: SolverConfig, *, basis: bool = False) -> tuple[SolveResult, HighsModel]:
+    """Compile, hand over and solve ``m``; ``basis``: the solve must end with a basis (crossover on unless the
+    config turns it off)."""
+    hm = HighsModel(m, cfg, basis=basis)
     return hm.solve(), hm

@@ -33,6 +33,17 @@ pv_floor: {value: 0.01, unit: GW}
 no_number: {unit: GW, quote: "a target the plan states without a number"}
 """
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_pdf_unless_asked() -> None:
+    """Reports print no PDF in the tests (each print costs a browser start, ~5 s), except where a test names
+    the browser itself (tests/test_report_pdf.py); subprocesses inherit the setting."""
+    import os
+
+    from optimizer.report.pdf import BROWSER_ENV
+
+    os.environ.setdefault(BROWSER_ENV, "none")
+
+
 #: in :meth:`TinyCase.mapping` changes, this value deletes the key
 DELETE = object()
 

@@ -328,8 +328,8 @@ def test_report_after_each_solved_scenario_never_fails_it(configs, tmp_path, mon
 
     seen = []
 
-    def fake_report(results_dir, out, lang):
-        seen.append((Path(results_dir), out, lang))
+    def fake_report(results_dir, out, lang, pdf=None):
+        seen.append((Path(results_dir), out, lang, pdf))
         (Path(results_dir) / "report").mkdir()
         (Path(results_dir) / "report" / "report.html").write_text("<html></html>", encoding="utf-8")
 
@@ -337,10 +337,11 @@ def test_report_after_each_solved_scenario_never_fails_it(configs, tmp_path, mon
     monkeypatch.setattr(optimizer.report, "report_command", fake_report)
     summary = run_batch(scenarios_from_configs([configs["a"], configs["bad"]], None, out), workers=0,
                         progress=False, report=True)
-    assert seen == [(out.resolve() / "a", None, "en")]  # only the solved scenario gets a report
+    # only the solved scenario gets a report; no PDF for each of many scenarios (optimizer report --pdf)
+    assert seen == [(out.resolve() / "a", None, "en", False)]
     assert by_name(summary)["a"]["report"] == str(out.resolve() / "a" / "report" / "report.html")
 
-    def failing_report(results_dir, out, lang):
+    def failing_report(results_dir, out, lang, pdf=None):
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr(optimizer.report, "report_command", failing_report)

@@ -16,6 +16,7 @@ from optimizer.calibration import grid_emission_factor_t_per_mwh
 from optimizer.inputs import load_inputs
 from optimizer.model import build_model
 from optimizer.results import headline
+from optimizer.run import run
 from optimizer.solve import solve_model
 from tiny import make_config, write_case
 
@@ -63,11 +64,15 @@ def test_basis_duals_of_the_objective_are_the_prices(tmp_path):
         sol.basis_duals(m.total_cost)
 
 
-def test_no_basis_leaves_the_marginal_factor_unknown(tmp_path):
-    # The interior point without crossover leaves no basis: the marginal factor is NaN (not 0), the average
-    # factor is still known, and the headline mean says None.
-    ds = solve_ds(tmp_path, [COAL, {**GAS, "existing_mw": 200}], [80, 150],
-                  solver={"method": "ipm", "crossover": "off"})
+def test_an_interior_point_without_a_basis_gives_no_marginal_factor_unless_asked(tmp_path):
+    # The two-zone case of tests/test_transmission.py ends its interior point without a basis (HiGHS chooses
+    # no crossover): the marginal factors are NaN (not 0), the average ones are still known and the
+    # headline mean is None. Asked for, the solve runs crossover and they are known: 0 t/MWh (biomass).
+    from test_transmission import LINK, _case
+
+    ds = run(_case(tmp_path / "no", [LINK]), write=False).dataset
     assert np.isnan(ds["emission_factor_marginal_t_per_mwh"].values).all()
-    assert ds["emission_factor_avg_t_per_mwh"].values.tolist() == pytest.approx([0.6, 70 / 150], rel=1e-6)
+    assert ds["emission_factor_avg_t_per_mwh"].values.tolist() == pytest.approx([0, 0, 0])
     assert headline(ds)["emission_factor_marginal_mean_t_per_mwh"] is None
+    ds = run(_case(tmp_path / "asked", [LINK], output={"marginal_emission_factors": True}), write=False).dataset
+    assert ds["emission_factor_marginal_t_per_mwh"].values.ravel().tolist() == pytest.approx([0] * 6, abs=1e-9)

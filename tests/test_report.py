@@ -321,7 +321,10 @@ def test_excel_has_the_same_numbers(report_en: Path, ds: xr.Dataset) -> None:
     assert tg.loc["coal_share_2025", L("achieved")] == pytest.approx(float(ds["coal_share"]) * 100, abs=5e-5)
     assert tg.loc["pv_capacity_2025", L("status")] == L("by_construction")
     dispatch = [name for name in book if name.startswith("dispatch ")]  # hourly data behind the figures
-    assert len(dispatch) == 3 and "dispatch Peak-load week" in dispatch  # January: no summer week
+    # three weeks, and the typical days: highest and lowest load, a winter working day (January: no summer)
+    assert len(dispatch) == 6 and "dispatch Peak-load week" in dispatch, dispatch
+    assert {"dispatch Highest-load day", "dispatch Lowest-load day", "dispatch Typical winter day"} <= set(dispatch)
+    assert len(book["dispatch Highest-load day"]) == 24
     week = book["dispatch Winter week"]
     assert len(week) == 168
     assert week[f"{L('load')} (MW)"].max() == pytest.approx(float(ds["load_mw"].max()))
@@ -329,7 +332,8 @@ def test_excel_has_the_same_numbers(report_en: Path, ds: xr.Dataset) -> None:
 
 
 def test_chinese_report(report_zh: Path) -> None:
-    page = report_zh.read_text(encoding="utf-8")
+    # the figures' base64 can spell any word ("Cost" once): the page without them
+    page = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", report_zh.read_text(encoding="utf-8"))
     assert "lang='zh-CN'" in page
     for word in ("光伏", "生物质", "天然气", "新型储能", "区外电力受进能力", "煤炭占能源消费总量比重",
                  "非化石能源消费比重", "碳达峰", "达标"):
@@ -552,9 +556,23 @@ def test_report_in_headless_chromium(lang: str, report_en: Path, report_zh: Path
         assert colours is not None and len(colours) > 50  # text, tables and figures, not a blank page
     dom = subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", url],
                          check=True, capture_output=True, text=True, timeout=120).stdout
-    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d)"', dom)
+    check = r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d) wide_tables=(\d+)'
+    m = re.search(check, dom)
     assert m, "the page's load script did not run"
-    n, loaded, errors, hscroll = map(int, m.groups())
+    n, loaded, errors, hscroll, wide = map(int, m.groups())
     assert n == len(list((report.parent / "figures").glob("*.png"))) and n >= 10
     assert loaded == n and errors == 0
     assert hscroll == 0, "the page scrolls sideways at 1400 px"
+    assert wide == 0, "a table scrolls sideways at 1400 px: " + dom[m.end():m.end() + 200]
+    if lang == "zh":  # what the browser shows, not only what the file holds
+        from test_report_page_one import english_words, visible_text
+
+        found = [(t.strip()[:60], english_words(t)) for t in visible_text(dom) if english_words(t)]
+        assert not found, found
+    # on paper (A4, about 720 px: report.html?print applies the page's print rules): nothing is cut off
+    paper = [*flags[:-1], "--window-size=760,4000", f"--user-data-dir={tmp_path / 'profile3'}", "--dump-dom",
+             url + "?print"]
+    dom = subprocess.run([exe, *paper], check=True, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(check, dom)
+    assert m and m.group(4) == "0" and m.group(5) == "0", dom[m.end():m.end() + 200] if m else "no check"
+    assert "class=\"print\"" in dom

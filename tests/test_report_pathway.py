@@ -442,8 +442,16 @@ def test_pathway_report_in_headless_chromium(report_en: Path, tmp_path: Path) ->
     url = report_en.resolve().as_uri()
     dom = subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
                          check=True, capture_output=True, text=True, timeout=120).stdout
-    m = re.search(r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d)"', dom)
+    check = r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d) wide_tables=(\d+)'
+    m = re.search(check, dom)
     assert m, "the page's load script did not run"
-    n, loaded, errors, hscroll = map(int, m.groups())
+    n, loaded, errors, hscroll, wide = map(int, m.groups())
     assert n == len(FIGS) and loaded == n and errors == 0
     assert hscroll == 0, "the page scrolls sideways at 1400 px"
+    assert wide == 0, "a table scrolls sideways at 1400 px: " + dom[m.end():m.end() + 200]
+    # on paper (report.html?print applies the print rules at about the width of A4)
+    paper = [*flags[:-1], "--window-size=760,3000", f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom",
+             url + "?print"]
+    dom = subprocess.run([exe, *paper], check=True, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(check, dom)
+    assert m and m.group(4) == "0" and m.group(5) == "0", dom[m.end():m.end() + 200] if m else "no check"

@@ -165,3 +165,38 @@ def test_the_report_shows_the_links_congestion(tmp_path):
     assert row["congested_hours"] == pytest.approx(2.0)
     assert row["congestion_rent_m_cny"] == pytest.approx(2 * 21_000 / 1e6, rel=1e-6)
     assert row["mean_fwd_mw"] == pytest.approx((50 / 0.9 + 120) / 3, rel=1e-6)
+
+
+def test_the_zone_balance_at_the_peak_and_the_valley(tmp_path):
+    """分区电力平衡 of the two-zone case. Peak (hour 1, 80 MW in the south): the north's plant gives 60 MW and
+    sends them (-60), 54 arrive south, where the dear unit gives 26; surpluses 100 - 60 = 40 and
+    100 + 54 - 80 = 74. Valley (hour 0, 50 MW): 55.6 MW sent, 50 arrive. The total's net import is the loss."""
+    from optimizer.report.tables import zone_balance_table
+
+    zb = zone_balance_table(run(_case(tmp_path, [LINK]), write=False).dataset)
+    assert zb.loc["north", ["peak_output_mw", "peak_net_import_mw", "peak_surplus_mw"]].tolist() == pytest.approx(
+        [60, -60, 40], abs=1e-6)
+    assert zb.loc["south", ["peak_zone_load_mw", "peak_available_mw", "peak_output_mw", "peak_net_import_mw",
+                            "peak_surplus_mw"]].tolist() == pytest.approx([80, 100, 26, 54, 74], abs=1e-6)
+    assert zb.loc["south", "valley_net_import_mw"] == pytest.approx(50, abs=1e-6)
+    assert zb.loc["north", "valley_output_mw"] == pytest.approx(50 / 0.9, abs=1e-6)
+    assert zb.loc["total", "peak_net_import_mw"] == pytest.approx(-6, abs=1e-6)
+    assert zb.attrs["steps"]["peak"].endswith("01:00")
+
+
+def test_the_report_of_a_zonal_run_has_the_zone_tables_and_the_link_loading(tmp_path):
+    """The report of the two-zone case: the zone balance in both languages, the links' loading duration
+    curves, and no English in the Chinese page but the case's own names (cheap, dear, north, south)."""
+    from test_report_page_one import english_words, visible_text
+
+    from optimizer.report import build_report
+
+    run(_case(tmp_path, [LINK]), out_dir=tmp_path / "res")
+    ids = {"cheap", "dear", "north", "south"}
+    for lang, title in (("en", "Power balance by zone"), ("zh", "分区电力平衡")):
+        page = build_report(tmp_path / "res", tmp_path / f"report_{lang}", lang=lang).read_text(encoding="utf-8")
+        assert title in page and "data-table=\"zone_balance\"" in page
+        assert (tmp_path / f"report_{lang}" / "figures" / "link_duration.png").exists()
+        if lang == "zh":
+            found = [(t.strip()[:60], w) for t in visible_text(page) if (w := set(english_words(t)) - ids)]
+            assert not found, found

@@ -58,8 +58,11 @@ def load_results(results_dir: Path) -> xr.Dataset:
     return ds
 
 
-def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en") -> Path:
+def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en", pdf: bool | None = False) -> Path:
     """Write the report of ``results_dir`` into ``out_dir`` (default ``<results_dir>/report``).
+
+    ``pdf``: also ``report.pdf``, printed by a Chromium-family browser (:mod:`optimizer.report.pdf`);
+    None: if one is installed (the CLI's default), True: or fail in one line.
 
     Returns the path of ``report.html``. The folder is built in a temporary sibling and renamed
     into place when complete, so an interrupted build never leaves half a report and never
@@ -70,7 +73,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
     results_dir = Path(results_dir)
     with results_lock(results_dir):
-        return _build_report(results_dir, out_dir, lang)
+        return _build_report(results_dir, out_dir, lang, pdf)
 
 
 @contextmanager
@@ -90,11 +93,14 @@ def results_lock(results_dir: Path) -> Iterator[None]:
         yield
 
 
-def _build_report(results_dir: Path, out_dir: Path | None, lang: str) -> Path:
+def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool | None) -> Path:
     if out_dir is not None:
         out_dir = check_report_dir(results_dir, out_dir)
     from optimizer.report.pathway import build_pathway_report, is_pathway
+    from optimizer.report.pdf import find_browser, print_pdf, require_browser
 
+    if pdf:
+        require_browser()  # no browser: the one-line error before any work
     if is_pathway(results_dir):  # pathway.nc (or period_<year>/ folders) and no results.nc
         return build_pathway_report(results_dir, out_dir, lang)
     ds = load_results(results_dir)
@@ -111,6 +117,8 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str) -> Path:
         page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
+        if pdf or (pdf is None and find_browser()):
+            print_pdf(tmp / "report.html", tmp / "report.pdf")
     return out / "report.html"
 
 
@@ -128,7 +136,11 @@ def check_report_dir(results_dir: Path, out_dir: Path) -> Path:
     return out
 
 
-def report_command(results_dir: Path, out: Path | None, lang: str) -> None:
+def report_command(results_dir: Path, out: Path | None, lang: str, pdf: bool | None = None) -> None:
     """CLI entry: build the report and print where it is; InputError (one line) for bad input."""
-    path = build_report(results_dir, out, lang)
+    path = build_report(results_dir, out, lang, pdf)
     print(f"report: {path}")
+    if (path.parent / "report.pdf").exists():
+        print(f"pdf: {path.parent / 'report.pdf'}")
+    elif pdf is None and path.name == "report.html":
+        print("pdf: none (no Chromium or Chrome on this machine; print report.html from a browser)")

@@ -15,8 +15,9 @@ from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
 
-SHEETS = ("headline", "calibration", "targets", "capacity", "energy", "imports", "operation", "heat", "emissions",
-          "cost_component", "cost_technology", "weeks", "metadata")
+SHEETS = ("headline", "calibration", "targets", "capacity", "power_balance", "zone_balance", "energy", "imports",
+          "corridor_months", "links", "operation", "heat", "emissions", "cost_component", "cost_technology", "weeks",
+          "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:
@@ -60,7 +61,7 @@ def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lan
     sheets: dict[str, pd.DataFrame] = {}
     digits: dict[str, dict[str, int | list[int]]] = {}
     for n in SHEETS:
-        if n not in tbl:
+        if n not in tbl or not len(tbl[n]):  # a table the run has nothing for (links of one zone)
             continue
         loc = T.localize(n, tbl[n], lang, headers=False)
         if n == "headline":  # one value per row, each in its own unit
@@ -72,7 +73,7 @@ def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lan
         loc.columns = [headers[str(c)] for c in loc.columns]
         sheets[sheet_name(n, lang)] = loc
         digits[sheet_name(n, lang)] = {headers[k]: v for k, v in dg.items()}
-    for name, df in _dispatch_sheets(ds, T.select_weeks(ds), lang).items():
+    for name, df in _dispatch_sheets(ds, T.select_weeks(ds) + T.select_days(ds), lang).items():
         sheets[name] = df
         digits[name] = {str(c): 1 for c in df.columns if pd.api.types.is_float_dtype(df[c])}
     cfg = str(ds.attrs.get("config_yaml", "")).splitlines()

@@ -26,6 +26,7 @@ from matplotlib.patches import Patch
 
 from optimizer.report import i18n
 from optimizer.report import tables as T
+from optimizer.report import units as U
 
 DPI = 150  # sharp enough for slides; the page scales the images down
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
@@ -161,14 +162,15 @@ def fig_capacity(ds: xr.Dataset, lang: str) -> plt.Figure:
     cap = cap[[not T.is_total_row(k) for k in cap.index]]
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(cap) + 1.6))
     y = np.arange(len(cap))[::-1]
-    ex, new = cap["existing_mw"].to_numpy() / 1e3, cap["new_mw"].to_numpy() / 1e3
+    f = U.fig_scale("power", lang)
+    ex, new = cap["existing_mw"].to_numpy() * f, cap["new_mw"].to_numpy() * f
     ax.barh(y, ex, color="#7f9fbf", label=i18n.label("existing", lang))
     ax.barh(y, new, left=ex, color="#e15759", label=i18n.label("new", lang))
     for yi, e, n in zip(y, ex, new, strict=True):
         ax.text(e + n, yi, " " + num(e + n), va="center", fontsize=9)
     ax.set_yticks(y, [i18n.tech(t, lang) for t in cap.index])
-    ax.set_xlabel(i18n.label("ax_gw", lang))
-    ax.set_title(i18n.label("fig_capacity", lang) + f" ({i18n.label('ax_gw', lang)})")
+    ax.set_xlabel(i18n.label("u_power", lang))
+    ax.set_title(i18n.label("fig_capacity", lang) + f" ({i18n.label('u_power', lang)})")
     ax.margins(x=0.12)
     ax.legend(loc="lower right")
     return fig
@@ -180,10 +182,11 @@ def fig_energy(ds: xr.Dataset, lang: str) -> plt.Figure:
     en = en[(en["energy_gwh"].abs() > 1e-9) | (en["curtailment_gwh"].fillna(0) > 1e-9) | (en["kind"] != "unserved")]
     fig, ax = plt.subplots(figsize=(10, 0.42 * len(en) + 1.6))
     y = np.arange(len(en))[::-1]
-    vals = en["energy_gwh"].to_numpy() / 1e3
+    f = U.fig_scale("energy", lang)
+    vals = en["energy_gwh"].to_numpy() * f
     base = [k[: -len(T.CHARGE_SUFFIX)] if k.endswith(T.CHARGE_SUFFIX) else k for k in en.index]
     ax.barh(y, vals, color=[color(ds, b, i) for i, b in enumerate(base)])
-    curt = en["curtailment_gwh"].fillna(0).to_numpy() / 1e3
+    curt = en["curtailment_gwh"].fillna(0).to_numpy() * f
     if curt.sum() > 1e-6 * max(1.0, float(np.abs(vals).sum())):  # more than round-off
         ax.barh(y, curt, left=np.maximum(vals, 0), color="none", edgecolor="#b8860b", hatch="///",
                 label=i18n.label("curtailment", lang))
@@ -192,8 +195,8 @@ def fig_energy(ds: xr.Dataset, lang: str) -> plt.Figure:
         ax.text(max(v, 0), yi, " " + num(v), va="center", fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [T.row_label(k, lang) for k in en.index])
-    ax.set_xlabel(i18n.label("ax_twh", lang))
-    ax.set_title(i18n.label("fig_energy", lang) + f" ({i18n.label('ax_twh', lang)})")
+    ax.set_xlabel(i18n.label("u_energy", lang))
+    ax.set_title(i18n.label("fig_energy", lang) + f" ({i18n.label('u_energy', lang)})")
     ax.margins(x=0.12)
     return fig
 
@@ -204,17 +207,17 @@ def fig_emissions(ds: xr.Dataset, lang: str) -> plt.Figure:
     em = em[em["emissions_mt"] > 0]
     fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(em), 1) + 1.6))
     if em.empty:
-        _empty(ax, "0 " + i18n.label("ax_mt", lang))
+        _empty(ax, "0 " + i18n.label("u_co2", lang))
     else:
         y = np.arange(len(em))[::-1]
-        v = em["emissions_mt"].to_numpy()
+        v = em["emissions_mt"].to_numpy() * U.fig_scale("co2", lang)
         ax.barh(y, v, color=[color(ds, t, i) for i, t in enumerate(em.index)])
         for yi, vi, s in zip(y, v, em["share_pct"], strict=True):
             ax.text(vi, yi, f" {num(vi)} ({num(s, '.0f')}%)", va="center", fontsize=9)
         ax.set_yticks(y, [i18n.tech(t, lang) for t in em.index])
         ax.margins(x=0.15)
-    ax.set_xlabel(i18n.label("ax_mt", lang))
-    ax.set_title(i18n.label("fig_emissions", lang) + f" ({i18n.label('ax_mt', lang)})")
+    ax.set_xlabel(i18n.label("u_co2", lang))
+    ax.set_title(i18n.label("fig_emissions", lang) + f" ({i18n.label('u_co2', lang)})")
     return fig
 
 
@@ -224,18 +227,19 @@ def fig_cost(ds: xr.Dataset, lang: str) -> plt.Figure:
     tech = T.cost_by_technology(ds).drop(index=T.TOTAL).drop(columns=T.TOTAL)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 0.42 * len(tech) + 2.2), width_ratios=[1, 1.4])
     y = np.arange(len(comp))[::-1]
-    v = comp["cost_m_cny"].to_numpy() / 1e3
+    f = U.fig_scale("cost", lang)
+    v = comp["cost_m_cny"].to_numpy() * f
     a1.barh(y, v, color=[_COMPONENT_COLORS.get(c, "#888888") for c in comp.index])
     for yi, vi in zip(y, v, strict=True):
         a1.text(vi, yi, " " + num(vi), va="center", fontsize=9)
     a1.set_yticks(y, [i18n.label(c, lang) for c in comp.index])
-    a1.set_xlabel(i18n.label("ax_bn_cny", lang))
+    a1.set_xlabel(i18n.label("u_cost", lang))
     a1.set_title(i18n.label("fig_cost", lang))
     a1.margins(x=0.2)
     y2 = np.arange(len(tech))[::-1]
     left = np.zeros(len(tech))
     for c in tech.columns:
-        vals = tech[c].to_numpy() / 1e3
+        vals = tech[c].to_numpy() * f
         if np.abs(vals).sum() == 0:
             continue
         a2.barh(y2, vals, left=left, color=_COMPONENT_COLORS.get(c, "#888888"), label=i18n.label(c, lang))
@@ -245,7 +249,7 @@ def fig_cost(ds: xr.Dataset, lang: str) -> plt.Figure:
     if len(left) and float(left.max()) > 0:  # room for the labels right of the longest bar
         a2.set_xlim(right=float(left.max()) * 1.15)
     a2.set_yticks(y2, [i18n.tech(t, lang) for t in tech.index])
-    a2.set_xlabel(i18n.label("ax_bn_cny", lang))
+    a2.set_xlabel(i18n.label("u_cost", lang))
     a2.set_title(i18n.label("fig_cost_tech", lang))
     a2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     fig.tight_layout()
@@ -259,7 +263,10 @@ _WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 
 
 def _date_axis(ax: plt.Axes, span_days: float, lang: str = "en") -> None:
-    if span_days <= 10:
+    if span_days <= 1.5:  # one day: the hours
+        ax.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, 3)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+    elif span_days <= 10:
         names = _WEEKDAYS.get(lang, _WEEKDAYS["en"])
 
         def day_label(x: float, _pos: int | None = None) -> str:
@@ -276,7 +283,7 @@ def _date_axis(ax: plt.Axes, span_days: float, lang: str = "en") -> None:
 def fig_dispatch(ds: xr.Dataset, week: T.Week, lang: str) -> plt.Figure:
     """Hourly dispatch stack of one week (GW): supply stacked above zero, storage charging below,
     curtailment hatched on top of the stack, load and load + charging as lines."""
-    df = T.dispatch_frame(ds, week.start, week.end) / 1e3
+    df = T.dispatch_frame(ds, week.start, week.end) * U.fig_scale("power", lang)
     carrier = ds["carrier"].to_series()
     supply = [c for c in df.columns if c not in ("load", "curtailment", "unserved") and not c.endswith(
         T.CHARGE_SUFFIX)]
@@ -308,13 +315,14 @@ def fig_dispatch(ds: xr.Dataset, week: T.Week, lang: str) -> plt.Figure:
     handles += [ln, ln2]
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel(i18n.label("ax_power_gw", lang))
-    ax.set_xlabel(i18n.label("ax_date", lang))
     span = (x[-1] - x[0]).total_seconds() / 86400 if len(x) > 1 else 1
+    ax.set_xlabel(i18n.label("ax_date" if span > 1.5 else "ax_hour", lang))
     _date_axis(ax, span, lang)
     if len(x) > 1:
         ax.set_xlim(x[0], x[-1])
     start, end = x[0].strftime("%Y-%m-%d"), x[-1].strftime("%Y-%m-%d")
-    ax.set_title(f"{i18n.label(T.week_title(week), lang)}: {start} – {end} (GW)")
+    when = start if start == end else f"{start} – {end}"
+    ax.set_title(f"{i18n.label(T.week_title(week), lang)}: {when} ({i18n.label('u_power', lang)})")
     n_stack = len(supply)
     handles = handles[:n_stack][::-1] + handles[n_stack:]  # top of the stack first, as drawn
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
@@ -323,9 +331,10 @@ def fig_dispatch(ds: xr.Dataset, week: T.Week, lang: str) -> plt.Figure:
 
 def fig_soc(ds: xr.Dataset, lang: str) -> plt.Figure:
     """State of charge of each storage over the results period (GWh), energy capacity dashed."""
-    soc = T.soc_frame(ds) / 1e3
+    f = U.fig_scale("stored", lang)
+    soc = T.soc_frame(ds) * f
     fig, ax = plt.subplots(figsize=(12, 4.0))
-    cap = ds["energy_capacity_total_mwh"].to_series() / 1e3
+    cap = ds["energy_capacity_total_mwh"].to_series() * f
     for i, s in enumerate(soc.columns):
         c = color(ds, s, i)
         ax.plot(soc.index, soc[s].to_numpy(), color=c, lw=0.8, label=i18n.tech(s, lang))
@@ -333,11 +342,11 @@ def fig_soc(ds: xr.Dataset, lang: str) -> plt.Figure:
                    label=f"{i18n.tech(s, lang)}: {i18n.label('energy_capacity', lang)} {float(cap[s]):,.2f}")
     ax.set_ylim(bottom=min(0.0, float(soc.min().min()) if soc.size else 0.0),
                 top=max(float(cap.max()) * 1.1 if len(cap) else 1.0, 1e-3))
-    ax.set_ylabel(i18n.label("ax_soc_gwh", lang))
+    ax.set_ylabel(i18n.label("ax_soc", lang))
     ax.set_xlabel(i18n.label("ax_date", lang))
     span = (soc.index[-1] - soc.index[0]).total_seconds() / 86400 if len(soc) > 1 else 1
     _date_axis(ax, span, lang)
-    ax.set_title(i18n.label("fig_soc", lang) + " (GWh)")
+    ax.set_title(i18n.label("fig_soc", lang) + f" ({i18n.label('u_stored', lang)})")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return fig
 
@@ -346,13 +355,14 @@ def fig_duration(ds: xr.Dataset, lang: str) -> plt.Figure:
     """Load and net-load (load − PV − wind available) duration curves (GW against hours of the year)."""
     d = T.duration_frame(ds)
     fig, ax = plt.subplots(figsize=(12, 4.2))
-    ax.plot(d["hours_load"], d["load_mw"] / 1e3, color="black", lw=1.6, label=i18n.label("load", lang))
-    ax.plot(d["hours_net_load"], d["net_load_mw"] / 1e3, color="#e15759", lw=1.4, label=i18n.label("net_load", lang))
+    f = U.fig_scale("power", lang)
+    ax.plot(d["hours_load"], d["load_mw"] * f, color="black", lw=1.6, label=i18n.label("load", lang))
+    ax.plot(d["hours_net_load"], d["net_load_mw"] * f, color="#e15759", lw=1.4, label=i18n.label("net_load", lang))
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xlim(0, float(d["hours_load"].max()) if len(d) else 1)
     ax.set_xlabel(i18n.label("ax_hours_exceeded", lang))
     ax.set_ylabel(i18n.label("ax_power_gw", lang))
-    ax.set_title(i18n.label("fig_duration", lang) + " (GW)")
+    ax.set_title(i18n.label("fig_duration", lang) + f" ({i18n.label('u_power', lang)})")
     ax.legend(loc="upper right")
     return fig
 
@@ -366,13 +376,14 @@ def fig_imports(ds: xr.Dataset, lang: str) -> plt.Figure:
         v = ds["import_mw"].sel(corridor=c).values
         o = np.argsort(-v, kind="stable")
         col = color(ds, c, i)
-        ax.plot(np.cumsum(w[o]), v[o] / 1e3, color=col, lw=1.5, label=i18n.tech(c, lang))
-        ax.axhline(float(ds["capacity_total_mw"].sel(technology=c)) / 1e3, color=col, ls="--", lw=0.8)
+        f = U.fig_scale("power", lang)
+        ax.plot(np.cumsum(w[o]), v[o] * f, color=col, lw=1.5, label=i18n.tech(c, lang))
+        ax.axhline(float(ds["capacity_total_mw"].sel(technology=c)) * f, color=col, ls="--", lw=0.8)
     if not len(cors):
         _empty(ax, "—")
     ax.set_xlabel(i18n.label("ax_hours_exceeded", lang))
     ax.set_ylabel(i18n.label("ax_power_gw", lang))
-    ax.set_title(i18n.label("fig_imports", lang) + " (GW)")
+    ax.set_title(i18n.label("fig_imports", lang) + f" ({i18n.label('u_power', lang)})")
     if len(cors):
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return fig
@@ -382,14 +393,16 @@ def fig_price(ds: xr.Dataset, zone: str | None, lang: str) -> plt.Figure:
     """Heat map of the marginal price: days on the x axis, hour of day on the y axis (CNY/MWh)."""
     m = T.price_matrix(ds, zone)
     fig, ax = plt.subplots(figsize=(12, 4.2))
-    vals = m.to_numpy(dtype=float).T  # hours x days
-    finite = vals[np.isfinite(vals)]
+    raw = m.to_numpy(dtype=float).T  # hours x days, CNY/MWh
+    finite = raw[np.isfinite(raw)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     # flat price (to 1e-6 relative, as the report's text judges it; an interior-point optimum differs
     # from hour to hour in the 7th digit): one colour, one tick at its value
     flat = hi - lo <= 1e-6 * max(1.0, abs(lo))
     if flat:
         lo, hi = lo - 1.0, hi + 1.0
+    f = U.fig_scale("price", lang)  # shown in the language's unit (元/千瓦时 in Chinese)
+    vals, finite, lo, hi = raw * f, finite * f, lo * f, hi * f
     dates = mdates.date2num(pd.DatetimeIndex(m.index).to_pydatetime())
     x0, x1 = (dates[0], dates[-1] + 1) if len(dates) else (0, 1)
     im = ax.imshow(vals, aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi,
@@ -408,6 +421,52 @@ def fig_price(ds: xr.Dataset, zone: str | None, lang: str) -> plt.Figure:
     if ds.sizes.get("zone", 1) > 1:  # name the zone only where there is a choice
         title += f" – {zone if zone is not None else str(ds['zone'].values[0])}"
     ax.set_title(title)
+    return fig
+
+
+def fig_emission_factors(ds: xr.Dataset, lang: str) -> plt.Figure:
+    """Average and marginal emission factors of the electricity consumed by hour of day (tCO2/MWh): the
+    median over the days, and the band of 10-90 % of the days."""
+    t = pd.DatetimeIndex(ds["time"].values)
+    fig, ax = plt.subplots(figsize=(12, 4.2))
+    series = [("ef_avg_t_per_mwh", ds["emission_factor_avg_t_per_mwh"].values, "#4d4d4d")]
+    if "emission_factor_marginal_t_per_mwh" in ds and not bool(ds["emission_factor_marginal_t_per_mwh"].isnull().all()):
+        series.append(("ef_marginal_t_per_mwh", ds["emission_factor_marginal_t_per_mwh"].mean("zone").values,
+                       "#e15759"))
+    for key, v, col in series:
+        by_hour = pd.Series(v, index=t).groupby(t.hour)
+        q = by_hour.quantile([0.1, 0.5, 0.9]).unstack()
+        ax.fill_between(q.index, q[0.1], q[0.9], color=col, alpha=0.18, linewidth=0)
+        label = i18n.label(key, lang).split(" (")[0].split("（")[0]
+        ax.plot(q.index, q[0.5], color=col, lw=1.8, marker="o", ms=3,
+                label=f"{label}: {i18n.label('ef_median', lang)} / {i18n.label('ef_band', lang)}")
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xlim(0, 23)
+    ax.set_xlabel(i18n.label("ax_hour", lang))
+    ax.set_ylabel(i18n.label("ax_ef", lang))
+    ax.set_title(i18n.label("fig_emission_factors", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    return fig
+
+
+def fig_link_duration(ds: xr.Dataset, lang: str) -> plt.Figure:
+    """Loading duration curve of each link between zones: the larger of its two flows over its capacity (%)
+    against the hours of the year it is exceeded."""
+    w = T.weights(ds)
+    fig, ax = plt.subplots(figsize=(12, 4.0))
+    for i, k in enumerate(ds["link"].values.astype(str)):
+        cap = float(ds["link_capacity_total_mw"].sel(link=k))
+        if cap <= 0:
+            continue
+        v = np.maximum(ds["link_fwd_mw"].sel(link=k).values, ds["link_bwd_mw"].sel(link=k).values) / cap * 100
+        o = np.argsort(-v, kind="stable")
+        ax.plot(np.cumsum(w[o]), v[o], color=color(ds, k, i), lw=1.5, label=i18n.tech(k, lang))
+    ax.set_ylim(0, 105)
+    ax.set_xlim(0, float(w.sum()) if len(w) else 1)
+    ax.set_xlabel(i18n.label("ax_hours_exceeded", lang))
+    ax.set_ylabel(i18n.label("ax_loading_pct", lang))
+    ax.set_title(i18n.label("fig_link_duration", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return fig
 
 
@@ -436,6 +495,8 @@ def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en") -> list[Figure
         if wk.start is None or wk.n_steps == 0:
             continue
         add(f"dispatch_{wk.key.removeprefix('week_')}", "sec_dispatch", fig_dispatch, T.week_title(wk), wk)
+    for day in T.select_days(ds):
+        add(f"typical_{day.key}", "sec_typical_days", fig_dispatch, day.key, day)
     if len(ds["storage"]):
         add("storage_soc", "sec_storage", fig_soc, "fig_soc")
     add("duration", "sec_duration", fig_duration, "fig_duration")
@@ -443,6 +504,10 @@ def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en") -> list[Figure
     if not bool(price.isnull().all()):
         for z in ds["zone"].values.astype(str):
             add(f"price_heatmap_{z}", "sec_price", fig_price, "fig_price", z)
+    if "link" in ds.dims and ds.sizes["link"]:
+        add("link_duration", "sec_links", fig_link_duration, "fig_link_duration")
     add("emissions", "sec_emissions", fig_emissions, "fig_emissions")
+    if "emission_factor_avg_t_per_mwh" in ds:
+        add("emission_factors", "sec_emissions", fig_emission_factors, "fig_emission_factors")
     add("cost", "sec_cost", fig_cost, "fig_cost")
     return figs

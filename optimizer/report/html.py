@@ -24,11 +24,11 @@ from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
 
 #: sections shown only when the run has something for them
-OPTIONAL_SECTIONS = ("sec_balance", "sec_links")
+OPTIONAL_SECTIONS = ("sec_balance", "sec_links", "sec_typical_days")
 SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_balance", "sec_energy",
             "sec_imports", "sec_links",
-            "sec_operation", "sec_dispatch", "sec_storage", "sec_duration", "sec_price", "sec_emissions", "sec_cost",
-            "sec_metadata")
+            "sec_operation", "sec_dispatch", "sec_typical_days", "sec_storage", "sec_duration", "sec_price",
+            "sec_emissions", "sec_cost", "sec_metadata")
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6776; --line:#d9dee5; --band:#f4f6f9; --accent:#1f5fa8; }
@@ -49,7 +49,9 @@ nav.toc a { color: var(--accent); text-decoration: none; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; vertical-align: top; }
 th { background: var(--band); text-align: left; font-weight: 600; border-bottom: 2px solid #b9c2cd; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+th { overflow-wrap: break-word; min-width: 56px; }
 tr.total td { font-weight: 700; border-top: 2px solid #b9c2cd; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 700; font-size: 12px;
@@ -60,6 +62,9 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 .quote { color: #333; }
 .clause { font-weight: 600; }
 table[data-table='targets'] { width: 100%; }
+table[data-table='targets'] td { overflow-wrap: anywhere; }
+table[data-table='targets'] td.num { white-space: normal; min-width: 70px; }
+table[data-table='targets'] td:first-child { min-width: 150px; }
 table[data-table='targets'] td:nth-child(2) { min-width: 180px; }
 .small { font-size: 12px; color: var(--muted); }
 td.note-col { min-width: 150px; }
@@ -83,18 +88,53 @@ code, .code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-
 ul.binding li { margin: 4px 0; }
 ul.status li { margin: 2px 0; }
 table[data-table='plan_build'] th { white-space: normal; max-width: 120px; }
+@page { size: A4; margin: 12mm 10mm; }
 """
+
+#: the page on paper (A4, about 720 px wide): tables wrap instead of scrolling, figures and rows stay whole.
+#: Applied under ``@media print`` and, for the browser test (which cannot switch Chromium's media type),
+#: under ``html.print``, which ``report.html?print`` sets
+PRINT_RULES = (
+    ("main", "max-width: none; padding: 0;"),
+    ("body", "font-size: 11px;"),
+    (".tablewrap, pre", "overflow: visible;"),
+    ("table", "font-size: 9.5px; width: 100%; table-layout: auto;"),
+    ("th, td", "padding: 2px 4px; overflow-wrap: anywhere;"),
+    ("td.num, th.num, td.name, .badge", "white-space: normal;"),
+    ("table[data-table='targets'] td:nth-child(2), td.note-col", "min-width: 0;"),
+    ("nav.toc ol", "columns: 1;"),
+    ("figure, tr, .card", "break-inside: avoid;"),
+    ("h2, h3", "break-after: avoid;"),
+    (".card", "min-width: 140px;"),
+)
+
+
+def _print_css() -> str:
+    media = "".join(f"{sel} {{ {rule} }}\n" for sel, rule in PRINT_RULES)
+    emulated = "".join(", ".join(f"html.print {s.strip()}" for s in sel.split(",")) + f" {{ {rule} }}\n"
+                       for sel, rule in PRINT_RULES)
+    return f"@media print {{\n{media}}}\n{emulated}"
+
+
+CSS += _print_css()
 
 # records image and script failures; must come before anything else that runs
 HEAD_SCRIPT = """window.__reportErrors = 0;
 window.onerror = function () { window.__reportErrors += 1; };"""
 
-LOAD_SCRIPT = """window.addEventListener("load", function () {
+LOAD_SCRIPT = """if (location.search.indexOf("print") >= 0) { document.documentElement.classList.add("print"); }
+window.addEventListener("load", function () {
   var imgs = document.images, ok = 0;
   for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok += 1; } }
   var root = document.documentElement, wide = root.scrollWidth > root.clientWidth + 1 ? 1 : 0;
+  var tables = document.querySelectorAll(".tablewrap"), clipped = [];
+  for (var j = 0; j < tables.length; j++) {
+    var t = tables[j];
+    if (t.scrollWidth > t.clientWidth + 1) { clipped.push(t.firstElementChild.getAttribute("data-table")); }
+  }
   root.setAttribute("data-report-check", "report-ok n_images=" + imgs.length + " loaded=" + ok +
-    " errors=" + window.__reportErrors + " hscroll=" + wide);
+    " errors=" + window.__reportErrors + " hscroll=" + wide + " wide_tables=" + clipped.length +
+    " [" + clipped.join(",") + "]");
 });"""
 
 
@@ -409,6 +449,26 @@ def _binding_annual_limits(ds: xr.Dataset, lang: str) -> str:
     return ", ".join(out)
 
 
+#: a marginal emission factor outside this band (t/MWh) is more than one unit's fuel: other hours moved too
+EF_PLAIN_RANGE = (0.0, 1.5)
+
+
+def _emission_factor_note(ds: xr.Dataset, headline: pd.Series, lang: str) -> str:
+    """The emission factors of the electricity consumed in words (empty for results without them)."""
+    if "emission_factor_avg_t_per_mwh" not in ds:
+        return ""
+    L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
+    marg = headline.get("ef_marginal_t_per_mwh")
+    if _isnan(marg):
+        return note_html(L("ef_note", avg=U.fmt(headline.get("ef_avg_t_per_mwh"), 3), marg="—",
+                           odd=L("ef_no_marginal")))
+    mef = ds["emission_factor_marginal_t_per_mwh"].values
+    lo, hi = EF_PLAIN_RANGE
+    odd = int(((mef < lo - 1e-6) | (mef > hi)).any(axis=1).sum())
+    return note_html(L("ef_note", avg=U.fmt(headline.get("ef_avg_t_per_mwh"), 3), marg=U.fmt(marg, 3),
+                       odd=L("ef_odd", n=odd) if odd else ""))
+
+
 def _price_is_flat(ds: xr.Dataset) -> bool:
     """Whether the marginal price is the same (to 1e-6 relative) in every step and zone."""
     vals = ds["marginal_price_cny_per_mwh"].values
@@ -501,13 +561,23 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         steps = bal.attrs.get("steps", {})
         parts["sec_balance"] = (note_html(L("balance_note", peak=steps.get("peak", ""), valley=steps.get("valley", "")))
                                 + table_html("power_balance", bal, lang))
+        zb = tbl.get("zone_balance")
+        if zb is not None and len(zb):
+            parts["sec_balance"] += (f"<h3>{esc(L('zone_balance_title'))}</h3>" + note_html(L("zone_balance_note"))
+                                     + table_html("zone_balance", zb, lang))
     else:
         parts["sec_balance"] = ""
     parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
     links = tbl.get("links")
-    parts["sec_links"] = (note_html(L("links_note")) + table_html("links", links, lang)
+    parts["sec_links"] = (note_html(L("links_note")) + table_html("links", links, lang) + figs_of("sec_links")
                           if links is not None and len(links) else "")
     parts["sec_imports"] = table_html("imports", tbl["imports"], lang) + figs_of("sec_imports")
+    months = tbl.get("corridor_months")
+    if months is not None and len(months):
+        parts["sec_imports"] += (f"<h3>{esc(L('corridor_months_title'))}</h3>" + note_html(L("corridor_months_note"))
+                                 + table_html("corridor_months", months, lang))
+    days = figs_of("sec_typical_days")
+    parts["sec_typical_days"] = note_html(L("typical_days_sec_note")) + days if days else ""
 
     weeks = tbl["weeks"]
     disp = ""
@@ -552,7 +622,7 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     csp = em.get("carbon_shadow_price")
     csp_txt = (f"{L('carbon_shadow_price')}: " + ("— " + L("no_cap_note") if _isnan(csp) else f"{float(csp):,.2f}"))
     parts["sec_emissions"] = (f"<p><b>{esc(csp_txt)}</b></p>" + table_html("emissions", tbl["emissions"], lang)
-                              + figs_of("sec_emissions"))
+                              + _emission_factor_note(ds, em, lang) + figs_of("sec_emissions"))
     parts["sec_cost"] = (table_html("cost_component", tbl["cost_component"], lang)
                          + table_html("cost_technology", tbl["cost_technology"], lang) + figs_of("sec_cost"))
     meta = metadata_html(tbl["metadata"], lang)

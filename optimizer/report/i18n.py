@@ -30,11 +30,25 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "最高负荷时刻（高峰，{peak}）与最低负荷时刻（低谷，{valley}）各电源的可用容量与实际出力；表末为负荷、"
                      "运行备用需求，以及可用容量扣除负荷与备用后的盈余（+）或缺额（−）。储能按功率计，出力为放电减充电。"),
     "installed_mw": ("Installed (MW)", "装机容量（MW）"),
+    "zone_balance_title": ("Power balance by zone", "分区电力平衡"),
+    "zone_balance_note": ("Per zone at the same two steps: its load, the capacity available in it and what its "
+                          "plants gave, what it received net over the links (sent: negative) and the surplus, "
+                          "available plus net received less load. The total's net import is the links' losses.",
+                          "各分区在上述两个时刻的负荷、区内可用容量与实际出力、经联络线的净受入（送出为负），以及盈余"
+                          "（可用容量加净受入减负荷）。合计行的净受入即联络线损耗。"),
+    "peak_zone_load_mw": ("Peak: load (MW)", "高峰负荷（MW）"),
+    "peak_net_import_mw": ("Peak: net import (MW)", "高峰净受入（MW）"),
+    "peak_surplus_mw": ("Peak: surplus (MW)", "高峰盈余（MW）"),
+    "valley_zone_load_mw": ("Valley: load (MW)", "低谷负荷（MW）"),
+    "valley_net_import_mw": ("Valley: net import (MW)", "低谷净受入（MW）"),
+    "valley_surplus_mw": ("Valley: surplus (MW)", "低谷盈余（MW）"),
     "sec_links": ("Transmission between zones", "分区间输电"),
     "links_note": ("Per link: its capacity, the mean flow each way, the hours a year it runs at its capacity "
                    "(congested) and the congestion rent, what the power received is worth at the receiving "
                    "zone's price less what it was worth where it was sent.",
                    "各联络线：容量、双向平均潮流、全年满载（阻塞）小时数，以及阻塞盈余，即受端电价下所受电力的价值减去送端电价下的价值。"),
+    "zone": ("Zone", "分区"),
+    "link": ("Link", "联络线"),
     "zone_a": ("Zone a", "区域a"),
     "zone_b": ("Zone b", "区域b"),
     "mean_fwd_mw": ("Mean flow a→b (MW)", "平均潮流 a→b（MW）"),
@@ -282,6 +296,51 @@ _LABELS: dict[str, tuple[str, str]] = {
     "capacity_mw": ("Capacity (MW)", "容量（MW）"),
     "peak_mw": ("Peak flow (MW)", "最大受电功率（MW）"),
     "utilisation_pct": ("Utilisation (%)", "利用率（%）"),
+    **{f"m{mo:02d}": (f"{name} (GWh)", f"{mo}月（GWh）") for mo, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
+    "wet_gwh": ("Wet season Jun–Oct (GWh)", "丰水期6–10月（GWh）"),
+    "dry_gwh": ("Dry season Dec–Apr (GWh)", "枯水期12–4月（GWh）"),
+    "wet_utilisation_pct": ("Wet-season utilisation (%)", "丰水期利用率（%）"),
+    "dry_utilisation_pct": ("Dry-season utilisation (%)", "枯水期利用率（%）"),
+    "corridor_months_title": ("Energy received by month and season", "分月及丰枯期受电量"),
+    "corridor_months_note": ("The hydro corridors follow the season: the wet months (June–October) carry most of "
+                             "their energy, the dry months (December–April) less.",
+                             "水电通道随来水季节变化：丰水期（6–10月）送电多，枯水期（12–4月）送电少。"),
+    "ef_avg_t_per_mwh": ("Average emission factor of electricity consumed (tCO2/MWh)",
+                         "用电平均排放因子（吨CO2/MWh）"),
+    "ef_marginal_t_per_mwh": ("Marginal emission factor, load-weighted (tCO2/MWh)",
+                              "用电边际排放因子（负荷加权，吨CO2/MWh）"),
+    "renewable_utilisation_pct": ("PV and wind utilisation (%)", "新能源利用率（%）"),
+    "fig_emission_factors": ("Emission factors of the electricity consumed by hour of day",
+                             "分时段用电排放因子"),
+    "ef_note": ("Average factor: the CO2 of the fuel of the electricity generated and imported in the hour over "
+                "the load (attributional; the fuel of heat left out); over the year {avg} t/MWh, the grid factor "
+                "of the calibration. Marginal factor: how much the system's CO2 changes per MWh more load in that "
+                "hour, every response of the plan included (consequential); load-weighted {marg} t/MWh. {odd}",
+                "平均排放因子：该小时本地发电与受入电力所耗燃料的二氧化碳排放除以负荷（归因口径，不含供热燃料）；"
+                "全年为 {avg} 吨/MWh，即校核所用的电网排放因子。边际排放因子：该小时负荷每增加1 MWh时系统二氧化碳"
+                "排放的变化，计入规划的全部响应（后果口径）；负荷加权平均 {marg} 吨/MWh。{odd}"),
+    "ef_odd": ("In {n} of the hours the marginal factor lies outside 0–1.5 t/MWh: there one more MWh moves "
+               "other hours too (storage, unit commitment, annual limits), and the figure is that sum.",
+               "其中 {n} 个小时的边际排放因子超出 0–1.5 吨/MWh：此时多用1 MWh会同时改变其他时段的运行（储能、机组组合、"
+               "年度约束），该值为其合计。"),
+    "ef_no_marginal": ("The marginal factor needs the solve to end with a basis: run again with "
+                       "output.marginal_emission_factors=true (about 40 % more solve time).",
+                       "边际排放因子需要求解得到最优基：开启配置项 output.marginal_emission_factors 后重新运行"
+                       "（求解时间约增加40%）。"),
+    "ef_median": ("median", "中位数"),
+    "ef_band": ("10–90 % of the days", "10–90% 日"),
+    "ax_ef": ("Emission factor (tCO2/MWh)", "排放因子（吨CO2/MWh）"),
+    "sec_typical_days": ("Typical-day output curves", "典型日出力曲线"),
+    "typical_days_sec_note": ("The day of the highest and of the lowest load, and a typical summer (July–August) and "
+                              "winter (December–February) working day: the day whose load is the season's median.",
+                              "最大负荷日、最小负荷日，以及夏季（7–8月）和冬季（12–2月）典型工作日（日用电量为该季中位数的一天）。"),
+    "day_max": ("Highest-load day", "最大负荷日"),
+    "day_min": ("Lowest-load day", "最小负荷日"),
+    "day_summer": ("Typical summer day", "夏季典型日"),
+    "day_winter": ("Typical winter day", "冬季典型日"),
+    "fig_link_duration": ("Loading of the links between zones (duration curves)", "分区联络线负载率持续曲线"),
+    "ax_loading_pct": ("Loading (% of capacity)", "负载率（%）"),
     "emissions_mt": ("Emissions (Mt CO2/yr)", "排放（百万吨CO2/年）"),
     "cost_m_cny": ("Cost (M CNY/yr)", "成本（百万元/年）"),
     # emissions
@@ -348,6 +407,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sheet_capacity": ("capacity", "装机容量"),
     "sheet_energy": ("energy", "年度电量"),
     "sheet_imports": ("imports", "受电通道"),
+    "sheet_power_balance": ("power balance", "电力平衡"),
+    "sheet_corridor_months": ("imports by month", "分月受电"),
+    "sheet_links": ("links", "分区联络线"),
+    "sheet_zone_balance": ("power balance by zone", "分区电力平衡"),
     "sheet_emissions": ("emissions", "碳排放"),
     "sheet_cost_component": ("cost by component", "分项成本"),
     "sheet_cost_technology": ("cost by technology", "分技术成本"),
@@ -371,13 +434,20 @@ _LABELS: dict[str, tuple[str, str]] = {
     "ax_twh": ("TWh/yr", "TWh/年"),
     "ax_mt": ("Mt CO2/yr", "百万吨CO2/年"),
     "ax_bn_cny": ("bn CNY/yr", "十亿元/年"),
-    "ax_power_gw": ("Power (GW)", "功率（GW）"),
+    "ax_power_gw": ("Power (GW)", "功率（万千瓦）"),
+    # the annual report's figures, in the plan's units in Chinese (optimizer.report.units.FIGURE_SCALE)
+    "u_power": ("GW", "万千瓦"),
+    "u_energy": ("TWh/yr", "亿千瓦时/年"),
+    "u_stored": ("GWh", "万千瓦时"),
+    "u_co2": ("Mt CO2/yr", "万吨CO2/年"),
+    "u_cost": ("bn CNY/yr", "亿元/年"),
+    "ax_soc": ("State of charge (GWh)", "荷电状态（万千瓦时）"),
     "ax_soc_gwh": ("State of charge (GWh)", "荷电状态（GWh）"),
     "ax_hours_exceeded": ("Hours of the year (h)", "全年小时数（小时）"),
     "ax_hour": ("Hour of day", "时刻"),
     "ax_day": ("Day", "日期"),
     "ax_date": ("Date", "日期"),
-    "ax_price": ("CNY/MWh", "元/MWh"),
+    "ax_price": ("CNY/MWh", "元/千瓦时"),
     "existing": ("existing", "现役"),
     "new": ("new", "新建"),
     "energy_capacity": ("energy capacity", "储能容量"),

@@ -495,8 +495,13 @@ def energy_table(ds: xr.Dataset) -> pd.DataFrame:
                  "curtailment_gwh": np.nan, "full_load_hours": np.nan})
     df = pd.DataFrame(rows, index=pd.Index(index, name="source"))
     df["share_of_load_pct"] = df["energy_gwh"] * 1e3 / load * 100 if load else np.nan
-    df = df[["kind", "energy_gwh", "share_of_load_pct", "curtailment_gwh", "full_load_hours"]]
-    return _with_total(df, ["energy_gwh", "share_of_load_pct", "curtailment_gwh"], kind="")
+    vre = variable_renewables(ds)
+    offered = df["energy_gwh"] + df["curtailment_gwh"]
+    df["utilisation_pct"] = np.where(df.index.isin(vre) & (offered > 0), df["energy_gwh"] / offered * 100, np.nan)
+    df = df[["kind", "energy_gwh", "share_of_load_pct", "curtailment_gwh", "utilisation_pct", "full_load_hours"]]
+    out = _with_total(df, ["energy_gwh", "share_of_load_pct", "curtailment_gwh"], kind="")
+    out.loc[TOTAL, "utilisation_pct"] = renewable_utilisation(ds) * 100  # PV and wind together
+    return out
 
 
 def imports_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -518,6 +523,36 @@ def imports_table(ds: xr.Dataset) -> pd.DataFrame:
     out = _with_total(df, ["capacity_mw", "energy_gwh", "emissions_mt", "cost_m_cny"])
     tot_cap = float(df["capacity_mw"].sum())
     out.loc[TOTAL, "utilisation_pct"] = (float(energy.sum()) / tot_cap / w.sum() * 100) if tot_cap else np.nan
+    return out
+
+
+def corridor_months_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Energy received through each corridor by month (``m01`` ... ``m12``, GWh), in the wet (June-October)
+    and dry (December-April) seasons of the hydro corridors (:data:`optimizer.calibration.WET`, ``DRY``)
+    with the corridor's utilisation in each season. Months the results do not cover are left out; a
+    typical-day run is read along the calendar."""
+    from optimizer.calibration import DRY, WET
+
+    cors = ds["corridor"].values.astype(str)
+    if not len(cors):
+        return pd.DataFrame()
+    w = weights(ds)
+    month = pd.DatetimeIndex(ds["time"].values).month
+    imp = np.asarray(ds["import_mw"].values, dtype=float)
+    cap = ds["capacity_total_mw"].sel(technology=cors).values
+    out = pd.DataFrame(index=pd.Index(cors, name="corridor"))
+    for mo in range(1, 13):
+        sel = month == mo
+        if sel.any():
+            out[f"m{mo:02d}"] = w[sel] @ imp[sel] / 1e3
+    for season, months in (("wet", WET), ("dry", DRY)):
+        sel = np.isin(month, months)
+        if not sel.any():
+            continue
+        e = w[sel] @ imp[sel]
+        out[f"{season}_gwh"] = e / 1e3
+        hours = float(w[sel].sum())
+        out[f"{season}_utilisation_pct"] = np.where(cap > 0, e / np.where(cap > 0, cap, 1.0) / hours * 100, np.nan)
     return out
 
 
@@ -567,6 +602,25 @@ def cost_by_technology(ds: xr.Dataset) -> pd.DataFrame:
     return _with_total(df, list(df.columns))
 
 
+def _annual_ef(ds: xr.Dataset, name: str) -> float:
+    from optimizer.results import annual_emission_factor
+
+    v = annual_emission_factor(ds, name)
+    return np.nan if v is None else v
+
+
+def renewable_utilisation(ds: xr.Dataset) -> float:
+    """新能源利用率: PV and wind energy used over what the weather offered (used + curtailed), per unit;
+    NaN without PV or wind."""
+    vre = variable_renewables(ds)
+    if not vre:
+        return np.nan
+    w = weights(ds)
+    used = float(w @ ds["generation_mw"].sel(generator=vre).sum("generator").values)
+    curt = float(w @ ds["curtailment_mw"].sel(generator=vre).sum("generator").values)
+    return used / (used + curt) if used + curt > 0 else np.nan
+
+
 def headline_table(ds: xr.Dataset) -> pd.DataFrame:
     """Headline figures: cost, cost per MWh, load, CO2, shadow prices, shares, unserved, prices, status."""
     load = load_energy_mwh(ds)
@@ -589,6 +643,11 @@ def headline_table(ds: xr.Dataset) -> pd.DataFrame:
         "share_basis": "basis_" + str(ds.attrs.get("share_basis", "")),
         "unserved_mwh": _scalar(ds, "unserved_mwh"),
         "mean_price": mean_price,
+        "co2_city_mt": _scalar(ds, "co2_city_t") / 1e6 if "co2_city_t" in ds else np.nan,
+        "gas_use_bcm": _scalar(ds, "gas_use_m3") / 1e9 if "gas_use_m3" in ds else np.nan,
+        "renewable_utilisation_pct": renewable_utilisation(ds) * 100,
+        "ef_avg_t_per_mwh": _annual_ef(ds, "emission_factor_avg_t_per_mwh"),
+        "ef_marginal_t_per_mwh": _annual_ef(ds, "emission_factor_marginal_t_per_mwh"),
         "coal_share_cost_m_cny_per_pp": _scalar(ds, "coal_share_cost_cny_per_pp") / 1e6,
         "nonfossil_share_cost_m_cny_per_pp": _scalar(ds, "nonfossil_share_cost_cny_per_pp") / 1e6,
         "solver_status": ds.attrs.get("solver_status", ""),
@@ -694,6 +753,30 @@ def select_weeks(ds: xr.Dataset) -> list[Week]:
             best = (float("nan"), idx[0])
         weeks.append(_make_week("week_lowest", load, best[1], best[1] + _WEEK, "lowest_rule"))
     return weeks
+
+
+_DAY = pd.Timedelta(days=1)
+
+
+def select_days(ds: xr.Dataset) -> list[Week]:
+    """典型日: the day of the highest load, the day of the lowest load, and a typical summer (July-August)
+    and winter (December-February) working day, each the season's weekday whose daily load is the median
+    (a season the results do not cover is left out). Whole days only, from 00:00."""
+    load = load_series(ds)
+    if len(load) == 0:
+        return []
+    whole = load.groupby(load.index.normalize()).agg(["size", "sum", "max", "min"])
+    steps_per_day = int(whole["size"].max())
+    whole = whole[whole["size"] == steps_per_day]
+    if not len(whole):
+        return []
+    picks = [("day_max", whole["max"].idxmax(), "day_max"), ("day_min", whole["min"].idxmin(), "day_min")]
+    for key, months in (("day_summer", (7, 8)), ("day_winter", (12, 1, 2))):
+        season = whole[whole.index.month.isin(months) & (whole.index.dayofweek < 5)]
+        if len(season):
+            order = season["sum"].sort_values(kind="stable")
+            picks.append((key, order.index[(len(order) - 1) // 2], key))
+    return [_make_week(key, load, day, day + _DAY, rule) for key, day, rule in picks]
 
 
 def week_title(week: Week) -> str:
@@ -1104,6 +1187,45 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     return out
 
 
+def zone_balance_table(ds: xr.Dataset) -> pd.DataFrame:
+    """分区电力平衡 (runs with more than one zone): per zone, at the system's step of highest load and of
+    lowest load, the zone's load, the capacity available in it and what its plants gave, what it received
+    net over the links (sent: negative, losses on the sending side) and the surplus: available plus net
+    received less load. The output and the flows are the zone's entries of the registered balance
+    (``balance_terms``): a technology's entries are its own; every other entry is a link's."""
+    if ds.sizes.get("zone", 1) < 2 or "available_mw" not in ds:
+        return pd.DataFrame()
+    load = ds["load_mw"]
+    total = load.sum("zone").values
+    steps = {"peak": int(np.argmax(total)), "valley": int(np.argmin(total))}
+    zones = ds["zone"].values.astype(str)
+    techs = set(ds["technology"].values.astype(str))
+    tzone = ds["technology_zone"].to_series()
+    kinds = ds["kind"].to_series()
+    out = pd.DataFrame(index=pd.Index(zones, name="zone"))
+    given = {z: np.zeros(len(total)) for z in zones}
+    received = {z: np.zeros(len(total)) for z in zones}
+    for zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
+        var = ds[name]
+        dim = next(d for d in var.dims if d != "time")
+        flow = coef * var.sel({dim: key}).values
+        if key in techs:
+            given[zone] = given[zone] + flow
+        else:
+            received[zone] = received[zone] + flow
+    for tag, i in steps.items():
+        avail = ds["available_mw"].isel(time=i).to_series()
+        out[f"{tag}_zone_load_mw"] = load.isel(time=i).sel(zone=zones).values
+        out[f"{tag}_available_mw"] = [float(avail[(tzone == z) & (kinds != "boiler")].sum()) for z in zones]
+        out[f"{tag}_output_mw"] = [float(given[z][i]) for z in zones]
+        out[f"{tag}_net_import_mw"] = [float(received[z][i]) for z in zones]
+        out[f"{tag}_surplus_mw"] = (out[f"{tag}_available_mw"] + out[f"{tag}_net_import_mw"]
+                                    - out[f"{tag}_zone_load_mw"])
+    out = _with_total(out, list(out.columns))
+    out.attrs["steps"] = {tag: str(ds["time"].values[i])[:16].replace("T", " ") for tag, i in steps.items()}
+    return out
+
+
 def links_table(ds: xr.Dataset) -> pd.DataFrame:
     """Transmission between zones (runs with links): per link its zones, capacity (existing and new), mean flow
     each way, the hours at its capacity (congested) and the congestion rent: what the power received is worth
@@ -1145,9 +1267,11 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "calibration": calibration_table(ds),
         "capacity": capacity_table(ds),
         "power_balance": power_balance_table(ds),
+        "zone_balance": zone_balance_table(ds),
         "links": links_table(ds),
         "energy": energy_table(ds),
         "imports": imports_table(ds),
+        "corridor_months": corridor_months_table(ds),
         "operation": operation_table(ds),
         "heat": heat_table(ds),
         "emissions": emissions_table(ds),

@@ -29,6 +29,12 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "peak_output_mw": (0.1, 2, "高峰出力（万千瓦）"),
     "valley_available_mw": (0.1, 2, "低谷可用（万千瓦）"),
     "valley_output_mw": (0.1, 2, "低谷出力（万千瓦）"),
+    "peak_zone_load_mw": (0.1, 2, "高峰负荷（万千瓦）"),
+    "peak_net_import_mw": (0.1, 2, "高峰净受入（万千瓦）"),
+    "peak_surplus_mw": (0.1, 2, "高峰盈余（万千瓦）"),
+    "valley_zone_load_mw": (0.1, 2, "低谷负荷（万千瓦）"),
+    "valley_net_import_mw": (0.1, 2, "低谷净受入（万千瓦）"),
+    "valley_surplus_mw": (0.1, 2, "低谷盈余（万千瓦）"),
     "peak_mw": (0.1, 2, "最大受电功率（万千瓦）"),
     "mean_load_mw": (0.1, 2, "平均负荷（万千瓦）"),
     "max_load_mw": (0.1, 2, "最大负荷（万千瓦）"),
@@ -54,6 +60,14 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "mean_price": (1e-3, 4, "平均边际电价（元/千瓦时）"),
     "mean_cost_cny_per_mwh": (1e-3, 4, "平均边际成本（元/千瓦时）"),
     "gas_use_bcm": (10.0, 2, "天然气用量（全社会，亿立方米/年）"),
+    "ef_avg_t_per_mwh": (1.0, 3, "用电平均排放因子（千克CO2/千瓦时）"),
+    "ef_marginal_t_per_mwh": (1.0, 3, "用电边际排放因子（负荷加权，千克CO2/千瓦时）"),
+    "renewable_utilisation_pct": (1.0, 1, "新能源利用率（%）"),
+    "utilisation_pct": (1.0, 1, "利用率（%）"),
+    "wet_gwh": (1e-2, 2, "丰水期6–10月（亿千瓦时）"),
+    "dry_gwh": (1e-2, 2, "枯水期12–4月（亿千瓦时）"),
+    "wet_utilisation_pct": (1.0, 1, "丰水期利用率（%）"),
+    "dry_utilisation_pct": (1.0, 1, "枯水期利用率（%）"),
     "coal_share_cost_m_cny_per_pp": (1e-2, 2, "煤炭比重目标收紧1个百分点的成本（亿元/年）"),
     "nonfossil_share_cost_m_cny_per_pp": (1e-2, 2, "非化石比重目标提高1个百分点的成本（亿元/年）"),
 }
@@ -67,6 +81,8 @@ EN_DECIMALS = {
     "full_load_hours": 0, "emissions_mt": 3, "intensity_t_per_mwh": 3, "cost_m_cny": 1, "cost_cny_per_mwh": 2,
     "utilisation_pct": 1, "hours": 0, "marginal_cost": 2, "starts_per_year": 1, "cycles_per_year": 1,
     "total_cost_bn_cny": 2, "co2_mt": 2, "co2_city_mt": 2, "load_energy_twh": 2, "gas_use_bcm": 2,
+    "ef_avg_t_per_mwh": 3, "ef_marginal_t_per_mwh": 3, "wet_gwh": 1, "dry_gwh": 1,
+    **{f"m{mo:02d}": 1 for mo in range(1, 13)},
 }
 
 #: units of the targets table (plan units, display) -> (factor, zh unit, decimals)
@@ -126,6 +142,8 @@ def zh_column(name: str, key: str) -> tuple[float, int, str] | None:
     """How column ``key`` of table ``name`` is shown in Chinese (factor, decimals, header), None if as is."""
     if name == "cost_technology" and key not in ("id", "owner"):
         return M_CNY
+    if name == "corridor_months" and key.startswith("m") and key[1:].isdigit():  # energy of a month, GWh
+        return (1e-2, 2, f"{int(key[1:])}月（亿千瓦时）")
     return ZH_COLUMNS.get(key)
 
 
@@ -161,3 +179,18 @@ def target_decimals(unit: str) -> int:
         if unit == zh_unit:
             return d
     return EN_TARGET_DECIMALS.get(unit, 2)
+
+
+#: figures: factor from the table unit to the axis unit, (English, Chinese); the axis labels (i18n ``ax_*``)
+#: name the unit: GW / 万千瓦 from MW, TWh / 亿千瓦时 from GWh, GWh / 万千瓦时 from MWh, Mt / 万吨 from Mt,
+#: bn CNY / 亿元 from M CNY, CNY/MWh / 元/千瓦时 from CNY/MWh
+FIGURE_SCALE: dict[str, tuple[float, float]] = {
+    "power": (1e-3, 0.1), "energy": (1e-3, 1e-2), "stored": (1e-3, 0.1), "co2": (1.0, 100.0), "cost": (1e-3, 1e-2),
+    "price": (1.0, 1e-3),
+}
+
+
+def fig_scale(kind: str, lang: str) -> float:
+    """Factor from the table unit to a figure's axis unit in ``lang`` (:data:`FIGURE_SCALE`)."""
+    en, zh = FIGURE_SCALE[kind]
+    return zh if lang == "zh" else en
