@@ -350,13 +350,16 @@ def report(
     pdf: Annotated[bool | None, typer.Option(
         "--pdf/--no-pdf", help="report.pdf beside the HTML, printed by Chromium or Chrome (default: if one is "
         "installed; --pdf: or fail)", show_default=False)] = None,
+    sensitivity: Annotated[Path | None, typer.Option(
+        "--sensitivity", help="a sweep folder of `optimizer sweep --one-at-a-time` on the same config: "
+        "the report's sensitivity section")] = None,
 ) -> None:
     """Write the planning report: HTML (offline), PDF, Excel workbook and PNG figures."""
     _setup_logging(False)
     from optimizer.report import report_command
 
     try:
-        report_command(results, out, lang, pdf)
+        report_command(results, out, lang, pdf, sensitivity=sensitivity)
     except OptimizerError as err:
         _fail(err)
 
@@ -375,19 +378,33 @@ def sweep(
     mode: Annotated[str, typer.Option(
         "--mode", help="auto (default: reuse up to 60k columns, else inplace), reuse (one HiGHS instance, "
         "warm-started), inplace (one instance, cold solves) or rebuild")] = "auto",
+    one_at_a_time: Annotated[bool, typer.Option(
+        "--one-at-a-time", help="a sensitivity study: the config as it is, then each --vary key alone at each "
+        "of its values (not the product); `optimizer report RESULTS --sensitivity SWEEP` shows it")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress log")] = False,
 ) -> None:
     """Solve along a range of CO2 caps or config values; write the cost-carbon frontier."""
     _setup_logging(not quiet)
     from optimizer.config import load_config
-    from optimizer.sweep import check_frontier_dir, make_grid, parse_range, parse_vary, run_sweep, write_frontier
+    from optimizer.sweep import (
+        check_frontier_dir,
+        make_grid,
+        make_one_at_a_time,
+        parse_range,
+        parse_vary,
+        run_sweep,
+        write_frontier,
+    )
 
     try:
         base = [*(set_ or []), *_time_overrides(resolution, typical_days)]
         cfg = load_config(config, base)
         target = check_frontier_dir(out if out is not None else Path(cfg.output.dir).with_name(f"{cfg.name}_sweep"))
         caps = parse_range(carbon_cap) if carbon_cap else None
-        points = make_grid(caps, parse_vary(vary))
+        if one_at_a_time and caps:
+            raise InputError("--one-at-a-time varies --vary keys around the config; give the cap as a --vary "
+                             "of policy.co2_cap_t.value (tCO2/yr)", field="--carbon-cap")
+        points = make_one_at_a_time(parse_vary(vary)) if one_at_a_time else make_grid(caps, parse_vary(vary))
         result = run_sweep(config, points, base_overrides=base, mode=mode)
         status = result.dataset["status"].values
         if not (status == "optimal").any():  # nothing to show: write nothing, keep a previous frontier

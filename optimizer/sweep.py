@@ -4,7 +4,9 @@
 and writes the frontier: total cost, emissions, the carbon shadow price (the marginal abatement
 cost), achieved shares and capacity by technology at each point, as one NetCDF with a ``case``
 dimension, a CSV and a PNG. ``--vary key=v1,v2,...`` (repeatable) sweeps any config value; several
-give the grid's product.
+give the grid's product, or with ``--one-at-a-time`` a sensitivity study: the config as it is, then each
+key alone at each of its values (the report's sensitivity section reads it: ``optimizer report RESULTS
+--sensitivity SWEEP``).
 
 Three ways to solve the points, which must agree (``auto``, the default, picks one of the first two):
 
@@ -102,6 +104,21 @@ def make_grid(carbon_caps_mt: list[float] | None, varies: list[tuple[str, list[A
     for combo in itertools.product(*(vals for _, vals in axes)):
         labels = {k: v for (k, _), v in zip(axes, combo, strict=True)}
         points.append(Point([f"{k}={yaml_text(v)}" for k, v in labels.items()], labels))
+    return points
+
+
+#: the label of a one-at-a-time sweep's base point (every varied value at the config's own)
+BASE = "base"
+
+
+def make_one_at_a_time(varies: list[tuple[str, list[Any]]]) -> list[Point]:
+    """A sensitivity sweep: the config as it is, then each varied key alone at each of its values, the others
+    at the config's own (not their product). Labels ``varied`` (the key, or ``base``) and ``value``."""
+    if not varies:
+        raise InputError("nothing to vary: give --vary key=v1,v2,...", field="--one-at-a-time")
+    points = [Point([], {"varied": BASE, "value": ""})]
+    for key, values in varies:
+        points += [Point([f"{key}={yaml_text(v)}"], {"varied": key, "value": yaml_text(v)}) for v in values]
     return points
 
 

@@ -58,8 +58,12 @@ def load_results(results_dir: Path) -> xr.Dataset:
     return ds
 
 
-def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en", pdf: bool | None = False) -> Path:
+def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en", pdf: bool | None = False, *,
+                 sensitivity: Path | None = None) -> Path:
     """Write the report of ``results_dir`` into ``out_dir`` (default ``<results_dir>/report``).
+
+    ``sensitivity``: the folder of a one-at-a-time sweep on the same config (``optimizer sweep
+    --one-at-a-time``), shown as the sensitivity section.
 
     ``pdf``: also ``report.pdf``, printed by a Chromium-family browser (:mod:`optimizer.report.pdf`);
     None: if one is installed (the CLI's default), True: or fail in one line.
@@ -73,7 +77,7 @@ def build_report(results_dir: Path, out_dir: Path | None = None, lang: str = "en
         raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}", field="--lang")
     results_dir = Path(results_dir)
     with results_lock(results_dir):
-        return _build_report(results_dir, out_dir, lang, pdf)
+        return _build_report(results_dir, out_dir, lang, pdf, sensitivity)
 
 
 @contextmanager
@@ -93,7 +97,26 @@ def results_lock(results_dir: Path) -> Iterator[None]:
         yield
 
 
-def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool | None) -> Path:
+def load_sensitivity(folder: Path) -> xr.Dataset:
+    """The frontier of a one-at-a-time sweep for the sensitivity section; InputError (one line) otherwise."""
+    p = Path(folder)
+    nc = p / "frontier.nc" if p.is_dir() else p
+    if not nc.exists():
+        raise InputError("no frontier.nc: give the folder `optimizer sweep --one-at-a-time` wrote", source=str(p),
+                         field="--sensitivity")
+    try:
+        with xr.open_dataset(nc, engine="netcdf4") as f:
+            sweep = f.load()
+    except Exception as err:  # a damaged file: one line, whatever the reader raised
+        raise InputError(f"cannot be read ({type(err).__name__})", source=str(nc), field="--sensitivity") from None
+    if "varied" not in sweep.coords or "base" not in set(sweep["varied"].values.astype(str)):
+        raise InputError("not a one-at-a-time sweep (optimizer sweep --one-at-a-time --vary ...): no base point",
+                         source=str(nc), field="--sensitivity")
+    return sweep
+
+
+def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool | None,
+                  sensitivity: Path | None = None) -> Path:
     if out_dir is not None:
         out_dir = check_report_dir(results_dir, out_dir)
     from optimizer.report.pathway import build_pathway_report, is_pathway
@@ -101,7 +124,10 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
 
     if pdf:
         require_browser()  # no browser: the one-line error before any work
+    sweep = load_sensitivity(sensitivity) if sensitivity is not None else None
     if is_pathway(results_dir):  # pathway.nc (or period_<year>/ folders) and no results.nc
+        if sweep is not None:
+            raise InputError("the sensitivity section is for the report of one year's run", field="--sensitivity")
         return build_pathway_report(results_dir, out_dir, lang)
     ds = load_results(results_dir)
 
@@ -111,8 +137,10 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
     base = results_dir if results_dir.is_dir() else results_dir.parent
     out = Path(out_dir) if out_dir is not None else base / "report"
     with built_in_place(out, what="report") as tmp:
-        figs = figures.make_figures(ds, tmp / "figures", lang)
         tbl = tables.all_tables(ds)
+        if sweep is not None:
+            tbl["sensitivity"] = tables.sensitivity_table(sweep, ds)
+        figs = figures.make_figures(ds, tmp / "figures", lang, sensitivity=tbl.get("sensitivity"))
         note = i18n.label("no_cjk_font_note", lang) if lang == "zh" and figures.figure_lang(lang) != "zh" else ""
         page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
         (tmp / "report.html").write_text(page, encoding="utf-8")
@@ -136,9 +164,10 @@ def check_report_dir(results_dir: Path, out_dir: Path) -> Path:
     return out
 
 
-def report_command(results_dir: Path, out: Path | None, lang: str, pdf: bool | None = None) -> None:
+def report_command(results_dir: Path, out: Path | None, lang: str, pdf: bool | None = None, *,
+                   sensitivity: Path | None = None) -> None:
     """CLI entry: build the report and print where it is; InputError (one line) for bad input."""
-    path = build_report(results_dir, out, lang, pdf)
+    path = build_report(results_dir, out, lang, pdf, sensitivity=sensitivity)
     print(f"report: {path}")
     if (path.parent / "report.pdf").exists():
         print(f"pdf: {path.parent / 'report.pdf'}")

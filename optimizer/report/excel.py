@@ -17,7 +17,7 @@ from optimizer.report import units as U
 
 SHEETS = ("headline", "calibration", "targets", "capacity", "power_balance", "zone_balance", "energy", "imports",
           "corridor_months", "links", "operation", "heat", "emissions", "cost_component", "cost_technology", "weeks",
-          "metadata")
+          "sensitivity", "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:

@@ -470,10 +470,32 @@ def fig_link_duration(ds: xr.Dataset, lang: str) -> plt.Figure:
     return fig
 
 
+def fig_sensitivity(ds: xr.Dataset, table: pd.DataFrame, lang: str) -> plt.Figure:
+    """Tornado: the change of the total cost (%) with each estimated input, one bar per value tried."""
+    ok = table[table["status"] == "optimal"]
+    params = list(dict.fromkeys(ok["parameter"]))
+    fig, ax = plt.subplots(figsize=(10, 0.8 * max(len(params), 1) + 1.6))
+    for yi, p in enumerate(params[::-1]):
+        rows = ok[ok["parameter"] == p]
+        for _, r in rows.iterrows():
+            v = float(r["cost_change_pct"])
+            ax.barh(yi, v, color="#e15759" if v > 0 else "#4e79a7", alpha=0.8, height=0.6)
+            ax.text(v, yi, f" {r['value']} " if v >= 0 else f"{r['value']} ", va="center",
+                    ha="left" if v >= 0 else "right", fontsize=9)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(params)), [i18n.parameter(p, lang) for p in params[::-1]])
+    ax.set_xlabel(i18n.label("ax_cost_change_pct", lang))
+    ax.set_title(i18n.label("fig_sensitivity", lang))
+    ax.margins(x=0.25)
+    return fig
+
+
 # ----------------------------------------------------------------------------- all figures
 
-def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en") -> list[FigureInfo]:
-    """Draw every figure of the report into ``out_dir`` as PNG; return what was drawn, by section."""
+def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en", sensitivity: pd.DataFrame | None = None
+                 ) -> list[FigureInfo]:
+    """Draw every figure of the report into ``out_dir`` as PNG; return what was drawn, by section
+    (``sensitivity``: the table of a one-at-a-time sweep, drawn as a tornado)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     flang = figure_lang(lang)
     # a CJK font without a bold face makes matplotlib log a warning per title: harmless, keep it quiet
@@ -510,4 +532,6 @@ def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en") -> list[Figure
     if "emission_factor_avg_t_per_mwh" in ds:
         add("emission_factors", "sec_emissions", fig_emission_factors, "fig_emission_factors")
     add("cost", "sec_cost", fig_cost, "fig_cost")
+    if sensitivity is not None and len(sensitivity) and (sensitivity["status"] == "optimal").any():
+        add("sensitivity", "sec_sensitivity", fig_sensitivity, "fig_sensitivity", sensitivity)
     return figs

@@ -24,11 +24,11 @@ from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
 
 #: sections shown only when the run has something for them
-OPTIONAL_SECTIONS = ("sec_balance", "sec_links", "sec_typical_days")
+OPTIONAL_SECTIONS = ("sec_balance", "sec_links", "sec_typical_days", "sec_sensitivity")
 SECTIONS = ("sec_plan", "sec_headline", "sec_calibration", "sec_targets", "sec_capacity", "sec_balance", "sec_energy",
             "sec_imports", "sec_links",
             "sec_operation", "sec_dispatch", "sec_typical_days", "sec_storage", "sec_duration", "sec_price",
-            "sec_emissions", "sec_cost", "sec_metadata")
+            "sec_emissions", "sec_cost", "sec_sensitivity", "sec_metadata")
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6776; --line:#d9dee5; --band:#f4f6f9; --accent:#1f5fa8; }
@@ -625,6 +625,16 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
                               + _emission_factor_note(ds, em, lang) + figs_of("sec_emissions"))
     parts["sec_cost"] = (table_html("cost_component", tbl["cost_component"], lang)
                          + table_html("cost_technology", tbl["cost_technology"], lang) + figs_of("sec_cost"))
+    sens = tbl.get("sensitivity")
+    if sens is not None and len(sens):
+        base = sens.attrs.get("base", {})
+        cost, co2 = base.get("total_cost_bn_cny", float("nan")), base.get("co2_mt", float("nan"))
+        shown_cost = U.fmt(cost * (10.0 if lang == "zh" else 1.0), 2)  # 亿元 in Chinese
+        shown_co2 = U.fmt(co2 * (100.0 if lang == "zh" else 1.0), 1 if lang == "zh" else 2)  # 万吨 in Chinese
+        parts["sec_sensitivity"] = (
+            (note_html(L("sensitivity_base_differs"), "missing") if sens.attrs.get("base_differs") else "")
+            + note_html(L("sensitivity_note", cost=shown_cost, co2=shown_co2))
+            + table_html("sensitivity", sens, lang) + figs_of("sec_sensitivity"))
     meta = metadata_html(tbl["metadata"], lang)
     meta += (f"<p class='small'>{esc(L('results_file'))}: {_code(results_dir / 'results.nc')}<br>"
              f"{esc(L('report_generated'))}: {esc(datetime.now(UTC).isoformat(timespec='seconds'))}</p>")

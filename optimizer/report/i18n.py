@@ -48,6 +48,28 @@ _LABELS: dict[str, tuple[str, str]] = {
                    "zone's price less what it was worth where it was sent.",
                    "各联络线：容量、双向平均潮流、全年满载（阻塞）小时数，以及阻塞盈余，即受端电价下所受电力的价值减去送端电价下的价值。"),
     "zone": ("Zone", "分区"),
+    "sec_sensitivity": ("Sensitivity to the estimated inputs", "敏感性分析"),
+    "sensitivity_note": ("Each estimated input moved alone, the others at the study's values "
+                         "(optimizer sweep --one-at-a-time): the total cost, emissions and the capacity built "
+                         "change from the base point ({cost} bn CNY/yr, {co2} Mt CO2/yr) as shown.",
+                         "每次只改变一项估计输入，其余保持本方案取值（单因素敏感性扫描）；"
+                         "表中为系统总成本、排放与装机相对基准（{cost}亿元/年，{co2}万吨/年）的变化。"),
+    "sensitivity_base_differs": ("The sweep's base point is not this run (its cost differs): the changes are "
+                                 "against the sweep's own base.",
+                                 "敏感性分析的基准点与本次运行不一致（成本不同）：变化量相对于其自身基准。"),
+    "fig_sensitivity": ("Change of the total system cost with each estimated input", "系统总成本对各估计输入的敏感性"),
+    "ax_cost_change_pct": ("Change of total cost (%)", "系统总成本变化（%）"),
+    "parameter": ("Input", "输入参数"),
+    "cost_change_pct": ("Cost change (%)", "成本变化（%）"),
+    "co2_change_mt": ("CO2 change (Mt/yr)", "排放变化（百万吨/年）"),
+    "d_coal_mw": ("Δ coal (MW)", "Δ煤电（MW）"),
+    "d_gas_mw": ("Δ gas (MW)", "Δ气电（MW）"),
+    "d_pv_mw": ("Δ PV (MW)", "Δ光伏（MW）"),
+    "d_wind_mw": ("Δ wind (MW)", "Δ风电（MW）"),
+    "d_biomass_mw": ("Δ biomass (MW)", "Δ生物质（MW）"),
+    "d_storage_mw": ("Δ storage (MW)", "Δ储能（MW）"),
+    "d_import_mw": ("Δ import corridors (MW)", "Δ受电通道（MW）"),
+    "sheet_sensitivity": ("sensitivity", "敏感性分析"),
     "link": ("Link", "联络线"),
     "zone_a": ("Zone a", "区域a"),
     "zone_b": ("Zone b", "区域b"),
@@ -743,6 +765,29 @@ def label(key: str, lang: str = "en", **fmt: object) -> str:
     """Display text of a section, column or note key; the key itself if unknown."""
     text = _pick(_LABELS, key, lang) or key
     return text.format(**fmt) if fmt else text
+
+
+#: inputs a sensitivity study varies: config key -> (en, zh)
+_PARAMETERS: dict[str, tuple[str, str]] = {
+    "carriers.gas.fuel_price_cny_per_tce": ("Gas price (CNY/tce)", "天然气价格（元/吨标煤）"),
+    "carriers.coal.fuel_price_cny_per_tce": ("Coal price (CNY/tce)", "电煤价格（元/吨标煤）"),
+    "technologies.import_provincial_ac.price_cny_per_mwh": ("Provincial grid price (CNY/MWh)",
+                                                            "省内电网交流受电价格（元/MWh）"),
+    "technologies.import_jinping.price_cny_per_mwh": ("Jinping-Sunan UHVDC price (CNY/MWh)",
+                                                      "锦苏直流受电价格（元/MWh）"),
+    "technologies.import_baihetan.price_cny_per_mwh": ("Baihetan UHVDC price (CNY/MWh)",
+                                                       "白鹤滩直流受电价格（元/MWh）"),
+    "policy.energy_accounting.non_power_tce.coal": ("Coal burnt outside the power sector (tce/yr)",
+                                                    "非电力用煤量（吨标煤/年）"),
+    "policy.energy_accounting.non_power_tce.gas": ("Gas burnt outside the power sector (tce/yr)",
+                                                   "非电力用气量（吨标煤/年）"),
+    "demand.scale": ("Load scale (-)", "负荷缩放系数"),
+}
+
+
+def parameter(key: str, lang: str = "en") -> str:
+    """Display name of a config key a sensitivity study varies; the key itself if unknown."""
+    return _pick(_PARAMETERS, key, lang) or key
 
 
 def tech(name: str, lang: str = "en") -> str:

@@ -1259,6 +1259,49 @@ def links_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("link")
 
 
+#: groups of technologies whose capacity change the sensitivity table shows (carrier, or kind)
+SENSITIVITY_GROUPS = {"coal": "coal", "gas": "gas", "solar": "pv", "wind": "wind", "biomass": "biomass",
+                      "storage": "storage", "import": "import"}
+
+
+def sensitivity_table(sweep: xr.Dataset, ds: xr.Dataset) -> pd.DataFrame:
+    """敏感性分析 from a one-at-a-time sweep (``optimizer sweep --one-at-a-time``): per varied value, the total
+    cost and its change from the sweep's base point (%), CO2 and its change (Mt), and the change of capacity
+    by group (``d_<group>_mw``: coal, gas, PV, wind, biomass, storage, imports). ``attrs["base_differs"]``:
+    the sweep's base point is not this run (another config or other inputs: its cost differs)."""
+    labels = sweep["varied"].values.astype(str)
+    ok = sweep["status"].values.astype(str) == "optimal"
+    base = np.flatnonzero((labels == "base") & ok)
+    if not len(base):
+        return pd.DataFrame()
+    b = int(base[0])
+    kinds = ds["kind"].to_series()
+    carriers = ds["carrier"].to_series()
+    techs = sweep["technology"].values.astype(str)
+    group = {t: "storage" if kinds.get(t) == "storage" else "import" if kinds.get(t) == "import"
+             else carriers.get(t, "") for t in techs}
+    cap = sweep["capacity_total_mw"].values
+    rows = {}
+    cost0, co2_0 = float(sweep["total_cost_cny"][b]), float(sweep["co2_t"][b])
+    for i in np.flatnonzero(labels != "base"):
+        key, value = labels[i], str(sweep["value"].values[i])
+        row: dict[str, Any] = {"parameter": key, "value": value, "status": str(sweep["status"].values[i])}
+        if ok[i]:
+            cost, co2 = float(sweep["total_cost_cny"][i]), float(sweep["co2_t"][i])
+            row |= {"total_cost_bn_cny": cost / 1e9, "cost_change_pct": (cost / cost0 - 1) * 100,
+                    "co2_mt": co2 / 1e6, "co2_change_mt": (co2 - co2_0) / 1e6}
+            for g, name in SENSITIVITY_GROUPS.items():
+                cols = [j for j, t in enumerate(techs) if group[t] == g]
+                row[f"d_{name}_mw"] = float(np.nansum(cap[i, cols] - cap[b, cols])) if cols else np.nan
+        rows[f"{key}={value}"] = row
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("case")
+    moved = [c for c in out.columns if c.startswith("d_") and out[c].abs().max() > 0.5]
+    out = out.drop(columns=[c for c in out.columns if c.startswith("d_") and c not in moved])
+    out.attrs["base"] = {"total_cost_bn_cny": cost0 / 1e9, "co2_mt": co2_0 / 1e6}
+    out.attrs["base_differs"] = abs(cost0 - _scalar(ds, "total_cost_cny")) > 1e-6 * max(1.0, abs(cost0))
+    return out
+
+
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report, by name (language-neutral)."""
     return {
@@ -1359,6 +1402,11 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
                                                                      if ":" in k else "") for k in ids])
         out.insert(0, "id", ids)
         out["within"] = [i18n.label(v, lang) for v in out["within"]]
+        out = out.reset_index(drop=True)
+    elif name == "sensitivity":  # the varied input in words, its config key as the row id
+        out.insert(0, "id", list(out.index))
+        out["parameter"] = [i18n.parameter(k, lang) for k in out["parameter"]]
+        out["status"] = [i18n.label(v, lang) for v in out["status"]]
         out = out.reset_index(drop=True)
     elif name == "heat":  # one row per network and source: name both, no row ids
         out["heat_network"] = [i18n.label(n, lang) for n in out["heat_network"]]
