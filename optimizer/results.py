@@ -284,6 +284,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("emissions_t", ("technology",), [_val(reg.emissions.get(k, 0.0)) for k in techs], "tCO2/yr",
         "annual CO2 emissions")
 
+    firm = dict.fromkeys(techs, 0.0)
+    for k, e in reg.firm:
+        firm[k] += _val(e)
+    put("firm_capacity_mw", ("technology",), [firm[k] for k in techs], "MW",
+        "capacity counted as firm for the reserve margin: credit x capacity (storage: the power it holds for "
+        "firm_duration_h)")
     cost = np.zeros((len(COST_COMPONENTS), len(owners)))
     for term in reg.costs:
         cost[COST_COMPONENTS.index(term.component), owners.index(term.technology)] += _val(term.expr)

@@ -7,7 +7,7 @@ import pytest
 
 import optimizer
 from optimizer.report.html import render
-from optimizer.report.tables import all_tables, power_balance_table
+from optimizer.report.tables import all_tables, firm_balance_table, power_balance_table
 
 
 def test_power_balance_at_the_peak_and_the_lowest_load(tiny_case):
@@ -26,3 +26,22 @@ def test_power_balance_at_the_peak_and_the_lowest_load(tiny_case):
     assert bal.attrs["steps"] == {"peak": "2025-01-01 01:00", "valley": "2025-01-01 00:00"}
     html = render(ds, all_tables(ds), [], "zh", results_dir=tiny_case.folder)
     assert "电力平衡与调峰平衡" in html and "电力盈余（+）/缺额（−）" in html
+
+
+def test_firm_capacity_against_the_peak_and_its_margin(tiny_case):
+    # Coal counts 90 % (90 MW firm of 100), PV nothing (no credit). Peak 80 MW with a 10 % margin: 88 MW
+    # required, 90 firm, surplus 2.
+    cfg = tiny_case.write_config({"policy.reserve_margin": 0.1,
+                                  "technologies": {"coal": {"firm_capacity_credit": 0.9}}}, name="firm.yaml")
+    ds = optimizer.Case.from_yaml(cfg).solve()
+    fb = firm_balance_table(ds)
+    assert fb.at["coal", "firm_mw"] == pytest.approx(90.0)
+    assert fb.at["coal", "firm_credit_pct"] == pytest.approx(90.0)
+    assert fb.at["pv", "firm_mw"] == pytest.approx(0.0)
+    assert fb.at["peak_load", "firm_mw"] == pytest.approx(80.0)
+    assert fb.at["reserve_required", "firm_mw"] == pytest.approx(88.0)
+    assert fb.at["firm_total", "firm_mw"] == pytest.approx(90.0)
+    assert fb.at["firm_surplus", "firm_mw"] == pytest.approx(2.0)
+    assert fb.attrs["margin_pct"] == pytest.approx(10.0)
+    html = render(ds, all_tables(ds), [], "zh", results_dir=tiny_case.folder)
+    assert "电力平衡（可信容量口径）" in html and "最高负荷加备用" in html

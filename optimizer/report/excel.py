@@ -15,9 +15,9 @@ from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
 
-SHEETS = ("headline", "calibration", "targets", "capacity", "power_balance", "zone_balance", "energy", "imports",
-          "corridor_months", "links", "operation", "heat", "emissions", "cost_component", "cost_technology", "weeks",
-          "sensitivity", "metadata")
+SHEETS = ("headline", "calibration", "targets", "capacity", "firm_balance", "power_balance", "zone_balance", "energy",
+          "imports", "corridor_months", "links", "operation", "heat", "emissions", "cost_component", "cost_technology",
+          "weeks", "sensitivity", "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:

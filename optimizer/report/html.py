@@ -561,6 +561,12 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         steps = bal.attrs.get("steps", {})
         parts["sec_balance"] = (note_html(L("balance_note", peak=steps.get("peak", ""), valley=steps.get("valley", "")))
                                 + table_html("power_balance", bal, lang))
+        fb = tbl.get("firm_balance")
+        if fb is not None and len(fb):
+            parts["sec_balance"] = (f"<h3>{esc(L('firm_balance_title'))}</h3>"
+                                    + note_html(L("firm_balance_note", m=U.fmt(fb.attrs.get("margin_pct"), 1)))
+                                    + table_html("firm_balance", fb, lang)
+                                    + f"<h3>{esc(L('hourly_balance_title'))}</h3>" + parts["sec_balance"])
         zb = tbl.get("zone_balance")
         if zb is not None and len(zb):
             parts["sec_balance"] += (f"<h3>{esc(L('zone_balance_title'))}</h3>" + note_html(L("zone_balance_note"))

@@ -30,6 +30,21 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "最高负荷时刻（高峰，{peak}）与最低负荷时刻（低谷，{valley}）各电源的可用容量与实际出力；表末为负荷、"
                      "运行备用需求，以及可用容量扣除负荷与备用后的盈余（+）或缺额（−）。储能按功率计，出力为放电减充电。"),
     "installed_mw": ("Installed (MW)", "装机容量（MW）"),
+    "firm_balance_title": ("Firm capacity against the peak and its reserve margin", "电力平衡（可信容量口径）"),
+    "firm_balance_note": ("Each supply's capacity counted as firm (its credit; storage: the power it can hold for "
+                          "the firm duration) against the peak load plus the reserve margin ({m} %), as the model's "
+                          "reserve-margin row counts them.",
+                          "各电源计入的可信容量（按可信容量系数；储能按可持续满功率放电时长折算）与最高负荷加备用"
+                          "（备用率 {m}%）的对比，口径与模型的备用容量约束一致。"),
+    "hourly_balance_title": ("Available capacity and output at the peak and at the lowest load",
+                             "高峰与低谷时刻的可用容量与出力（调峰平衡）"),
+    "firm_credit_pct": ("Firm share (%)", "可信容量系数（%）"),
+    "firm_mw": ("Firm capacity (MW)", "可信容量（MW）"),
+    "firm_total": ("Firm capacity, total", "可信容量合计"),
+    "peak_load": ("Peak load", "最高负荷"),
+    "reserve_required": ("Peak load plus reserve margin", "最高负荷加备用"),
+    "firm_surplus": ("Surplus (+) or deficit (−)", "盈余（+）或缺额（−）"),
+    "sheet_firm_balance": ("firm capacity balance", "电力平衡（可信容量）"),
     "zone_balance_title": ("Power balance by zone", "分区电力平衡"),
     "zone_balance_note": ("Per zone at the same two steps: its load, the capacity available in it and what its "
                           "plants gave, what it received net over the links (sent: negative) and the surplus, "

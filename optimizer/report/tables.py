@@ -1187,6 +1187,36 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     return out
 
 
+#: the rows of the firm-capacity balance below the technologies
+FIRM_ROWS = ("firm_total", "peak_load", "reserve_required", "firm_surplus")
+
+
+def firm_balance_table(ds: xr.Dataset) -> pd.DataFrame:
+    """电力平衡 on the capacity basis (the planning 电力平衡表): per technology its installed capacity, the share
+    counted as firm (its credit; storage: the power backed for ``firm_duration_h``) and the firm capacity
+    (``firm_capacity_mw``); below, the firm total, the peak load, the reserve margin's requirement (peak x
+    (1 + margin): the ``reserve_margin`` policy row, or the peak alone without one) and the surplus of firm
+    capacity over it. Empty for results without ``firm_capacity_mw``."""
+    if "firm_capacity_mw" not in ds:
+        return pd.DataFrame()
+    installed = ds["capacity_total_mw"].to_series()
+    firm = ds["firm_capacity_mw"].to_series()
+    kinds = ds["kind"].to_series()
+    keep = [k for k in firm.index if kinds[k] != "boiler" and (installed[k] > 0 or firm[k] > 0)]
+    out = pd.DataFrame({"installed_mw": installed[keep], "firm_credit_pct": np.where(
+        installed[keep] > 0, firm[keep] / installed[keep].where(installed[keep] > 0, 1.0) * 100, np.nan),
+        "firm_mw": firm[keep]}, index=pd.Index(keep, name="technology"))
+    peak = float(ds["load_mw"].sum("zone").max())
+    pols = [str(p) for p in ds["policy"].values]
+    need = float(ds["policy_rhs"].sel(policy="reserve_margin")) if "reserve_margin" in pols else peak
+    total = float(out["firm_mw"].sum())
+    extra = pd.DataFrame({"firm_mw": [total, peak, need, total - need]},
+                         index=pd.Index(list(FIRM_ROWS), name="technology"))
+    out = pd.concat([out, extra.reindex(columns=out.columns)])
+    out.attrs["margin_pct"] = (need / peak - 1) * 100 if peak > 0 else np.nan
+    return out
+
+
 def zone_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     """分区电力平衡 (runs with more than one zone): per zone, at the system's step of highest load and of
     lowest load, the zone's load, the capacity available in it and what its plants gave, what it received
@@ -1309,6 +1339,7 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "targets": targets_table(ds, targets),
         "calibration": calibration_table(ds),
         "capacity": capacity_table(ds),
+        "firm_balance": firm_balance_table(ds),
         "power_balance": power_balance_table(ds),
         "zone_balance": zone_balance_table(ds),
         "links": links_table(ds),

@@ -29,6 +29,8 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "peak_output_mw": (0.1, 2, "高峰出力（万千瓦）"),
     "valley_available_mw": (0.1, 2, "低谷可用（万千瓦）"),
     "valley_output_mw": (0.1, 2, "低谷出力（万千瓦）"),
+    "firm_mw": (0.1, 2, "可信容量（万千瓦）"),
+    "firm_credit_pct": (1.0, 1, "可信容量系数（%）"),
     "cost_change_pct": (1.0, 2, "总成本变化（%）"),
     "co2_change_mt": (100.0, 1, "排放变化（万吨/年）"),
     "d_coal_mw": (0.1, 2, "Δ煤电（万千瓦）"),
