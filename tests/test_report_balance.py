@@ -45,3 +45,29 @@ def test_firm_capacity_against_the_peak_and_its_margin(tiny_case):
     assert fb.attrs["margin_pct"] == pytest.approx(10.0)
     html = render(ds, all_tables(ds), [], "zh", results_dir=tiny_case.folder)
     assert "电力平衡（可信容量口径）" in html and "最高负荷加备用" in html
+
+
+def test_names_and_colours_come_from_the_technology_table(tmp_path):
+    # a technology the report has no words for gets them from its table row, in both languages and in the figures
+    from optimizer.report import figures as F
+    from optimizer.report import tables as T
+    from optimizer.run import run
+    from tiny import make_config, write_case
+
+    coal = {"name": "coal_x", "kind": "generator", "carrier": "coal", "existing_mw": 100, "heat_rate_gce_per_kwh": 300,
+            "name_en": "Coal, unit X", "name_zh": "煤电X厂", "color": "123456"}
+    ds = run(make_config(write_case(tmp_path / "case", [coal], [50, 80]), tmp_path), write=False).dataset
+    assert T.tech_label(ds, "coal_x", "zh") == "煤电X厂" and T.tech_label(ds, "coal_x", "en") == "Coal, unit X"
+    assert F.color(ds, "coal_x") == "#123456"
+    shown = T.localize("capacity", all_tables(ds)["capacity"], "zh")
+    assert "煤电X厂" in shown.iloc[:, 1].tolist()
+
+
+def test_a_colour_that_is_not_rrggbb_is_one_line(tmp_path):
+    from optimizer.errors import InputError
+    from optimizer.inputs import load_inputs
+    from tiny import make_config, write_case
+
+    coal = {"name": "coal", "kind": "generator", "carrier": "coal", "existing_mw": 100, "color": "dark grey"}
+    with pytest.raises(InputError, match=r"technologies\.csv: coal\.color: colour 'dark grey' is not six hex digits"):
+        load_inputs(make_config(write_case(tmp_path / "case", [coal], [50]), tmp_path))

@@ -84,6 +84,7 @@ def split_technologies(techs: pd.DataFrame, sources: pd.DataFrame, load: dict[st
     """Technology rows per zone, their source rows, the rows of each class, and each class's zone shares."""
     plants = _csv("plant_zones.csv")
     landing = _csv("corridor_landing.csv")
+    short_zh = dict(zip(*(_csv("zones.csv")[c] for c in ("zone", "short_zh")), strict=True))
     rows, src_rows = [], []
     members: dict[str, list[str]] = {}
     used: dict[str, dict[str, float]] = {}
@@ -111,6 +112,11 @@ def split_technologies(techs: pd.DataFrame, sources: pd.DataFrame, load: dict[st
             name = k if one and kind == "import" else f"{k}_{z}"
             row = dict(r)
             row["name"], row["zone"] = name, z
+            if name != k:  # the zone in the display names too
+                if row.get("name_en"):
+                    row["name_en"] = f"{row['name_en']} ({z})"
+                if row.get("name_zh"):
+                    row["name_zh"] = f"{row['name_zh']}·{short_zh[z]}"
             pot = roof[z] / sum(roof[x] for x in shares) if k in ROOFTOP and row.get("extendable") == "true" else s
             for a in SPLIT:
                 v = _num(row.get(a, ""))

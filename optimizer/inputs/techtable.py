@@ -15,6 +15,7 @@ the attribute must be filled in, with a source row, for every technology that us
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,11 @@ def build_table(
         rows[tech] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "technology"
+    for tech, row in rows.items():  # a colour the figures could not draw
+        colour = str(row.get("color", ""))
+        if colour and not re.fullmatch(r"[0-9a-fA-F]{6}", colour):
+            raise InputError(f"colour {colour!r} is not six hex digits rrggbb (without #)", source=source,
+                             field=f"{tech}.color")
     # a number for an attribute the technology's kind does not use would be ignored silently (variable
     # O&M on an import, whose price already carries it): refuse it
     for tech, row in rows.items():

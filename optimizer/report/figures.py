@@ -127,7 +127,11 @@ def _rc(lang: str) -> dict[str, object]:
 
 
 def color(ds: xr.Dataset, name: str, n: int = 0) -> str:
-    """Colour of a technology (by id, else by carrier, else a palette colour)."""
+    """Colour of a technology: the technology table's (``color``), else its carrier's, else a palette colour."""
+    if "technology_color" in ds.coords and name in ds["technology"].values:
+        own = str(ds["technology_color"].sel(technology=name).item())
+        if own:
+            return "#" + own
     if name in _TECH_COLORS:
         return _TECH_COLORS[name]
     carrier = ds["carrier"].to_series().get(name)
@@ -168,7 +172,7 @@ def fig_capacity(ds: xr.Dataset, lang: str) -> plt.Figure:
     ax.barh(y, new, left=ex, color="#e15759", label=i18n.label("new", lang))
     for yi, e, n in zip(y, ex, new, strict=True):
         ax.text(e + n, yi, " " + num(e + n), va="center", fontsize=9)
-    ax.set_yticks(y, [i18n.tech(t, lang) for t in cap.index])
+    ax.set_yticks(y, [T.tech_label(ds, t, lang) for t in cap.index])
     ax.set_xlabel(i18n.label("u_power", lang))
     ax.set_title(i18n.label("fig_capacity", lang) + f" ({i18n.label('u_power', lang)})")
     ax.margins(x=0.12)
@@ -194,7 +198,7 @@ def fig_energy(ds: xr.Dataset, lang: str) -> plt.Figure:
     for yi, v in zip(y, vals, strict=True):
         ax.text(max(v, 0), yi, " " + num(v), va="center", fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [T.row_label(k, lang) for k in en.index])
+    ax.set_yticks(y, [T.row_label(k, lang, T.tech_names(ds)) for k in en.index])
     ax.set_xlabel(i18n.label("u_energy", lang))
     ax.set_title(i18n.label("fig_energy", lang) + f" ({i18n.label('u_energy', lang)})")
     ax.margins(x=0.12)
@@ -214,7 +218,7 @@ def fig_emissions(ds: xr.Dataset, lang: str) -> plt.Figure:
         ax.barh(y, v, color=[color(ds, t, i) for i, t in enumerate(em.index)])
         for yi, vi, s in zip(y, v, em["share_pct"], strict=True):
             ax.text(vi, yi, f" {num(vi)} ({num(s, '.0f')}%)", va="center", fontsize=9)
-        ax.set_yticks(y, [i18n.tech(t, lang) for t in em.index])
+        ax.set_yticks(y, [T.tech_label(ds, t, lang) for t in em.index])
         ax.margins(x=0.15)
     ax.set_xlabel(i18n.label("u_co2", lang))
     ax.set_title(i18n.label("fig_emissions", lang) + f" ({i18n.label('u_co2', lang)})")
@@ -248,7 +252,7 @@ def fig_cost(ds: xr.Dataset, lang: str) -> plt.Figure:
         a2.text(max(total, 0.0), yi, " " + num(total), va="center", fontsize=9)
     if len(left) and float(left.max()) > 0:  # room for the labels right of the longest bar
         a2.set_xlim(right=float(left.max()) * 1.15)
-    a2.set_yticks(y2, [i18n.tech(t, lang) for t in tech.index])
+    a2.set_yticks(y2, [T.tech_label(ds, t, lang) for t in tech.index])
     a2.set_xlabel(i18n.label("u_cost", lang))
     a2.set_title(i18n.label("fig_cost_tech", lang))
     a2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
@@ -298,7 +302,7 @@ def fig_dispatch(ds: xr.Dataset, week: T.Week, lang: str) -> plt.Figure:
     if supply:
         ax.stackplot(x, *[df[c].to_numpy() for c in supply], colors=[color(ds, c, i) for i, c in enumerate(supply)],
                      linewidth=0)
-        handles += [Patch(color=color(ds, c, i), label=i18n.tech(c, lang)) for i, c in enumerate(supply)]
+        handles += [Patch(color=color(ds, c, i), label=T.tech_label(ds, c, lang)) for i, c in enumerate(supply)]
     top = df[supply].sum(axis=1).to_numpy() if supply else np.zeros(len(df))
     curt = df["curtailment"].to_numpy()
     ax.fill_between(x, top, top + curt, facecolor="none", edgecolor="#b8860b", hatch="///", linewidth=0)
@@ -337,9 +341,9 @@ def fig_soc(ds: xr.Dataset, lang: str) -> plt.Figure:
     cap = ds["energy_capacity_total_mwh"].to_series() * f
     for i, s in enumerate(soc.columns):
         c = color(ds, s, i)
-        ax.plot(soc.index, soc[s].to_numpy(), color=c, lw=0.8, label=i18n.tech(s, lang))
+        ax.plot(soc.index, soc[s].to_numpy(), color=c, lw=0.8, label=T.tech_label(ds, s, lang))
         ax.axhline(float(cap[s]), color=c, ls="--", lw=1.0,
-                   label=f"{i18n.tech(s, lang)}: {i18n.label('energy_capacity', lang)} {float(cap[s]):,.2f}")
+                   label=f"{T.tech_label(ds, s, lang)}: {i18n.label('energy_capacity', lang)} {float(cap[s]):,.2f}")
     ax.set_ylim(bottom=min(0.0, float(soc.min().min()) if soc.size else 0.0),
                 top=max(float(cap.max()) * 1.1 if len(cap) else 1.0, 1e-3))
     ax.set_ylabel(i18n.label("ax_soc", lang))
@@ -377,7 +381,7 @@ def fig_imports(ds: xr.Dataset, lang: str) -> plt.Figure:
         o = np.argsort(-v, kind="stable")
         col = color(ds, c, i)
         f = U.fig_scale("power", lang)
-        ax.plot(np.cumsum(w[o]), v[o] * f, color=col, lw=1.5, label=i18n.tech(c, lang))
+        ax.plot(np.cumsum(w[o]), v[o] * f, color=col, lw=1.5, label=T.tech_label(ds, c, lang))
         ax.axhline(float(ds["capacity_total_mw"].sel(technology=c)) * f, color=col, ls="--", lw=0.8)
     if not len(cors):
         _empty(ax, "—")
@@ -460,7 +464,7 @@ def fig_link_duration(ds: xr.Dataset, lang: str) -> plt.Figure:
             continue
         v = np.maximum(ds["link_fwd_mw"].sel(link=k).values, ds["link_bwd_mw"].sel(link=k).values) / cap * 100
         o = np.argsort(-v, kind="stable")
-        ax.plot(np.cumsum(w[o]), v[o], color=color(ds, k, i), lw=1.5, label=i18n.tech(k, lang))
+        ax.plot(np.cumsum(w[o]), v[o], color=color(ds, k, i), lw=1.5, label=T.tech_label(ds, k, lang))
     ax.set_ylim(0, 105)
     ax.set_xlim(0, float(w.sum()) if len(w) else 1)
     ax.set_xlabel(i18n.label("ax_hours_exceeded", lang))

@@ -317,7 +317,7 @@ def binding_sentence(policy: str, r: pd.Series, lang: str) -> str:
     return L("bind_other", term=term, v=U.fmt(v, 2), unit=str(r["value_unit"]))
 
 
-def _build_table(build: pd.DataFrame, lang: str) -> str:
+def _build_table(ds: xr.Dataset, build: pd.DataFrame, lang: str) -> str:
     L = lambda k: esc(i18n.label(k, lang))  # noqa: E731
     head = (f"<tr><th>{L('plan_type')}</th><th>{L('plan_name')}</th>"
             f"<th class='num'>{L('plan_col_new')}</th><th class='num'>{L('plan_col_new_energy')}</th>"
@@ -328,8 +328,8 @@ def _build_table(build: pd.DataFrame, lang: str) -> str:
         total = t == T.TOTAL
         base = str(t).removesuffix(T.FLEX_SUFFIX)
         name = i18n.label("total", lang) if total else (
-            f"{i18n.tech(base, lang)} – {i18n.label('flex_retrofit', lang)}" if str(t).endswith(T.FLEX_SUFFIX)
-            else i18n.tech(base, lang))
+            f"{T.tech_label(ds, base, lang)} – {i18n.label('flex_retrofit', lang)}" if str(t).endswith(T.FLEX_SUFFIX)
+            else T.tech_label(ds, base, lang))
         code = "" if total else f"<br><span class='code'>{esc(t)}</span>"  # the technology table's id
         mwh, per_kwh = r["new_mwh"], r["capex_cny_per_kwh"]
         cls = " class='total'" if total else ""
@@ -386,7 +386,7 @@ def plan_html(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], lang: str) -> str:
     ])
     out = f"<p>{esc(L('plan_intro', year=ds.attrs.get('year', '')))}</p><div class='cards'>{cards}</div>"
     out += f"<h3>{esc(L('plan_build_title'))}</h3>"
-    out += _build_table(build, lang) if len(rows) else note_html(L("plan_build_none"))
+    out += _build_table(ds, build, lang) if len(rows) else note_html(L("plan_build_none"))
     costs_file = str(T.parse_attr(ds, "input_files").get("technologies", "")) if isinstance(
         T.parse_attr(ds, "input_files"), dict) else ""
     if summ["costs_file"]:
@@ -588,7 +588,7 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     weeks = tbl["weeks"]
     disp = ""
     if _price_is_flat(ds):
-        moving = ", ".join(i18n.tech(k, lang) for k in T.moving_units(ds)) or "—"
+        moving = ", ".join(T.tech_label(ds, k, lang) for k in T.moving_units(ds)) or "—"
         disp += note_html(L("degenerate_dispatch_note", marginal=moving))
     disp += table_html("weeks", weeks, lang)
     for key, r in weeks.iterrows():

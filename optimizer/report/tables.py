@@ -1333,8 +1333,9 @@ def sensitivity_table(sweep: xr.Dataset, ds: xr.Dataset) -> pd.DataFrame:
 
 
 def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the report, by name (language-neutral)."""
-    return {
+    """Every table of the report, by name (language-neutral), each with the technologies' display names
+    of the results in its ``attrs["names"]`` (for :func:`localize`)."""
+    tables = {
         "headline": headline_table(ds),
         "targets": targets_table(ds, targets),
         "calibration": calibration_table(ds),
@@ -1355,17 +1356,43 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "metadata": metadata_table(ds),
         "plan_build": plan_build(ds),
     }
+    names = tech_names(ds)
+    for df in tables.values():
+        df.attrs["names"] = names
+    return tables
 
 
-def row_label(key: str, lang: str) -> str:
-    """Display name of a row id (technology, corridor, component, charging row, total, headline item)."""
+def tech_names(ds: xr.Dataset) -> dict[str, tuple[str, str]]:
+    """technology -> (English, Chinese) display names as the results carry them (the technology table's
+    ``name_en`` and ``name_zh``); technologies without one are left out (the report's own names then)."""
+    if "technology_name_en" not in ds.coords:
+        return {}
+    return {str(t): (str(en), str(zh)) for t, en, zh in zip(
+        ds["technology"].values, ds["technology_name_en"].values, ds["technology_name_zh"].values, strict=True)
+        if str(en) or str(zh)}
+
+
+def _tech(key: str, lang: str, names: dict[str, tuple[str, str]] | None) -> str:
+    pair = (names or {}).get(key)
+    chosen = pair[1 if lang == "zh" else 0] if pair else ""
+    return chosen or i18n.tech(key, lang)
+
+
+def tech_label(ds: xr.Dataset, key: str, lang: str) -> str:
+    """Display name of a technology: the results' (the technology table's), else the report's own, else the id."""
+    return _tech(key, lang, tech_names(ds))
+
+
+def row_label(key: str, lang: str, names: dict[str, tuple[str, str]] | None = None) -> str:
+    """Display name of a row id (technology, corridor, component, charging row, total, headline item);
+    ``names``: the technologies' display names of the results (:func:`tech_names`)."""
     if key == TOTAL:
         return i18n.label("total", lang)
     if key.endswith(CHARGE_SUFFIX):
-        return f"{i18n.tech(key[: -len(CHARGE_SUFFIX)], lang)} – {i18n.label('charging', lang)}"
+        return f"{_tech(key[: -len(CHARGE_SUFFIX)], lang, names)} – {i18n.label('charging', lang)}"
     if key in ("capex", "fom", "vom", "fuel", "startup", "import", "carbon", "reserve"):
         return i18n.label(key, lang)
-    name = i18n.tech(key, lang)
+    name = _tech(key, lang, names)
     if name != key:
         return name
     return i18n.label(key, lang)
@@ -1394,6 +1421,7 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
     """
     from optimizer.report import units
 
+    names = df.attrs.get("names")  # the technologies' display names (all_tables puts them there)
     out = units.scale_frame(name, df, lang)  # the plan's units in Chinese (万千瓦, 亿千瓦时, 亿元, 万吨)
     if name == "targets":
         if lang == "zh":
@@ -1429,7 +1457,7 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out = out.rename_axis("week").reset_index()
     elif name == "calibration":  # figures by name, the verdict in words
         ids = list(out.index)
-        out.insert(0, "figure", [i18n.label(k.split(":")[0], lang) + (f" ({row_label(k.split(':')[1], lang)})"
+        out.insert(0, "figure", [i18n.label(k.split(":")[0], lang) + (f" ({row_label(k.split(':')[1], lang, names)})"
                                                                      if ":" in k else "") for k in ids])
         out.insert(0, "id", ids)
         out["within"] = [i18n.label(v, lang) for v in out["within"]]
@@ -1441,7 +1469,7 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out = out.reset_index(drop=True)
     elif name == "heat":  # one row per network and source: name both, no row ids
         out["heat_network"] = [i18n.label(n, lang) for n in out["heat_network"]]
-        out["source"] = [row_label(k, lang) for k in out["source"]]
+        out["source"] = [row_label(k, lang, names) for k in out["source"]]
         out = out.reset_index(drop=True)
     elif name == "metadata":
         out["section"] = [i18n.label(s, lang) if s != "run" else "" for s in out["section"]]
@@ -1454,13 +1482,13 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
                        for k in out["item"]]
     else:
         ids = list(out.index)
-        names = [row_label(k, lang) for k in ids]
+        shown = [row_label(k, lang, names) for k in ids]
         if name == "energy":  # a storage row without suffix is its discharge
-            names = [f"{n} – {i18n.label('discharge', lang)}" if kd == "storage" and not k.endswith(CHARGE_SUFFIX)
-                     else n for n, k, kd in zip(names, ids, out["kind"], strict=True)]
+            shown = [f"{n} – {i18n.label('discharge', lang)}" if kd == "storage" and not k.endswith(CHARGE_SUFFIX)
+                     else n for n, k, kd in zip(shown, ids, out["kind"], strict=True)]
         if lang == "zh":  # a technology without a Chinese name: its id stands in the code column alone
-            names = [n if n != k else "" for n, k in zip(names, ids, strict=True)]
-        out.insert(0, out.index.name or "id", names)
+            shown = [n if n != k else "" for n, k in zip(shown, ids, strict=True)]
+        out.insert(0, out.index.name or "id", shown)
         out.insert(0, "id", ids)
         if "kind" in out:
             out["kind"] = [i18n.kind(k, lang) if k else "" for k in out["kind"]]
