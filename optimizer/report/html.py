@@ -9,7 +9,6 @@ the page scrolls sideways); the browser test reads it.
 from __future__ import annotations
 
 import base64
-import html as _html
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,11 +16,13 @@ from typing import Any
 
 import pandas as pd
 import xarray as xr
+from markupsafe import Markup, escape
 
 from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
+from optimizer.report.page import Section, render_page
 
 #: sections shown only when the run has something for them
 OPTIONAL_SECTIONS = ("sec_balance", "sec_links", "sec_typical_days", "sec_sensitivity")
@@ -139,8 +140,8 @@ window.addEventListener("load", function () {
 
 
 def esc(x: object) -> str:
-    """HTML-escaped text."""
-    return _html.escape(str(x), quote=True)
+    """HTML-escaped text, as the page template escapes it (markupsafe: quotes too)."""
+    return str(escape(str(x)))
 
 
 def _isnan(v: Any) -> bool:
@@ -653,22 +654,11 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     year = ds.attrs.get("year", "")
     title = f"{L('report_title')}（{year}年）" if lang == "zh" else f"{L('report_title')} ({year})"
     # sections a run has nothing for (links of a one-zone run) are left out, not shown empty
-    shown = [s for s in SECTIONS if s not in OPTIONAL_SECTIONS or parts.get(s)]
-    toc = "".join(f"<li><a href='#{s}'>{esc(L(s))}</a></li>" for s in shown)
-    body = "".join(f"<section id='{s}'><h2>{i + 1}. {esc(L(s))}</h2>{parts.get(s, '')}</section>"
-                   for i, s in enumerate(shown))
+    shown = [Section(s, L(s), Markup(parts.get(s, ""))) for s in SECTIONS if s not in OPTIONAL_SECTIONS or parts.get(s)]
     t = pd.DatetimeIndex(ds["time"].values)
     period = f"{t[0]:%Y-%m-%d %H:%M} – {t[-1]:%Y-%m-%d %H:%M}" if len(t) else ""
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    return (
-        f"<!DOCTYPE html>\n<html lang='{html_lang}' data-report-check='pending'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{esc(title)}</title><script>{HEAD_SCRIPT}</script><style>{CSS}</style></head><body><main>"
-        f"<header class='top'><h1>{esc(title)}</h1>"
-        f"<p class='sub'>{esc(L('results_subtitle'))} · {esc(L('scenario_code'))}: {_code(scen)} · {esc(period)} · "
-        f"{esc(L('solver_status'))}: {esc(L(str(ds.attrs.get('solver_status', ''))))} · {esc(L('inputs_hash'))}: "
-        f"{_code(str(ds.attrs.get('inputs_hash', ''))[:16] + '…')}</p>"
-        f"<p class='sub'>{esc(L('tables_note'))} {esc(L('excel_note'))}</p></header>"
-        f"<nav class='toc'><b>{esc(L('toc'))}</b><ol>{toc}</ol></nav>{body}"
-        f"</main><script>{LOAD_SCRIPT}</script></body></html>\n"
-    )
+    first = Markup(f"{esc(L('results_subtitle'))} · {esc(L('scenario_code'))}: {_code(scen)} · {esc(period)} · "
+                   f"{esc(L('solver_status'))}: {esc(L(str(ds.attrs.get('solver_status', ''))))} · "
+                   f"{esc(L('inputs_hash'))}: {_code(str(ds.attrs.get('inputs_hash', ''))[:16] + '…')}")
+    return render_page(lang=lang, title=title, subtitles=[first, f"{L('tables_note')} {L('excel_note')}"],
+                       toc_title=L("toc"), sections=shown, css=CSS, head_script=HEAD_SCRIPT, load_script=LOAD_SCRIPT)

@@ -46,6 +46,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import xarray as xr
+from markupsafe import Markup
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -55,6 +56,7 @@ from optimizer.report import figures as F
 from optimizer.report import html as H
 from optimizer.report import i18n
 from optimizer.report import tables as T
+from optimizer.report.page import Section, render_page
 
 REQUIRED_VARS = ("capacity_total_mw", "energy_mwh", "emissions_t", "built_mw", "retired_early_mw", "cost_cny",
                  "co2_t", "total_cost_cny", "coal_share", "nonfossil_share", "unserved_mwh", "years_represented",
@@ -1086,22 +1088,12 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[Fig], meta: 
     scen = ds.attrs.get("scenario", "")
     years = _years(ds)
     title = f"{L('pw_report_title')}: {scen} ({years[0]}–{years[-1]})"
-    toc = "".join(f"<li><a href='#{s}'>{H.esc(L(s))}</a></li>" for s in SECTIONS)
-    body = "".join(f"<section id='{s}'><h2>{i + 1}. {H.esc(L(s))}</h2>{parts.get(s, '')}</section>"
-                   for i, s in enumerate(SECTIONS))
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    sub = (f"{H.esc(L('period'))}: {H.esc(', '.join(str(y) for y in years))} · "
-           f"{H.esc(L('foresight'))}: {H.esc(L('foresight_' + str(ds.attrs.get('foresight', ''))))} · "
-           f"{H.esc(L('discount_rate'))}: {float(ds.attrs.get('discount_rate', 0)):.1%}")
-    return (
-        f"<!DOCTYPE html>\n<html lang='{html_lang}' data-report-check='pending'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{H.esc(title)}</title><script>{H.HEAD_SCRIPT}</script><style>{H.CSS}{EXTRA_CSS}</style></head>"
-        f"<body><main><header class='top'><h1>{H.esc(title)}</h1><p class='sub'>{sub}</p>"
-        f"<p class='sub'>{H.esc(L('pw_tables_note'))} {H.esc(L('excel_note'))}</p></header>"
-        f"<nav class='toc'><b>{H.esc(L('toc'))}</b><ol>{toc}</ol></nav>{body}"
-        f"</main><script>{H.LOAD_SCRIPT}</script></body></html>\n"
-    )
+    sub = (f"{L('period')}: {', '.join(str(y) for y in years)} · "
+           f"{L('foresight')}: {L('foresight_' + str(ds.attrs.get('foresight', '')))} · "
+           f"{L('discount_rate')}: {float(ds.attrs.get('discount_rate', 0)):.1%}")
+    return render_page(lang=lang, title=title, subtitles=[sub, f"{L('pw_tables_note')} {L('excel_note')}"],
+                       toc_title=L("toc"), sections=[Section(s, L(s), Markup(parts.get(s, ""))) for s in SECTIONS],
+                       css=H.CSS + EXTRA_CSS, head_script=H.HEAD_SCRIPT, load_script=H.LOAD_SCRIPT)
 
 
 # ----------------------------------------------------------------------------- Excel
