@@ -551,6 +551,11 @@ def batch_command(configs: list[Path], out: Path | None, workers: int | None, sc
         return err.exit_code
     except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM delivered as an interrupt by the CLI (143)
         err_console.print("[bold red]interrupted[/]: finished scenarios are written, the others are not")
-        return 143 if type(err).__name__ == "Terminated" else 130
+        code = 143 if type(err).__name__ == "Terminated" else 130
+        if getattr(err, "solver_abandoned", False):  # a scenario solved in this process left HiGHS running:
+            sys.stdout.flush()  # no clean interpreter shutdown around it (see optimizer.cli._interrupted)
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     print_batch_summary(summary)
     return summary.exit_code

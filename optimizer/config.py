@@ -460,6 +460,13 @@ class Config(_Strict):
                                  f"policy.energy_accounting.non_power_tce.{fuel} ({npw.get(fuel, 0.0):,.0f})")
         return self
 
+    @model_validator(mode="after")
+    def _basis_for_marginal_factors(self) -> Config:
+        """The marginal emission factors come from the solve's basis: crossover cannot be off."""
+        if self.output.marginal_emission_factors and self.solver.crossover == "off":
+            raise ValueError("output.marginal_emission_factors needs a basis: set solver.crossover to on or choose")
+        return self
+
     @field_validator("zones")
     @classmethod
     def _unique_zones(cls, v: list[str]) -> list[str]:
@@ -590,7 +597,7 @@ def config_from_dict(
         raise InputError(format_validation_error(err, keys), source=source) from None
     if cfg.output.dir is None:
         repo_results = default_results_root(base_dir)
-        cfg = cfg.model_copy(update={"output": OutputConfig(dir=repo_results / cfg.name)})
+        cfg = cfg.model_copy(update={"output": cfg.output.model_copy(update={"dir": repo_results / cfg.name})})
     return cfg
 
 

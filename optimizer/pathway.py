@@ -559,7 +559,7 @@ def _solve(pw: Pathway, *, write: bool) -> PathwayOutcome:
             m.build_rate = pyo.Constraint(
                 rated, rule=lambda _m, k, limit=limit: _m.new_mw[k] <= limit[k],
                 doc="capacity built in the period at most the build rate times the years since the last (MW)")
-            sol, _ = solve_model(m, solver_cfg)
+            sol, _ = solve_model(m, solver_cfg, basis=cfg.output.marginal_emission_factors)
             if sol.status in ("infeasible", "infeasible_or_unbounded"):
                 raise InfeasibleError(_myopic_conflict(m, y, solver_cfg))
             _check_status(sol, f"period {y} (myopic)")

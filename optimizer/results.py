@@ -197,6 +197,8 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
                                  attrs={"units": units, "long_name": long_name})
 
     put("load_mw", ("time", "zone"), inp.load_mw[zones].to_numpy(), "MW", "load")
+    put("peak_load_hourly_mw", ("zone",), inp.peak_load_mw[zones].to_numpy(), "MW",
+        "each zone's peak load in the hourly data, before averaging or typical days (what the reserve margin uses)")
     put("weight_h", ("time",), w, "h", "hours of the year each step stands for")
     put("step_h", ("time",), inp.step_h, "h", "duration of the step")
     put("capacity_existing_mw", ("technology",), existing, "MW", "capacity in service before the study year")

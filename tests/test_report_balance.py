@@ -1,4 +1,4 @@
-"""The report's power balance (电力平衡 at the highest load, 调峰平衡 at the lowest), on the tiny case worked out
+"""The report's power balance (电力平衡: firm capacity, the highest and the lowest load), on the tiny case worked out
 in tests/test_api.py: coal 100 MW, PV built to 120 MW with a profile of 0, 1, 0.5 and load 50, 80, 60 MW."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_power_balance_at_the_peak_and_the_lowest_load(tiny_case):
     assert bal.at["surplus", "valley_available_mw"] == pytest.approx(100 - 50)
     assert bal.attrs["steps"] == {"peak": "2025-01-01 01:00", "valley": "2025-01-01 00:00"}
     html = render(ds, all_tables(ds), [], "zh", results_dir=tiny_case.folder)
-    assert "电力平衡与调峰平衡" in html and "电力盈余（+）/缺额（−）" in html
+    assert "高峰与低谷时刻电力平衡" in html and "电力盈余（+）/缺额（−）" in html
 
 
 def test_firm_capacity_against_the_peak_and_its_margin(tiny_case):

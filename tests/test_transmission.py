@@ -200,3 +200,16 @@ def test_the_report_of_a_zonal_run_has_the_zone_tables_and_the_link_loading(tmp_
         if lang == "zh":
             found = [(t.strip()[:60], w) for t in visible_text(page) if (w := set(english_words(t)) - ids)]
             assert not found, found
+
+
+def test_the_zone_balance_shows_load_not_served_as_a_shortfall_not_an_import(tmp_path):
+    """South's peak of 250 MW: the dear unit's 100 MW and the 54 MW the link delivers leave 96 MW unserved. The
+    zone's net import stays the link's 54 MW, the 96 MW show as load not served, the surplus is -96."""
+    from optimizer.report.tables import zone_balance_table
+
+    ds = run(_case(tmp_path, [LINK], south=[50.0, 250.0, 60.0], economics={"allow_unserved": True}),
+             write=False).dataset
+    zb = zone_balance_table(ds)
+    assert zb.loc["south", ["peak_net_import_mw", "peak_unserved_mw", "peak_surplus_mw"]].tolist() == pytest.approx(
+        [54, 96, -96], abs=1e-6)
+    assert "valley_unserved_mw" not in zb  # a column only where a step sheds load

@@ -18,6 +18,7 @@ A pathway folder (``pathway.nc``, no ``results.nc``) gets the pathway report ins
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +26,11 @@ from pathlib import Path
 
 import xarray as xr
 
-from optimizer.errors import InputError
+from optimizer.errors import InputError, OutputError
 from optimizer.outputs import built_in_place, output_lock
 from optimizer.report.i18n import LANGS
+
+log = logging.getLogger("optimizer")
 
 __all__ = ["LANGS", "build_report", "load_results", "report_command"]
 
@@ -128,7 +131,15 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
     if is_pathway(results_dir):  # pathway.nc (or period_<year>/ folders) and no results.nc
         if sweep is not None:
             raise InputError("the sensitivity section is for the report of one year's run", field="--sensitivity")
-        return build_pathway_report(results_dir, out_dir, lang)
+        page = build_pathway_report(results_dir, out_dir, lang)
+        if pdf or (pdf is None and find_browser()):  # beside the finished pathway report
+            try:
+                print_pdf(page, page.parent / "report.pdf")
+            except OutputError as err:
+                if pdf:
+                    raise
+                log.warning("no report.pdf: %s", err)
+        return page
     ds = load_results(results_dir)
 
     from optimizer.report import excel, figures, html, i18n, tables
@@ -145,8 +156,13 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
         page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
-        if pdf or (pdf is None and find_browser()):
+        if pdf:
             print_pdf(tmp / "report.html", tmp / "report.pdf")
+        elif pdf is None and find_browser():
+            try:  # the default: a browser that cannot print costs the PDF, not the report
+                print_pdf(tmp / "report.html", tmp / "report.pdf")
+            except OutputError as err:
+                log.warning("no report.pdf: %s", err)
     return out / "report.html"
 
 

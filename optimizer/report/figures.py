@@ -435,8 +435,11 @@ def fig_emission_factors(ds: xr.Dataset, lang: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(12, 4.2))
     series = [("ef_avg_t_per_mwh", ds["emission_factor_avg_t_per_mwh"].values, "#4d4d4d")]
     if "emission_factor_marginal_t_per_mwh" in ds and not bool(ds["emission_factor_marginal_t_per_mwh"].isnull().all()):
-        series.append(("ef_marginal_t_per_mwh", ds["emission_factor_marginal_t_per_mwh"].mean("zone").values,
-                       "#e15759"))
+        mef, load = ds["emission_factor_marginal_t_per_mwh"], ds["load_mw"]
+        weight = load.where(mef.notnull(), 0.0)  # the zones by their load, as the text's mean
+        total = weight.sum("zone")
+        mean = (mef.fillna(0.0) * weight).sum("zone") / total.where(total > 0)
+        series.append(("ef_marginal_t_per_mwh", mean.values, "#e15759"))
     for key, v, col in series:
         by_hour = pd.Series(v, index=t).groupby(t.hour)
         q = by_hour.quantile([0.1, 0.5, 0.9]).unstack()
@@ -476,7 +479,7 @@ def fig_link_duration(ds: xr.Dataset, lang: str) -> plt.Figure:
 
 def fig_sensitivity(ds: xr.Dataset, table: pd.DataFrame, lang: str) -> plt.Figure:
     """Tornado: the change of the total cost (%) with each estimated input, one bar per value tried."""
-    ok = table[table["status"] == "optimal"]
+    ok = table[table["solve_status"] == "optimal"]
     params = list(dict.fromkeys(ok["parameter"]))
     fig, ax = plt.subplots(figsize=(10, 0.8 * max(len(params), 1) + 1.6))
     for yi, p in enumerate(params[::-1]):
@@ -536,6 +539,6 @@ def make_figures(ds: xr.Dataset, out_dir: Path, lang: str = "en", sensitivity: p
     if "emission_factor_avg_t_per_mwh" in ds:
         add("emission_factors", "sec_emissions", fig_emission_factors, "fig_emission_factors")
     add("cost", "sec_cost", fig_cost, "fig_cost")
-    if sensitivity is not None and len(sensitivity) and (sensitivity["status"] == "optimal").any():
+    if sensitivity is not None and len(sensitivity) and (sensitivity["solve_status"] == "optimal").any():
         add("sensitivity", "sec_sensitivity", fig_sensitivity, "fig_sensitivity", sensitivity)
     return figs

@@ -466,8 +466,12 @@ def _emission_factor_note(ds: xr.Dataset, headline: pd.Series, lang: str) -> str
     mef = ds["emission_factor_marginal_t_per_mwh"].values
     lo, hi = EF_PLAIN_RANGE
     odd = int(((mef < lo - 1e-6) | (mef > hi)).any(axis=1).sum())
-    return note_html(L("ef_note", avg=U.fmt(headline.get("ef_avg_t_per_mwh"), 3), marg=U.fmt(marg, 3),
-                       odd=L("ef_odd", n=odd) if odd else ""))
+    text = L("ef_note", avg=U.fmt(headline.get("ef_avg_t_per_mwh"), 3), marg=U.fmt(marg, 3),
+             odd=L("ef_odd", n=odd) if odd else "")
+    csp = headline.get("carbon_shadow_price")
+    if not _isnan(csp) and abs(float(csp)) > 1e-6:  # a binding cap holds CO2 at the cap, whatever the load
+        text += " " + L("ef_cap_binds", p=U.fmt(float(csp), 1))
+    return note_html(text)
 
 
 def _price_is_flat(ds: xr.Dataset) -> bool:

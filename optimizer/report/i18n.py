@@ -21,8 +21,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sec_headline": ("Headline figures", "主要指标"),
     "sec_targets": ("The plan's targets and what the solution achieves", "碳达峰实施方案目标与优化结果对照"),
     "sec_capacity": ("Installed capacity by technology", "分技术装机容量"),
-    "sec_balance": ("Power balance at the peak and at the lowest load (电力平衡, 调峰平衡)",
-                    "电力平衡与调峰平衡"),
+    "sec_balance": ("Power balance (电力平衡): firm capacity, and the steps of highest and lowest load",
+                    "电力平衡"),
     "balance_note": ("Each supply's capacity available in the step of highest load ({peak}) and of lowest load "
                      "({valley}), and what it gave; below, the load, the operating reserve required and the "
                      "surplus (+) or deficit (-) of what was available over load plus reserve. Storage counts at "
@@ -37,7 +37,7 @@ _LABELS: dict[str, tuple[str, str]] = {
                           "各电源计入的可信容量（按可信容量系数；储能按可持续满功率放电时长折算）与最高负荷加备用"
                           "（备用率 {m}%）的对比，口径与模型的备用容量约束一致。"),
     "hourly_balance_title": ("Available capacity and output at the peak and at the lowest load",
-                             "高峰与低谷时刻的可用容量与出力（调峰平衡）"),
+                             "高峰与低谷时刻电力平衡（可用容量与出力）"),
     "firm_credit_pct": ("Firm share (%)", "可信容量系数（%）"),
     "firm_mw": ("Firm capacity (MW)", "可信容量（MW）"),
     "firm_total": ("Firm capacity, total", "可信容量合计"),
@@ -57,6 +57,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "valley_zone_load_mw": ("Valley: load (MW)", "低谷负荷（MW）"),
     "valley_net_import_mw": ("Valley: net import (MW)", "低谷净受入（MW）"),
     "valley_surplus_mw": ("Valley: surplus (MW)", "低谷盈余（MW）"),
+    "peak_unserved_mw": ("Peak: load not served (MW)", "高峰失负荷（MW）"),
+    "valley_unserved_mw": ("Valley: load not served (MW)", "低谷失负荷（MW）"),
     "sec_links": ("Transmission between zones", "分区间输电"),
     "links_note": ("Per link: its capacity, the mean flow each way, the hours a year it runs at its capacity "
                    "(congested) and the congestion rent, what the power received is worth at the receiving "
@@ -332,7 +334,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "corridor": ("Corridor", "通道"),
     "capacity_mw": ("Capacity (MW)", "容量（MW）"),
     "peak_mw": ("Peak flow (MW)", "最大受电功率（MW）"),
-    "utilisation_pct": ("Utilisation (%)", "利用率（%）"),
+    "utilisation_pct": ("Utilisation (%)", "通道利用率（%）"),
+    "solve_status": ("Solve status", "求解状态"),
     **{f"m{mo:02d}": (f"{name} (GWh)", f"{mo}月（GWh）") for mo, name in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
     "wet_gwh": ("Wet season Jun–Oct (GWh)", "丰水期6–10月（GWh）"),
@@ -365,6 +368,10 @@ _LABELS: dict[str, tuple[str, str]] = {
                        "output.marginal_emission_factors=true (about 40 % more solve time).",
                        "边际排放因子需要求解得到最优基：开启配置项 output.marginal_emission_factors 后重新运行"
                        "（求解时间约增加40%）。"),
+    "ef_cap_binds": ("The CO2 cap binds: more load cannot raise the system's CO2, so the marginal factor is about 0 "
+                     "and the cost of more load's emissions is in the carbon shadow price ({p} CNY/t) instead.",
+                     "二氧化碳排放上限起约束作用：负荷增加不会使系统排放超过上限，边际排放因子约为0，"
+                     "其减排代价体现在碳影子价格（{p}元/吨）中。"),
     "ef_median": ("median", "中位数"),
     "ef_band": ("10–90 % of the days", "10–90% 日"),
     "ax_ef": ("Emission factor (tCO2/MWh)", "排放因子（吨CO2/MWh）"),

@@ -497,10 +497,12 @@ def energy_table(ds: xr.Dataset) -> pd.DataFrame:
     df["share_of_load_pct"] = df["energy_gwh"] * 1e3 / load * 100 if load else np.nan
     vre = variable_renewables(ds)
     offered = df["energy_gwh"] + df["curtailment_gwh"]
-    df["utilisation_pct"] = np.where(df.index.isin(vre) & (offered > 0), df["energy_gwh"] / offered * 100, np.nan)
-    df = df[["kind", "energy_gwh", "share_of_load_pct", "curtailment_gwh", "utilisation_pct", "full_load_hours"]]
+    df["renewable_utilisation_pct"] = np.where(df.index.isin(vre) & (offered > 0), df["energy_gwh"] / offered * 100,
+                                               np.nan)
+    df = df[["kind", "energy_gwh", "share_of_load_pct", "curtailment_gwh", "renewable_utilisation_pct",
+             "full_load_hours"]]
     out = _with_total(df, ["energy_gwh", "share_of_load_pct", "curtailment_gwh"], kind="")
-    out.loc[TOTAL, "utilisation_pct"] = renewable_utilisation(ds) * 100  # PV and wind together
+    out.loc[TOTAL, "renewable_utilisation_pct"] = renewable_utilisation(ds) * 100  # PV and wind together
     return out
 
 
@@ -545,14 +547,16 @@ def corridor_months_table(ds: xr.Dataset) -> pd.DataFrame:
         sel = month == mo
         if sel.any():
             out[f"m{mo:02d}"] = w[sel] @ imp[sel] / 1e3
+    hydro = ds["carrier"].sel(technology=cors).values.astype(str) == "hydro"  # the seasons are the rivers'
     for season, months in (("wet", WET), ("dry", DRY)):
         sel = np.isin(month, months)
-        if not sel.any():
+        if not sel.any() or not hydro.any():
             continue
         e = w[sel] @ imp[sel]
-        out[f"{season}_gwh"] = e / 1e3
+        out[f"{season}_gwh"] = np.where(hydro, e / 1e3, np.nan)
         hours = float(w[sel].sum())
-        out[f"{season}_utilisation_pct"] = np.where(cap > 0, e / np.where(cap > 0, cap, 1.0) / hours * 100, np.nan)
+        out[f"{season}_utilisation_pct"] = np.where(hydro & (cap > 0), e / np.where(cap > 0, cap, 1.0) / hours * 100,
+                                                    np.nan)
     return out
 
 
@@ -1146,7 +1150,10 @@ BALANCE_ROWS = ("load", "reserve_requirement", "surplus")
 
 
 def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
-    """电力平衡 and 调峰平衡: the supply at the step of highest load and at the step of lowest load.
+    """电力平衡 at the step of highest load and at the step of lowest load: the supply available and given.
+
+    (Not a full 调峰平衡, which would weigh the downward flexibility at the valley: must-run and minimum
+    stable output, fixed corridor schedules and the weather against the valley load.)
 
     Per technology (heat-only boilers left out): installed capacity, what was available in that step
     (``available_mw``: availability and weather) and what it gave (generation, imports received, storage
@@ -1206,9 +1213,12 @@ def firm_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     out = pd.DataFrame({"installed_mw": installed[keep], "firm_credit_pct": np.where(
         installed[keep] > 0, firm[keep] / installed[keep].where(installed[keep] > 0, 1.0) * 100, np.nan),
         "firm_mw": firm[keep]}, index=pd.Index(keep, name="technology"))
-    peak = float(ds["load_mw"].sum("zone").max())
-    pols = [str(p) for p in ds["policy"].values]
-    need = float(ds["policy_rhs"].sel(policy="reserve_margin")) if "reserve_margin" in pols else peak
+    # the hourly peak, as the reserve margin sizes it (a typical-day or averaged run's steps peak lower); the
+    # requirement is the margin's row, or the zones' rows together (zonal scope), or the peak alone without one
+    peak = (float(ds["peak_load_hourly_mw"].sum()) if "peak_load_hourly_mw" in ds
+            else float(ds["load_mw"].sum("zone").max()))
+    rows = [str(p) for p in ds["policy"].values if str(p) == "reserve_margin" or str(p).startswith("reserve_margin_")]
+    need = float(ds["policy_rhs"].sel(policy=rows).sum()) if rows else peak
     total = float(out["firm_mw"].sum())
     extra = pd.DataFrame({"firm_mw": [total, peak, need, total - need]},
                          index=pd.Index(list(FIRM_ROWS), name="technology"))
@@ -1235,22 +1245,27 @@ def zone_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(zones, name="zone"))
     given = {z: np.zeros(len(total)) for z in zones}
     received = {z: np.zeros(len(total)) for z in zones}
+    shed = {z: np.zeros(len(total)) for z in zones}
     for zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
         var = ds[name]
         dim = next(d for d in var.dims if d != "time")
         flow = coef * var.sel({dim: key}).values
         if key in techs:
             given[zone] = given[zone] + flow
-        else:
+        elif name.startswith("link_"):
             received[zone] = received[zone] + flow
+        else:  # load not served (unserved_mw, keyed by the zone): a shortfall, not an import
+            shed[zone] = shed[zone] + flow
     for tag, i in steps.items():
         avail = ds["available_mw"].isel(time=i).to_series()
         out[f"{tag}_zone_load_mw"] = load.isel(time=i).sel(zone=zones).values
         out[f"{tag}_available_mw"] = [float(avail[(tzone == z) & (kinds != "boiler")].sum()) for z in zones]
         out[f"{tag}_output_mw"] = [float(given[z][i]) for z in zones]
         out[f"{tag}_net_import_mw"] = [float(received[z][i]) for z in zones]
+        out[f"{tag}_unserved_mw"] = [float(shed[z][i]) for z in zones]
         out[f"{tag}_surplus_mw"] = (out[f"{tag}_available_mw"] + out[f"{tag}_net_import_mw"]
                                     - out[f"{tag}_zone_load_mw"])
+    out = out.drop(columns=[c for c in out.columns if c.endswith("_unserved_mw") and not out[c].abs().max() > 1e-6])
     out = _with_total(out, list(out.columns))
     out.attrs["steps"] = {tag: str(ds["time"].values[i])[:16].replace("T", " ") for tag, i in steps.items()}
     return out
@@ -1309,13 +1324,13 @@ def sensitivity_table(sweep: xr.Dataset, ds: xr.Dataset) -> pd.DataFrame:
     carriers = ds["carrier"].to_series()
     techs = sweep["technology"].values.astype(str)
     group = {t: "storage" if kinds.get(t) == "storage" else "import" if kinds.get(t) == "import"
-             else carriers.get(t, "") for t in techs}
+             else carriers.get(t, "") if kinds.get(t) == "generator" else "" for t in techs}  # no boilers
     cap = sweep["capacity_total_mw"].values
     rows = {}
     cost0, co2_0 = float(sweep["total_cost_cny"][b]), float(sweep["co2_t"][b])
     for i in np.flatnonzero(labels != "base"):
         key, value = labels[i], str(sweep["value"].values[i])
-        row: dict[str, Any] = {"parameter": key, "value": value, "status": str(sweep["status"].values[i])}
+        row: dict[str, Any] = {"parameter": key, "value": value, "solve_status": str(sweep["status"].values[i])}
         if ok[i]:
             cost, co2 = float(sweep["total_cost_cny"][i]), float(sweep["co2_t"][i])
             row |= {"total_cost_bn_cny": cost / 1e9, "cost_change_pct": (cost / cost0 - 1) * 100,
@@ -1465,7 +1480,7 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
     elif name == "sensitivity":  # the varied input in words, its config key as the row id
         out.insert(0, "id", list(out.index))
         out["parameter"] = [i18n.parameter(k, lang) for k in out["parameter"]]
-        out["status"] = [i18n.label(v, lang) for v in out["status"]]
+        out["solve_status"] = [i18n.label(v, lang) for v in out["solve_status"]]
         out = out.reset_index(drop=True)
     elif name == "heat":  # one row per network and source: name both, no row ids
         out["heat_network"] = [i18n.label(n, lang) for n in out["heat_network"]]
