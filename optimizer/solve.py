@@ -533,10 +533,18 @@ class HighsModel:
         elif warm_start == "none":
             self.last_cold_solve_s = time.perf_counter() - t0
         fallback = "none"
+        if name == "kNotset" and opts["solver"] == "ipm" and opts.get("hipo_ordering") != "metis":
+            # HiPO does not start when its factorisation would not fit in memory: the six-zone full year with
+            # AMD asked for 61 GB (benchmarks/RESULTS.md, 2026-12-07), where METIS needs 640 MB: one retry
+            fallback = f"metis ordering after HiPO's {name} with {opts.get('hipo_ordering')}"
+            log.info("HiPO did not run (%s, ordering %s): solving again with the METIS ordering", name,
+                     opts.get("hipo_ordering"))
+            opts = {**opts, "hipo_ordering": "metis"}
+            name = self._run_again(opts, user_limit - (time.perf_counter() - t0))
         if name in FALLBACK_STATUSES and opts["solver"] == "ipm" and self.cfg.method == "ipm":
             # HiPO can end without a verdict on a (nearly) infeasible LP; IPX, HiGHS's other interior
             # point, is slower but decides such cases: one retry before giving up
-            fallback = f"ipx after HiPO's {name}"
+            fallback = (f"{fallback}, then " if fallback != "none" else "") + f"ipx after HiPO's {name}"
             log.info("HiPO ended with %s: solving again with IPX", name)
             opts = {**opts, "solver": "ipx", "run_crossover": "on"}
             name = self._run_again(opts, user_limit - (time.perf_counter() - t0))

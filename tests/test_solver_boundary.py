@@ -206,3 +206,22 @@ def test_grid_reads_each_variable_as_pyomo_holds_it(tiny_case) -> None:
         want = np.array([[m.p[g, i].value or 0.0 for g in subset] for i in range(n)]).reshape(n, len(subset))
         assert got.shape == (n, len(subset)) and np.array_equal(got, want)
     assert _grid(m.p, names, n)[1, -1] == 0.0
+
+
+def test_hipo_that_does_not_start_is_retried_with_the_metis_ordering(tiny_case, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    # HiPO returns without running (kNotset) when its factorisation would not fit in memory (the six-zone full
+    # year with AMD asked for 61 GB): one retry with METIS, which orders such LPs far more sparsely
+    m, cfg = _model(tiny_case)
+    hm = HighsModel(m, cfg.solver)
+    real = HighsModel._model_status
+    calls = []
+
+    def first_does_not_start(self):
+        calls.append(self.highs.getOptionValue("hipo_ordering")[1])
+        return "kNotset" if len(calls) == 1 else real(self)
+
+    monkeypatch.setattr(HighsModel, "_model_status", first_does_not_start)
+    sol = hm.solve(warm=False)
+    assert calls == ["amd", "metis"]
+    assert sol.optimal and sol.info["fallback"] == "metis ordering after HiPO's kNotset with amd"
