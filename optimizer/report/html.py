@@ -66,6 +66,8 @@ table[data-table='targets'] { width: 100%; }
 table[data-table='targets'] td { overflow-wrap: anywhere; }
 table[data-table='targets'] td.num { white-space: normal; min-width: 70px; }
 table[data-table='targets'] td:first-child { min-width: 150px; }
+table[data-table='corridor_months'] th, table[data-table='corridor_months'] td { padding: 4px 4px; font-size: 12px; }
+table[data-table='corridor_months'] th { min-width: 44px; }
 table[data-table='targets'] td:nth-child(2) { min-width: 180px; }
 .small { font-size: 12px; color: var(--muted); }
 td.note-col { min-width: 150px; }
@@ -107,6 +109,8 @@ PRINT_RULES = (
     ("figure, tr, .card", "break-inside: avoid;"),
     ("h2, h3", "break-after: avoid;"),
     (".card", "min-width: 140px;"),
+    ("table[data-table='corridor_months'] th, table[data-table='corridor_months'] td",
+     "min-width: 0; font-size: 8px; padding: 1px 2px;"),
 )
 
 
