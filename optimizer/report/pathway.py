@@ -75,7 +75,8 @@ _WIDE_FMT = {"capacity": ",.0f", "built": ",.0f", "retired": ",.0f", "energy": "
 _COL_FMT = {"years_represented": ",.0f", "discounted_years": ",.3f", "capacity_gw": ",.2f", "supply_twh": ",.2f",
             "co2_mt": ",.2f", "coal_share_pct": ".2f", "nonfossil_share_pct": ".2f", "annual_cost_bn_cny": ",.2f",
             "unserved_mwh": ",.0f", "coal_limit_pct": ".2f", "nonfossil_floor_pct": ".2f",
-            "annual_operating_cost_bn_cny": ",.2f", "discounted_cost_bn_cny": ",.2f"}
+            "annual_operating_cost_bn_cny": ",.2f", "discounted_cost_bn_cny": ",.2f", "co2_city_mt": ",.2f",
+            "clean_electricity_share_pct": ".2f", "gas_use_bcm": ",.2f"}
 PEAK_STEM = "carbon_peak"
 SHARE_STEMS = ("coal_share", "nonfossil_share", "clean_electricity_share")
 #: targets of another stem that measure the same quantity (the energy plan's 50 % clean-electricity share)
@@ -603,12 +604,15 @@ def localize(name: str, df: pd.DataFrame, lang: str, meta: pd.DataFrame | None =
 
 
 def _fmt(v: Any, spec: str) -> str:
-    """A number for reading ('—' if missing); a small non-zero value keeps three significant digits."""
+    """A number for reading ('—' if missing); a small non-zero value keeps three significant digits, and one
+    below 0.001 reads 0."""
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return "—"
     if isinstance(v, str):
         return v
     x = float(v) + 0.0
+    if abs(x) < 1e-3:  # below any unit's meaning here: an interior point's noise (0.000589 MWh of load shed)
+        x = 0.0
     if 0 < abs(x) < 0.1 and abs(x) < 10 ** -_decimals(spec):
         return format(x, ".3g")
     s = format(x, spec)
