@@ -552,10 +552,9 @@ def batch_command(configs: list[Path], out: Path | None, workers: int | None, sc
     except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM delivered as an interrupt by the CLI (143)
         err_console.print("[bold red]interrupted[/]: finished scenarios are written, the others are not")
         code = 143 if type(err).__name__ == "Terminated" else 130
-        if getattr(err, "solver_abandoned", False):  # a scenario solved in this process left HiGHS running:
-            sys.stdout.flush()  # no clean interpreter shutdown around it (see optimizer.cli._interrupted)
-            sys.stderr.flush()
-            os._exit(code)
+        from optimizer.solve import exit_if_solver_abandoned
+
+        exit_if_solver_abandoned(err, code)  # a scenario solved in this process left HiGHS running
         return code
     print_batch_summary(summary)
     return summary.exit_code

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -91,10 +90,9 @@ def _interrupted(err: KeyboardInterrupt) -> None:
         signal.alarm(0)  # the interrupt arrived: no second one
     err_console.print("[bold red]interrupted[/]: stopped cleanly, nothing written", highlight=False)
     code = 143 if isinstance(err, Terminated) else 130
-    if getattr(err, "solver_abandoned", False):  # a HiGHS thread still runs: no clean shutdown around it
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    from optimizer.solve import exit_if_solver_abandoned
+
+    exit_if_solver_abandoned(err, code)  # a HiGHS thread still runs: no clean shutdown around it
     raise typer.Exit(code) from None
 
 

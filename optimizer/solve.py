@@ -605,6 +605,19 @@ class HighsModel:
         return result
 
 
+def exit_if_solver_abandoned(err: BaseException, code: int) -> None:
+    """End the process at once with ``code`` when ``err`` left a HiGHS thread running
+    (:meth:`HighsModel._run_interruptibly` marks it ``solver_abandoned``): the interpreter cannot shut down
+    cleanly around it. Otherwise return, for the caller's own ending."""
+    if getattr(err, "solver_abandoned", False):
+        import os
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def solve_model(m: pyo.ConcreteModel, cfg: SolverConfig, *, basis: bool = False) -> tuple[SolveResult, HighsModel]:
     """Compile, hand over and solve ``m``; ``basis``: the solve must end with a basis (crossover on unless the
     config turns it off)."""

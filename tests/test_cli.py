@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -390,7 +391,7 @@ def test_an_interrupt_that_left_highs_running_ends_the_process_at_once(monkeypat
             err.solver_abandoned = True  # what Solver._run_interruptibly marks after its grace period
         raise err
 
-    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    monkeypatch.setattr(os, "_exit", fake_exit)
     monkeypatch.setattr(pathway, "is_pathway_file", interrupted_solve)
     res = invoke("run", REPO / "configs" / "suzhou_2025.yaml", "-q")
     assert res.exit_code == 143 and "interrupted" in res.stderr, res.stderr

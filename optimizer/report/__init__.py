@@ -123,7 +123,7 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
     if out_dir is not None:
         out_dir = check_report_dir(results_dir, out_dir)
     from optimizer.report.pathway import build_pathway_report, is_pathway
-    from optimizer.report.pdf import find_browser, print_pdf, require_browser
+    from optimizer.report.pdf import require_browser
 
     if pdf:
         require_browser()  # no browser: the one-line error before any work
@@ -132,13 +132,7 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
         if sweep is not None:
             raise InputError("the sensitivity section is for the report of one year's run", field="--sensitivity")
         page = build_pathway_report(results_dir, out_dir, lang)
-        if pdf or (pdf is None and find_browser()):  # beside the finished pathway report
-            try:
-                print_pdf(page, page.parent / "report.pdf")
-            except OutputError as err:
-                if pdf:
-                    raise
-                log.warning("no report.pdf: %s", err)
+        _pdf_beside(page, pdf)
         return page
     ds = load_results(results_dir)
 
@@ -156,14 +150,22 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
         page = html.render(ds, tbl, figs, lang, results_dir=base.resolve(), figure_note=note)
         (tmp / "report.html").write_text(page, encoding="utf-8")
         excel.write_workbook(ds, tbl, tmp / "report.xlsx", lang)
-        if pdf:
-            print_pdf(tmp / "report.html", tmp / "report.pdf")
-        elif pdf is None and find_browser():
-            try:  # the default: a browser that cannot print costs the PDF, not the report
-                print_pdf(tmp / "report.html", tmp / "report.pdf")
-            except OutputError as err:
-                log.warning("no report.pdf: %s", err)
+        _pdf_beside(tmp / "report.html", pdf)
     return out / "report.html"
+
+
+def _pdf_beside(page: Path, pdf: bool | None) -> None:
+    """``report.pdf`` beside ``page``: with ``pdf`` or fail; by default (None) if a browser is installed, a
+    browser that cannot print costing the PDF, not the report; False: none."""
+    from optimizer.report.pdf import find_browser, print_pdf
+
+    if pdf:
+        print_pdf(page, page.parent / "report.pdf")
+    elif pdf is None and find_browser():
+        try:
+            print_pdf(page, page.parent / "report.pdf")
+        except OutputError as err:
+            log.warning("no report.pdf: %s", err)
 
 
 def check_report_dir(results_dir: Path, out_dir: Path) -> Path:

@@ -27,11 +27,12 @@ def sheet_name(name: str, lang: str) -> str:
 
 def _dispatch_sheets(ds: xr.Dataset, weeks: list[T.Week], lang: str) -> dict[str, pd.DataFrame]:
     out = {}
+    tech = T.tech_names(ds)
     for wk in weeks:
         if wk.start is None or wk.n_steps == 0:
             continue
         df = T.dispatch_frame(ds, wk.start, wk.end)
-        names = {c: T.row_label(c, lang, T.tech_names(ds)) if c not in ("load", "curtailment", "unserved")
+        names = {c: T.row_label(c, lang, tech) if c not in ("load", "curtailment", "unserved")
                  else i18n.label(c, lang)
                  for c in df.columns}
         df.columns = [f"{c}（代码，MW）" if lang == "zh" and names[c] == c else f"{names[c]} (MW)" for c in df.columns]

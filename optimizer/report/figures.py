@@ -198,7 +198,8 @@ def fig_energy(ds: xr.Dataset, lang: str) -> plt.Figure:
     for yi, v in zip(y, vals, strict=True):
         ax.text(max(v, 0), yi, " " + num(v), va="center", fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [T.row_label(k, lang, T.tech_names(ds)) for k in en.index])
+    names = T.tech_names(ds)
+    ax.set_yticks(y, [T.row_label(k, lang, names) for k in en.index])
     ax.set_xlabel(i18n.label("u_energy", lang))
     ax.set_title(i18n.label("fig_energy", lang) + f" ({i18n.label('u_energy', lang)})")
     ax.margins(x=0.12)

@@ -644,8 +644,8 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     if sens is not None and len(sens):
         base = sens.attrs.get("base", {})
         cost, co2 = base.get("total_cost_bn_cny", float("nan")), base.get("co2_mt", float("nan"))
-        shown_cost = U.fmt(cost * (10.0 if lang == "zh" else 1.0), 2)  # 亿元 in Chinese
-        shown_co2 = U.fmt(co2 * (100.0 if lang == "zh" else 1.0), 1 if lang == "zh" else 2)  # 万吨 in Chinese
+        shown_cost = _headline("total_cost_bn_cny", cost, lang)[1]  # 亿元 in Chinese
+        shown_co2 = _headline("co2_mt", co2, lang)[1]  # 万吨 in Chinese
         parts["sec_sensitivity"] = (
             (note_html(L("sensitivity_base_differs"), "missing") if sens.attrs.get("base_differs") else "")
             + note_html(L("sensitivity_note", cost=shown_cost, co2=shown_co2))

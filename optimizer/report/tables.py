@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1145,6 +1146,15 @@ def plan_summary(ds: xr.Dataset, build: pd.DataFrame | None = None) -> dict[str,
     }
 
 
+def balance_flows(ds: xr.Dataset) -> Iterator[tuple[str, str, str, np.ndarray]]:
+    """(zone, results variable, key, MW per step) of each entry of the electricity balance as the families
+    registered it (``balance_terms``): what the entry injects into its zone."""
+    for zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
+        var = ds[name]
+        dim = next(d for d in var.dims if d != "time")
+        yield zone, name, key, coef * var.sel({dim: key}).values
+
+
 #: the rows of the power balance below the technologies
 BALANCE_ROWS = ("load", "reserve_requirement", "surplus")
 
@@ -1172,11 +1182,9 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
                                       name="technology"))
     out["installed_mw"] = ds["capacity_total_mw"].sel(technology=out.index).values
     given: dict[str, np.ndarray] = {}  # each technology's injection into the balance, as the families registered it
-    for _zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
+    for _zone, _name, key, flow in balance_flows(ds):
         if key in out.index:
-            var = ds[name]
-            dim = next(d for d in var.dims if d != "time")
-            given[key] = given.get(key, 0.0) + coef * var.sel({dim: key}).values
+            given[key] = given.get(key, 0.0) + flow
     reserve = ds["reserve_requirement_mw"].values if "reserve_requirement_mw" in ds else np.zeros(len(load))
     rows = {}
     for tag, i in steps.items():
@@ -1246,10 +1254,7 @@ def zone_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     given = {z: np.zeros(len(total)) for z in zones}
     received = {z: np.zeros(len(total)) for z in zones}
     shed = {z: np.zeros(len(total)) for z in zones}
-    for zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
-        var = ds[name]
-        dim = next(d for d in var.dims if d != "time")
-        flow = coef * var.sel({dim: key}).values
+    for zone, name, key, flow in balance_flows(ds):
         if key in techs:
             given[zone] = given[zone] + flow
         elif name.startswith("link_"):
