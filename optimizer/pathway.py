@@ -65,7 +65,7 @@ from optimizer.model.capacity import KW_PER_MW, crf
 from optimizer.model.dispatch import electricity_tce_per_mwh
 from optimizer.model.shares import exogenous_tce
 from optimizer.outputs import mark_stale_report, output_lock, writing
-from optimizer.results import extract, write_results
+from optimizer.results import display_coords, extract, write_results
 from optimizer.solve import SolveResult, not_optimal_message, solve_model
 
 log = logging.getLogger("optimizer")
@@ -675,6 +675,9 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
     t = pw.inputs[per[0]].techs
     rate = pw.config.pathway.discount_rate
     invest = []
+    overnight = [sum(float(t.at[k, "capex_cny_per_kw"]) * KW_PER_MW * mw
+                     + float(t.at[k, "capex_cny_per_kwh"]) * KW_PER_MW * builds_e.get(y, {}).get(k, 0.0)
+                     for k, mw in builds.get(y, {}).items()) for y in per]
     stranded = []
     prev: dict[str, float] = {}
     for y in per:
@@ -692,15 +695,18 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
         stranded.append(st)
         prev = retired[y]
     data["investment_cny"] = (("period",), np.array(invest))
+    data["investment_overnight_cny"] = (("period",), np.array(overnight))
     data["stranded_cny"] = (("period",), np.array(stranded))
     data["years_represented"] = (("period",), np.array([pw.years[y] for y in per]))
     data["discounted_years"] = (("period",), np.array([pw.weight[y] for y in per]))
     ds = xr.Dataset(data, coords={"period": per, "technology": techs,
                                   "kind": ("technology", t.loc[techs, "kind"].tolist()),
                                   "carrier": ("technology", t.loc[techs, "carrier"].tolist()),
+                                  **display_coords(t.loc[techs]),
                                   "component": list(period_ds[per[0]]["component"].values)})
     units = {"capacity_total_mw": "MW", "energy_mwh": "MWh/yr", "emissions_t": "tCO2/yr", "built_mw": "MW",
-             "retired_early_mw": "MW", "cost_cny": "CNY/yr", "investment_cny": "CNY/yr", "stranded_cny": "CNY",
+             "retired_early_mw": "MW", "cost_cny": "CNY/yr", "investment_cny": "CNY/yr",
+             "investment_overnight_cny": "CNY", "stranded_cny": "CNY",
              "co2_t": "tCO2/yr", "total_cost_cny": "CNY/yr",
              "coal_share": "1", "nonfossil_share": "1", "unserved_mwh": "MWh/yr", "years_represented": "yr",
              "discounted_years": "yr"}
@@ -715,7 +721,8 @@ def _trajectory(pw: Pathway, period_ds: dict[int, xr.Dataset], builds: dict[int,
                      "share_basis": pw.configs[per[0]].policy.share_basis,
                      "note": "cost_cny and total_cost_cny are each period's annual operating costs (no investment "
                              "under perfect foresight); investment_cny is the annuity of capacity alive in the "
-                             "period, stranded_cny the one-off cost of early retirement in it",
+                             "period, investment_overnight_cny the overnight cost of what the period builds, "
+                             "stranded_cny the one-off cost of early retirement in it",
                      "pathway_yaml": yaml.safe_dump(pw.config.model_dump(mode="json"), sort_keys=False)})
     return ds
 

@@ -70,6 +70,24 @@ def _grid(var: Any, names: list[str], n: int) -> np.ndarray:
     return out
 
 
+def _floors(reg: Any, techs: list[str], kinds: list[str], cap_total: dict[str, float], n: int) -> np.ndarray:
+    """(time, technology) lowest output of each technology: the highest of the floors its families registered
+    (:meth:`optimizer.model.registry.Registry.add_floor`), zero without one, NaN for heat-only boilers."""
+    keys: dict[int, tuple[Any, list[Any]]] = {}  # each variable's keys used by a floor, read in one pass
+    for fl in (f for k in techs for f in reg.floors.get(k, [])):
+        for _, var, key in fl.entries:
+            keys.setdefault(id(var), (var, []))[1].append(key)
+    grids = {i: dict(zip(ks, _grid(var, ks, n).T, strict=True)) for i, (var, ks) in keys.items()}
+    out = np.zeros((n, len(techs)))
+    for j, (k, kind) in enumerate(zip(techs, kinds, strict=True)):
+        if kind == "boiler":
+            out[:, j] = np.nan
+        elif reg.floors.get(k):
+            out[:, j] = np.max([sum((c * grids[id(var)][key] for c, var, key in f.entries), np.zeros(n))
+                                + f.capacity * cap_total[k] + f.mw for f in reg.floors[k]], axis=0)
+    return out
+
+
 class _NoValue(Exception):
     """A variable without a value: the expression has none (as ``pyo.value(..., exception=False)``)."""
 
@@ -156,6 +174,12 @@ def versions() -> dict[str, str]:
     }
 
 
+
+def display_coords(t: pd.DataFrame) -> dict[str, tuple[str, list[str]]]:
+    """The technologies' display names and colours as the technology table gives them, as coordinates on
+    ``technology`` (an empty one: the report's own)."""
+    return {f"technology_{c}": ("technology", t[c].astype(str).tolist()) for c in ("name_en", "name_zh", "color")}
+
 def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             times: dict[str, float]) -> xr.Dataset:
     """Collect the solution of ``m`` into a Dataset (annual quantities are per year)."""
@@ -180,10 +204,7 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
         "kind": ("technology", t["kind"].tolist()),
         "technology_zone": ("technology", t["zone"].tolist()),
         "carrier": ("technology", t["carrier"].tolist()),
-        # display names and colours as the technology table gives them (empty: the report's own)
-        "technology_name_en": ("technology", t["name_en"].astype(str).tolist()),
-        "technology_name_zh": ("technology", t["name_zh"].astype(str).tolist()),
-        "technology_color": ("technology", t["color"].astype(str).tolist()),
+        **display_coords(t),
         "generator": ("generator", gens),
         "storage": ("storage", stores),
         "corridor": ("corridor", corridors),
@@ -242,6 +263,10 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("available_mw", ("time", "technology"), available, "MW",
         "capacity available in the step: generators and corridors at their availability (and profile), storage "
         "at its power, demand response at its capacity; NaN for heat-only boilers")
+    put("min_output_mw", ("time", "technology"), _floors(reg, techs, t["kind"].tolist(), cap_total, n), "MW",
+        "lowest output the technology could give in the step at the solution's commitment, heat and schedules "
+        "(the highest floor its families registered; storage: minus its power, charging); output less this is "
+        "its downward flexibility (调峰). NaN for heat-only boilers")
     if inp.day_sequence is not None:  # typical days: the calendar, to read the year back in order
         seq = np.asarray(inp.day_sequence, dtype=int)
         coords["calendar_day"] = ("calendar_day", pd.date_range(f"{inp.year}-01-01", periods=len(seq), freq="D"))

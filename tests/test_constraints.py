@@ -77,6 +77,14 @@ def test_storage_shifts_energy_with_losses(tmp_path):
     assert ds["storage_discharge_mw"].sel(storage="bat").values.tolist() == pytest.approx([0, 40.5], abs=1e-6)
     assert ds["storage_soc_mwh"].sel(storage="bat").values.tolist() == pytest.approx([45, 0], abs=1e-6)
     assert float(ds.objective_cny) == pytest.approx(9.5 * 600)
+    # downward flexibility: the battery could charge at its full 100 MW in any hour (its floor), so the room
+    # to go down is the load (50, PV and gas can fall to zero) plus the 100 MW it could take
+    assert ds["min_output_mw"].sel(technology="bat").values.tolist() == pytest.approx([-100, -100])
+    from optimizer.report.tables import regulation_table
+
+    reg = regulation_table(ds)
+    assert reg.loc["room_total", "valley_room_mw"] == pytest.approx(150, abs=1e-6)
+    assert reg.loc["bat", "valley_room_mw"] == pytest.approx(50, abs=1e-6)  # charging 50 of its 100 MW
 
 
 def test_storage_energy_and_power_sized_separately(tmp_path):

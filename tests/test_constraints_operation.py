@@ -49,6 +49,25 @@ def test_unit_must_stay_on_through_a_valley(tmp_path):
     assert float(ds["cost_cny"].sel(component="startup", owner="coal")) == pytest.approx(0, abs=1e-3)
 
 
+def test_downward_flexibility_at_the_valley(tmp_path):
+    # The case above at 1,000 CNY/MW a start: 40 MW of coal stay committed in every hour, so coal cannot go
+    # below 20 MW (half of it) anywhere; gas is not committed and can fall to zero. In the valley (hour 1,
+    # load 20) coal runs at its floor and gas is off: no room is left to go down (调峰裕度 0), while each
+    # peak hour has 20 MW (coal 40 -> 20) + 40 MW (gas) of it.
+    from optimizer.report.tables import regulation_table
+
+    ds = solve(tmp_path, [{**UC_COAL, "startup_cost_cny_per_mw": 1000}, GAS], [80, 20, 80])
+    assert ds["min_output_mw"].sel(technology="coal").values.tolist() == pytest.approx([20, 20, 20], abs=1e-5)
+    assert ds["min_output_mw"].sel(technology="gas").values.tolist() == [0, 0, 0]
+    reg = regulation_table(ds)
+    assert reg.attrs["steps"]["valley"] == reg.attrs["steps"]["tight"]  # the valley is the tightest step
+    assert reg.loc["coal", ["valley_output_mw", "valley_floor_mw", "valley_room_mw"]].tolist() == pytest.approx(
+        [20, 20, 0], abs=1e-5)
+    assert reg.loc["load", "valley_output_mw"] == pytest.approx(20)
+    assert reg.loc["floor_total", "valley_floor_mw"] == pytest.approx(20, abs=1e-5)
+    assert reg.loc["room_total", "valley_room_mw"] == pytest.approx(0, abs=1e-5)
+
+
 def test_minimum_down_time_counts_capacity_that_was_off(tmp_path):
     # A 2 h down time: capacity committed at hour 0 plus capacity started in hours 1-2 fits in 100 MW
     # (a + (a - 40) <= 100): of the a = 70 MW on at hour 0, 30 shut down in the valley, and 30 MW that

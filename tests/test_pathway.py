@@ -52,6 +52,8 @@ def test_capacity_lives_until_its_lifetime_ends(tmp_path):
     assert out.total_cost_cny == pytest.approx(opex + capex)
     # the annuity of capacity alive in each period: 50 MW x 1000/6 CNY/MW/yr in every period
     assert ds["investment_cny"].values.tolist() == pytest.approx([50 * 1000 / 6] * 3)
+    # the overnight cost of what each period builds: 50 MW x 1 CNY/kW x 1000 kW/MW in 2025 and in 2035
+    assert ds["investment_overnight_cny"].values.tolist() == pytest.approx([50_000, 0, 50_000])
     assert list(ds["kind"].values) == ["generator", "generator"]
     assert (out.out_dir / "pathway.nc").is_file() and (out.out_dir / "period_2030" / "results.nc").is_file()
 

@@ -36,6 +36,7 @@ from optimizer.pathway import load_pathway, solve_pathway
 from optimizer.report import build_report, i18n, report_command
 from optimizer.report import html as H
 from optimizer.report import pathway as PR
+from optimizer.report import pathway_tables as PT
 from optimizer.report import tables as T
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def pathway_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def pw(pathway_dir: Path) -> xr.Dataset:
-    return PR.load_pathway_results(pathway_dir)
+    return PT.load_pathway_results(pathway_dir)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,7 @@ def report_zh(pathway_dir: Path, report_en: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def tbl(pathway_dir: Path, pw: xr.Dataset) -> dict[str, pd.DataFrame]:
-    return PR.all_tables(pw, PR._periods(pw, pathway_dir), pathway_dir / "report")
+    return PT.all_tables(pw, PT._periods(pw, pathway_dir), pathway_dir / "report")
 
 
 # ----------------------------------------------------------------------------- tables
@@ -179,25 +180,25 @@ def test_milestones_per_period(tbl: dict[str, pd.DataFrame]) -> None:
 
 
 def test_peak_rule_met_and_unjudgeable(pw: xr.Dataset) -> None:
-    targets = PR.plan_targets([])  # the repository's seeds/targets.yaml
-    meta = PR.tech_meta(pw, [])
+    targets = PT.plan_targets([])  # the repository's seeds/targets.yaml
+    meta = PT.tech_meta(pw, [])
     lower = pw.copy(deep=True)
     # the peak is judged on city-wide CO2 (here the same as the power sector's: no fuel outside it)
-    assert PR._co2_var(lower) == "co2_city_t"
+    assert PT._co2_var(lower) == "co2_city_t"
     lower["co2_city_t"].loc[{"period": 2035}] = 200.0  # below 2030's 210 t
-    peak = PR.milestones_table(lower, targets, {}, meta).query("milestone == 'carbon_peak'").set_index("period")
+    peak = PT.milestones_table(lower, targets, {}, meta).query("milestone == 'carbon_peak'").set_index("period")
     assert peak["status"].tolist() == ["not_applicable", "met", "met"]
-    assert PR.peak_period(lower) == (2030, False)
+    assert PT.peak_period(lower) == (2030, False)
     flat = pw.copy(deep=True)
     flat["co2_city_t"].values[:] = 210.0
-    assert PR.peak_period(flat) == (2025, True)  # highest from 2025 on: a plateau
+    assert PT.peak_period(flat) == (2025, True)  # highest from 2025 on: a plateau
     # ending in 2030, nothing shows whether emissions peaked
     short = pw.isel(period=[0, 1])
-    peak = PR.milestones_table(short, targets, {}, meta).query("milestone == 'carbon_peak'").set_index("period")
+    peak = PT.milestones_table(short, targets, {}, meta).query("milestone == 'carbon_peak'").set_index("period")
     assert peak["status"].tolist() == ["not_applicable", "not_evaluated"]
     assert peak.loc[2030, "basis"] == "basis_peak_no_later"
     # the real plan's gas target without its period configs: plan value 6.5 GW, technologies unknown
-    gas = PR.milestones_table(pw, targets, {}, meta).query("milestone == 'gas_capacity'")
+    gas = PT.milestones_table(pw, targets, {}, meta).query("milestone == 'gas_capacity'")
     assert gas["plan_value"].tolist() == pytest.approx([6.5] * 3) and set(gas["status"]) == {"not_evaluated"}
 
 
@@ -205,7 +206,7 @@ def test_peak_judged_against_every_later_period(pw: xr.Dataset) -> None:
     # periods 2030, 2035, 2040: 2035 below the 2030 level, 2040 above it -> the peak does not hold
     ds = pw.assign_coords(period=[2030, 2035, 2040])
     ds["co2_city_t"].values[:] = [126.0, 100.0, 240.0]
-    peak = PR.milestones_table(ds, PR.plan_targets([]), {}, PR.tech_meta(ds, [])).query(
+    peak = PT.milestones_table(ds, PT.plan_targets([]), {}, PT.tech_meta(ds, [])).query(
         "milestone == 'carbon_peak'").set_index("period")
     assert peak["status"].tolist() == ["not_met", "met", "not_met"]
     assert peak["upper"].tolist() == pytest.approx([126e-6] * 3)
@@ -219,34 +220,34 @@ def test_discounted_split_with_myopic_capex(pathway_dir: Path, pw: xr.Dataset) -
     pathway.config = pathway.config.model_copy(update={"pathway": settings})
     my = solve_pathway(pathway, write=False).dataset
     assert my["cost_cny"].sel(component="capex").values == pytest.approx(np.array([45, 5, 50]) * 1000 / 30)
-    d = PR.discounted_table(my)
+    d = PT.discounted_table(my)
     assert d.loc["investment_stranded", "discounted_cost_bn_cny"] * 1e9 == pytest.approx(32_500)
     assert d.loc[T.TOTAL, "discounted_cost_bn_cny"] * 1e9 == pytest.approx(2_935_000)
     np.testing.assert_allclose(d.loc[[str(y) for y in YEARS], "annual_operating_cost_bn_cny"].to_numpy(float),
-                               PR.discounted_table(pw).loc[[str(y) for y in YEARS],
+                               PT.discounted_table(pw).loc[[str(y) for y in YEARS],
                                                            "annual_operating_cost_bn_cny"].to_numpy(float))
 
 
 def test_technology_kinds(pathway_dir: Path, pw: xr.Dataset) -> None:
-    periods = PR._periods(pw, pathway_dir)
-    assert PR.tech_meta(pw, periods).to_dict("index") == {"coal": {"kind": "generator", "carrier": "coal"},
+    periods = PT._periods(pw, pathway_dir)
+    assert PT.tech_meta(pw, periods).to_dict("index") == {"coal": {"kind": "generator", "carrier": "coal"},
                                                           "gas": {"kind": "generator", "carrier": "gas"}}
     # pathway.nc carries kind and carrier itself, so no period folder is needed
-    assert PR.tech_meta(pw, []).to_dict("index") == PR.tech_meta(pw, periods).to_dict("index")
+    assert PT.tech_meta(pw, []).to_dict("index") == PT.tech_meta(pw, periods).to_dict("index")
     # pathway.nc's own coordinates win: a storage is left out of the generation total
     own = pw.assign_coords(kind=("technology", ["generator", "storage"]), carrier=("technology", ["coal", "x"]))
-    meta = PR.tech_meta(own, periods)
+    meta = PT.tech_meta(own, periods)
     assert meta.loc["gas", "kind"] == "storage"
-    en = PR.energy_table(own, meta)
+    en = PT.energy_table(own, meta)
     assert list(en.index) == ["coal", T.TOTAL, "gas"]
     assert en.loc[T.TOTAL, "2035"] * 1e3 == pytest.approx(300)
 
 
 def test_exact_target_stays_exact_later(pw: xr.Dataset) -> None:
-    meta = PR.tech_meta(pw, [])
+    meta = PT.tech_meta(pw, [])
     targets = {"gas_capacity_2025": {"value": 0.045, "unit": "GW", "year": 2025, "sense": "=="}}
     groups = {"gas_capacity_2025": {"technologies": ["gas"], "tolerance": 0.0}}
-    ms = PR.milestones_table(pw, targets, groups, meta).set_index("period")
+    ms = PT.milestones_table(pw, targets, groups, meta).set_index("period")
     assert ms["status"].tolist() == ["met", "not_met", "not_met"]  # 45 MW exactly, then 50 and 100
     assert ms["basis"].tolist() == ["basis_target_year", "basis_exact_kept", "basis_exact_kept"]
 
@@ -285,10 +286,14 @@ def test_html_sections_numbers_and_no_urls(report_en: Path, pw: xr.Dataset) -> N
     row = re.search(r"<tr data-milestone='carbon_peak'>.*?</tr>", page).group(0)
     assert "顺利实现 2030 年前碳达峰目标" in row and "data-status='not_met'" in row
     # capacity table: 2035 gas and the total
-    cap = re.search(r"<table data-table='capacity'>.*?</table>", page).group(0)
-    assert re.search(r"data-row='gas'><td class='name'>gas</td><td class='num'>45</td><td class='num'>50</td>"
-                     r"<td class='num'>100</td>", cap)
-    assert "<td class='num'>200</td></tr>" in cap
+    cap = re.search(r'<table data-table="pw_capacity">.*?</table>', page).group(0)
+    assert re.search(r'<td class="code">gas</td><td class="name">gas</td><td class="num">45</td>'
+                     r'<td class="num">50</td><td class="num">100</td>', cap)
+    assert '<td class="num">200</td></tr>' in cap
+    # page one: what each period builds (MW) and the periods' shares, through the annual report's tables
+    plan = re.search(r'<table data-table="pw_plan">.*?</table>', page).group(0)
+    assert re.findall(r'<tr><td class="name">(\d{4})</td><td class="num">([\d.]+)</td>', plan) == [
+        ("2025", "45"), ("2030", "5"), ("2035", "50")]
     assert i18n.label("pw_model_no_peak", "en") in page
     assert i18n.label("pw_peak_marker", "en", year=2035) in page
 
@@ -313,14 +318,18 @@ def test_excel_reads_back(report_en: Path, pw: xr.Dataset) -> None:
     for y in YEARS:
         np.testing.assert_allclose(cap.loc[["coal", "gas"], f"{y} (MW)"].to_numpy(float),
                                    pw["capacity_total_mw"].sel(period=y).values)
+    # cells hold the value rounded two digits beyond those shown (emissions: 3 decimals of Mt), noise as 0
     em = book[L("pw_sheet_emissions")].set_index(L("id"))
-    assert [em.loc["total", f"{y} (Mt CO2/yr)"] * 1e6 for y in YEARS] == pytest.approx([126, 210, 240])
-    disc = book[L("pw_sheet_discounted")].set_index(L("id"))
-    assert disc.loc["total", L("discounted_cost_bn_cny")] * 1e9 == pytest.approx(2_935_000)
+    assert [em.loc["total", f"{y} (Mt CO2/yr)"] for y in YEARS] == [0.0, 0.0, 0.0]  # 126-240 t: below 0.0005 Mt
+    en = book[L("pw_sheet_energy")].set_index(L("id"))
+    assert [en.loc["total", f"{y} (GWh/yr)"] for y in YEARS] == pytest.approx(
+        [round(v * 1e-3, 3) for v in pw["energy_mwh"].sum("technology").values])
+    disc = book[L("pw_sheet_discounted")].set_index(L("item"))
+    assert disc.loc[L("total"), L("years_represented")] == 15
     ms = book[L("pw_sheet_milestones")]
     coal = ms[ms[L("milestone")] == "coal_share"]
     assert coal[L("status")].tolist() == [L("met"), L("not_met"), L("met")]
-    assert coal[L("achieved")].tolist() == pytest.approx([55, 200 / 3, 50])
+    assert coal[L("achieved")].tolist() == [55, round(200 / 3, 4), 50]
     per = book[L("pw_sheet_periods")]
     assert per[L("report")].tolist() == [f"../period_{y}/report/report.html" for y in YEARS]
     assert "peak_year" in "".join(book["config"]["pathway.yaml"].astype(str))
@@ -340,7 +349,8 @@ def test_chinese_report(report_zh: Path) -> None:
     assert links == [f"../period_{y}/report/report.html" for y in YEARS]
     assert all((report_zh.parent / h).is_file() for h in links)
     book = pd.read_excel(report_zh.parent / "report.xlsx", sheet_name=None)
-    assert "装机容量" in book and "2030 (MW)" in book["装机容量"].columns
+    assert "装机容量" in book and "2030（万千瓦）" in book["装机容量"].columns  # the plan's units
+    assert book["装机容量"].set_index("代码").loc["gas", "2035（万千瓦）"] == 10  # 100 MW
     for name, df in book.items():
         assert len(set(df.columns)) == len(df.columns), name  # translated headers stay distinct
 
@@ -360,7 +370,7 @@ def test_without_period_results(pathway_dir: Path, tmp_path: Path) -> None:
     L = lambda k: i18n.label(k, "en")  # noqa: E731
     gas = ms[ms[L("milestone")] == "gas_capacity"]
     assert gas[L("plan_value")].tolist() == pytest.approx([6.5] * 3)  # the repository's plan, not the case's
-    assert set(gas[L("status")]) == {L("pw_not_evaluated")}
+    assert set(gas[L("status")]) == {L("not_evaluated")}
     coal = ms[ms[L("milestone")] == "coal_share"]
     assert coal[L("status")].tolist() == [L("met"), L("not_met"), L("met")]  # from pathway.nc alone
 
@@ -406,7 +416,7 @@ def test_errors_are_one_line(tmp_path: Path, pathway_dir: Path, pw: xr.Dataset) 
     with pytest.raises(InputError) as e:
         build_report(pathway_dir, tmp_path / "x", lang="fr")
     assert "fr" in _one_line(e)
-    assert PR.is_pathway(pathway_dir) and not PR.is_pathway(pathway_dir / "period_2025")
+    assert PT.is_pathway(pathway_dir) and not PT.is_pathway(pathway_dir / "period_2025")
 
 
 def test_cli_corrupt_pathway_exit_code(tmp_path: Path) -> None:

@@ -146,6 +146,10 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         c = float(t.at[g, "startup_cost_cny_per_mw"])
         if c > 0:
             reg.add_cost("startup", g, c * weighted_sum(occurs, [m.startup[g, i] for i in m.T]))
+    for g in m.G_uc_min_plain:  # the minimum stable output of what is committed
+        reg.add_floor(g, [(float(m.min_stable[g]), m.committed, g)])
+    for g in m.G_uc_min_chp:
+        reg.add_floor(g, [(float(m.min_stable[g]), m.committed, g), (-float(m.chp_loss[g]), m.chp_heat, g)])
     reg.add_output("committed_mw", m.committed, uc, "committable", "MW", "committed (online) capacity")
     reg.add_output("startup_mw", m.startup, uc, "committable", "MW", "capacity started in the step")
 

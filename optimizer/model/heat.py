@@ -139,6 +139,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_cost("unserved", "unserved", cfg.economics.voll_cny_per_mwh * m.heat_unserved_mwh)
             reg.add_balance("heat_unserved", lambda n: [(1.0, m.heat_unserved, n)], carrier="heat")
             reg.add_output("heat_unserved_mw", m.heat_unserved, nets, "heat_network", "MW", "heat demand not met")
+    for g in chp:  # the power that comes with the heat delivered (back-pressure: all of it)
+        reg.add_floor(g, [(float(m.chp_ratio[g]), m.chp_heat, g)])
     reg.add_output("heat_mw", m.chp_heat, chp, "chp", "MW", "heat from CHP units (MW of heat)")
     reg.add_output("boiler_heat_mw", m.boiler_heat, boilers, "boiler", "MW", "heat from boilers (MW of heat)",
                    energy=True)

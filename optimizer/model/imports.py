@@ -170,6 +170,11 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
             reg.add_account("coal", c, factor * coal * energy)
     by_zone = {z: in_zone(inp, list(m.I), z) for z in m.Z}
     reg.add_balance("imports", lambda z: [(1.0, m.imp, c) for c in by_zone[z]])
+    for c in m.I:  # a corridor delivering in daily blocks keeps its block's schedule; the others their minimum
+        if t.at[c, "schedule_shape"]:
+            reg.add_floor(c, [(1.0, m.imp, c)])
+        else:
+            reg.add_floor(c, [], mw=limits[c][0])
     reg.add_output("import_mw", m.imp, list(m.I), "corridor", "MW", "power received per corridor", energy=True)
 
 

@@ -40,6 +40,17 @@ class Output:
 
 
 @dataclass
+class Floor:
+    """A lower limit of a technology's net output in each step, at the solution's commitment, heat and
+    schedules: ``sum(coefficient * var[key, t])`` over ``entries``, plus ``capacity`` times its power
+    capacity (storage: -1, it can charge at full power), plus ``mw`` (a number or one per step)."""
+
+    entries: list[BalanceEntry]
+    capacity: float = 0.0
+    mw: Any = 0.0
+
+
+@dataclass
 class CostTerm:
     component: str  # capex, fom, vom, fuel, import, carbon, unserved, ...
     technology: str  # a technology name, or a pseudo-name such as 'unserved'
@@ -132,6 +143,8 @@ class Registry:
     annual: dict[str, Annual] = field(default_factory=dict)
     #: firm capacity carried between zones for a zonal reserve margin: (from zone, to zone, MW, share kept)
     firm_transfer: list[tuple[str, str, Any, float]] = field(default_factory=list)
+    #: technology -> the lower limits of its output (:class:`Floor`); the highest applies, none: zero
+    floors: dict[str, list[Floor]] = field(default_factory=dict)
 
     def add_balance(self, name: str, fn: Callable[[str], list[BalanceEntry]], carrier: str = "electricity") -> None:
         """Register a balance term: ``fn(zone)`` lists ``(coefficient, var, key)``, and the term injects
@@ -145,6 +158,12 @@ class Registry:
         if name in terms:
             raise ValueError(f"{carrier} balance term {name!r} registered twice")
         terms[name] = fn
+
+    def add_floor(self, technology: str, entries: list[BalanceEntry], *, capacity: float = 0.0, mw: Any = 0.0
+                  ) -> None:
+        """Register a lower limit of ``technology``'s output in each step (:class:`Floor`): the downward
+        flexibility (调峰) the results and report show is its output less the highest such limit."""
+        self.floors.setdefault(technology, []).append(Floor(list(entries), capacity, mw))
 
     def add_output(self, name: str, var: Any, keys: list[Any], dim: str, unit: str, long_name: str, *,
                    energy: bool = False) -> None:

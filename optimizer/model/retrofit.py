@@ -83,6 +83,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         if c > 0:
             a = crf(rate, float(t.at[g, "flex_retrofit_lifetime_yr"]))
             reg.add_cost("fom", g, a * c * KW_PER_MW * m.flex_mw[g])
+    for g in flex:
+        reg.add_floor(g, [(float(m.min_stable[g]), m.committed, g), (-float(m.flex_gain[g]), m.flex_online, g)])
     reg.add_output("flex_online_mw", m.flex_online, flex, "flex_retrofit", "MW",
                    "retrofitted capacity committed (its minimum stable output is the retrofit's)")
     reg.add_scalar("flex_retrofit_mw", pyo.quicksum(m.flex_mw[g] for g in flex), "MW",

@@ -107,6 +107,8 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     by_zone = {z: in_zone(inp, list(m.S), z) for z in m.Z}
     reg.add_balance("storage", lambda z: [e for s in by_zone[z] for e in ((1.0, m.discharge, s), (-1.0, m.charge, s))])
     stores = list(m.S)
+    for s in stores:  # it can take its full power from the grid
+        reg.add_floor(s, [], capacity=-1.0)
     reg.add_output("storage_charge_mw", m.charge, stores, "storage", "MW", "storage charging")
     reg.add_output("storage_discharge_mw", m.discharge, stores, "storage", "MW", "storage discharging", energy=True)
     reg.add_output("storage_soc_mwh", m.soc, stores, "storage", "MWh", "typical days: change of the stored energy "

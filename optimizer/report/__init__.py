@@ -122,7 +122,8 @@ def _build_report(results_dir: Path, out_dir: Path | None, lang: str, pdf: bool 
                   sensitivity: Path | None = None) -> Path:
     if out_dir is not None:
         out_dir = check_report_dir(results_dir, out_dir)
-    from optimizer.report.pathway import build_pathway_report, is_pathway
+    from optimizer.report.pathway import build_pathway_report
+    from optimizer.report.pathway_tables import is_pathway
     from optimizer.report.pdf import require_browser
 
     if pdf:

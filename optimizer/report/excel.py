@@ -15,9 +15,9 @@ from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
 
-SHEETS = ("headline", "calibration", "targets", "capacity", "firm_balance", "power_balance", "zone_balance", "energy",
-          "imports", "corridor_months", "links", "operation", "heat", "emissions", "cost_component", "cost_technology",
-          "weeks", "sensitivity", "metadata")
+SHEETS = ("headline", "calibration", "targets", "capacity", "firm_balance", "power_balance", "regulation",
+          "zone_balance", "energy", "imports", "corridor_months", "links", "operation", "heat", "emissions",
+          "cost_component", "cost_technology", "weeks", "sensitivity", "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:
@@ -53,8 +53,22 @@ def _digits(name: str, df: pd.DataFrame, lang: str) -> dict[str, int | list[int]
         elif name == "cost_technology":
             out[str(c)] = 2
         else:
-            out[str(c)] = U.decimals(str(c), lang)
+            out[str(c)] = U.decimals(U.value_key(name, str(c)), lang)
     return out
+
+
+def table_sheet(name: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, int | list[int]]]:
+    """Table ``name`` as a sheet (translated, display headers, the display units of ``lang``) and the decimals
+    of its numeric columns by header."""
+    loc = T.localize(name, df, lang, headers=False)
+    if name == "headline":  # one value per row, each in its own unit
+        digits_of = [U.decimals(k, lang) for k in df.index]
+        loc["value"] = [round(float(v), d + 2) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                        for v, d in zip(loc["value"], digits_of, strict=True)]
+    dg = _digits(name, loc, lang)
+    headers = {str(c): T.header_label(name, str(c), lang) for c in loc.columns}
+    loc.columns = [headers[str(c)] for c in loc.columns]
+    return loc, {headers[k]: v for k, v in dg.items()}
 
 
 def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lang: str = "en") -> Path:
@@ -65,16 +79,7 @@ def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lan
     for n in SHEETS:
         if n not in tbl or not len(tbl[n]):  # a table the run has nothing for (links of one zone)
             continue
-        loc = T.localize(n, tbl[n], lang, headers=False)
-        if n == "headline":  # one value per row, each in its own unit
-            digits_of = [U.decimals(k, lang) for k in tbl[n].index]
-            loc["value"] = [round(float(v), d + 2) if isinstance(v, int | float) and not isinstance(v, bool) else v
-                            for v, d in zip(loc["value"], digits_of, strict=True)]
-        dg = _digits(n, loc, lang)
-        headers = {str(c): T.header_label(n, str(c), lang) for c in loc.columns}
-        loc.columns = [headers[str(c)] for c in loc.columns]
-        sheets[sheet_name(n, lang)] = loc
-        digits[sheet_name(n, lang)] = {headers[k]: v for k, v in dg.items()}
+        sheets[sheet_name(n, lang)], digits[sheet_name(n, lang)] = table_sheet(n, tbl[n], lang)
     for name, df in _dispatch_sheets(ds, T.select_weeks(ds) + T.select_days(ds), lang).items():
         sheets[name] = df
         digits[name] = {str(c): 1 for c in df.columns if pd.api.types.is_float_dtype(df[c])}

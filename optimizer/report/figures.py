@@ -37,10 +37,9 @@ _CARRIER_COLORS = {
     "coal": "#4d4d4d", "gas": "#f28e2b", "solar": "#f6c85f", "wind": "#76b7b2", "biomass": "#59a14f",
     "hydro": "#1f5fa8", "grid_mix": "#9467bd", "electricity": "#e377c2",
 }
-_TECH_COLORS = {
-    "pv_rooftop": "#ffd92f", "pv_utility": "#e5ae38", "import_jinping": "#1f5fa8", "import_baihetan": "#4e9ad6",
-    "import_provincial_ac": "#9467bd", "battery": "#e377c2", "unserved": "#d62728",
-}
+#: colours of what is no technology-table row (technologies: their table's ``color``, else their carrier's)
+UNSERVED_COLOR = "#d62728"
+CHARGING_COLOR = "#e377c2"
 _COMPONENT_COLORS = {"capex": "#4e79a7", "fom": "#a0cbe8", "vom": "#f28e2b", "fuel": "#7f7f7f",
                      "import": "#9467bd", "carbon": "#59a14f", "unserved": "#d62728"}
 # order of the dispatch stack from the bottom: baseload first, weather-driven last
@@ -132,8 +131,8 @@ def color(ds: xr.Dataset, name: str, n: int = 0) -> str:
         own = str(ds["technology_color"].sel(technology=name).item())
         if own:
             return "#" + own
-    if name in _TECH_COLORS:
-        return _TECH_COLORS[name]
+    if name == "unserved":
+        return UNSERVED_COLOR
     carrier = ds["carrier"].to_series().get(name)
     if carrier in _CARRIER_COLORS:
         return _CARRIER_COLORS[carrier]
@@ -311,8 +310,8 @@ def fig_dispatch(ds: xr.Dataset, week: T.Week, lang: str) -> plt.Figure:
     handles.append(Patch(facecolor="none", edgecolor="#b8860b", hatch="///",
                          label=i18n.label("curtailment", lang) + suffix_none))
     chg = df[charge].sum(axis=1).to_numpy() if charge else np.zeros(len(df))
-    ax.fill_between(x, chg, 0, color=_TECH_COLORS["battery"], alpha=0.55, linewidth=0)
-    handles.append(Patch(color=_TECH_COLORS["battery"], alpha=0.55,
+    ax.fill_between(x, chg, 0, color=CHARGING_COLOR, alpha=0.55, linewidth=0)
+    handles.append(Patch(color=CHARGING_COLOR, alpha=0.55,
                          label=i18n.label("storage_charging", lang) + (" (0)" if chg.min() >= -1e-6 else "")))
     (ln,) = ax.plot(x, df["load"].to_numpy(), color="black", lw=1.6, label=i18n.label("load", lang))
     (ln2,) = ax.plot(x, df["load"].to_numpy() - chg, color="black", lw=1.0, ls="--",

@@ -62,13 +62,16 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 .badge.other { background: #eceff3; color: #4a5563; }
 .quote { color: #333; }
 .clause { font-weight: 600; }
-table[data-table='targets'] { width: 100%; }
-table[data-table='targets'] td { overflow-wrap: anywhere; }
-table[data-table='targets'] td.num { white-space: normal; min-width: 70px; }
-table[data-table='targets'] td:first-child { min-width: 150px; }
+table[data-table='targets'], table[data-table='milestones'] { width: 100%; }
+table[data-table='targets'] td, table[data-table='milestones'] td { overflow-wrap: anywhere; }
+table[data-table='targets'] td.num, table[data-table='milestones'] td.num { white-space: normal; min-width: 70px; }
+table[data-table='targets'] td:first-child, table[data-table='milestones'] td:first-child { min-width: 150px; }
+td.ms { text-align: right; min-width: 96px; font-variant-numeric: tabular-nums; }
+td.ms .badge { margin: 2px 0; }
+.rule { background: var(--band); border-left: 4px solid var(--accent); padding: 6px 12px; margin: 8px 0; }
 table[data-table='corridor_months'] th, table[data-table='corridor_months'] td { padding: 4px 4px; font-size: 12px; }
 table[data-table='corridor_months'] th { min-width: 44px; }
-table[data-table='targets'] td:nth-child(2) { min-width: 180px; }
+table[data-table='targets'] td:nth-child(2), table[data-table='milestones'] td:nth-child(2) { min-width: 180px; }
 .small { font-size: 12px; color: var(--muted); }
 td.note-col { min-width: 150px; }
 td.name { white-space: nowrap; }
@@ -104,7 +107,8 @@ PRINT_RULES = (
     ("table", "font-size: 9.5px; width: 100%; table-layout: auto;"),
     ("th, td", "padding: 2px 4px; overflow-wrap: anywhere;"),
     ("td.num, th.num, td.name, .badge", "white-space: normal;"),
-    ("table[data-table='targets'] td:nth-child(2), td.note-col", "min-width: 0;"),
+    ("table[data-table='targets'] td:nth-child(2), table[data-table='milestones'] td:nth-child(2), td.note-col, "
+     "td.ms", "min-width: 0;"),
     ("nav.toc ol", "columns: 1;"),
     ("figure, tr, .card", "break-inside: avoid;"),
     ("h2, h3", "break-after: avoid;"),
@@ -182,10 +186,10 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
             if isinstance(v, pd.Timestamp):
                 text = v.strftime("%Y-%m-%d %H:%M")
             else:
-                text = fmt_number(str(c), v, lang=lang) if num[c] else ("" if _isnan(v) else str(v))
+                text = fmt_number(U.value_key(name, str(c)), v, lang=lang) if num[c] else ("" if _isnan(v) else str(v))
             if num[c]:
                 cells.append(f'<td class="num">{esc(text)}</td>')
-            elif c == "id" or (lang == "zh" and i < len(ids) and text == str(ids[i])):
+            elif c == "id" or (lang == "zh" and i < len(ids) and text == str(ids[i]) and not U.is_period(text)):
                 # row ids of the results, and a name with no translation (shown as its id): codes, not words
                 cells.append(f'<td class="code">{esc(text)}</td>')
             else:
@@ -522,9 +526,9 @@ def metadata_html(df: pd.DataFrame, lang: str) -> str:
     return f"<div class='meta'>{''.join(blocks)}</div>"
 
 
-def _flag_html(text: str, lang: str) -> str:
+def _flag_html(ds: xr.Dataset, text: str, lang: str) -> str:
     """A results flag as a highlighted note, in ``lang`` where its pattern is known (else as code)."""
-    said, known = i18n.flag(text, lang)
+    said, known = i18n.flag(text, lang, lambda k: T.tech_label(ds, k, lang))
     body = esc(said) if known else f"{esc(i18n.label('flag_untranslated', lang))} <code>{esc(said)}</code>"
     return f"<p class='missing'>{esc(i18n.label('flag', lang))}: {body}</p>"
 
@@ -553,7 +557,7 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     if figure_note:
         pre_notes += note_html(figure_note)
     flags = T.parse_attr(ds, "flags") or []
-    flag_html = "".join(_flag_html(str(f), lang) for f in flags)
+    flag_html = "".join(_flag_html(ds, str(f), lang) for f in flags)
     parts["sec_plan"] = plan_html(ds, tbl, lang)
     parts["sec_headline"] = pre_notes + flag_html + headline_html(tbl["headline"], lang)
     cal = tbl["calibration"]
@@ -570,6 +574,13 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
         steps = bal.attrs.get("steps", {})
         parts["sec_balance"] = (note_html(L("balance_note", peak=steps.get("peak", ""), valley=steps.get("valley", "")))
                                 + table_html("power_balance", bal, lang))
+        reg = tbl.get("regulation")
+        if reg is not None and len(reg):
+            st = reg.attrs.get("steps", {})
+            parts["sec_balance"] += (f"<h3>{esc(L('regulation_title'))}</h3>"
+                                     + note_html(L("regulation_note", valley=st.get("valley", ""),
+                                                   tight=st.get("tight", "")))
+                                     + table_html("regulation", reg, lang))
         fb = tbl.get("firm_balance")
         if fb is not None and len(fb):
             parts["sec_balance"] = (f"<h3>{esc(L('firm_balance_title'))}</h3>"

@@ -10,6 +10,7 @@ Unknown keys fall back to the key itself, so a new technology never breaks the r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 LANGS = ("en", "zh")
@@ -38,6 +39,27 @@ _LABELS: dict[str, tuple[str, str]] = {
                           "（备用率 {m}%）的对比，口径与模型的备用容量约束一致。"),
     "hourly_balance_title": ("Available capacity and output at the peak and at the lowest load",
                              "高峰与低谷时刻电力平衡（可用容量与出力）"),
+    "regulation_title": ("Downward flexibility (调峰平衡) at the lowest load and where it is least",
+                         "调峰平衡（低谷时刻与调峰裕度最小时刻）"),
+    "regulation_note": ("Each supply's output in the step of lowest load ({valley}) and in the step where the room to "
+                        "go down is least ({tight}); its lowest possible output there (the minimum stable output "
+                        "of the capacity committed, the power that comes with the heat delivered, a corridor's "
+                        "block schedule or contracted minimum; storage charging at full power, a negative "
+                        "output); and the room between (调峰能力). Below: the load, the lowest outputs together, "
+                        "renewable output curtailed, and the room left in total (调峰裕度). With no room left, "
+                        "the step curtails or sheds.",
+                        "低谷时刻（{valley}）与调峰裕度最小时刻（{tight}）各电源的实际出力、当时可降至的最小出力（已开机"
+                        "容量的最小技术出力、供热所对应的电出力、区外来电的分时段计划或合同最小功率；储能按满功率充电计为负"
+                        "出力）及二者之差（调峰能力）。表末为负荷、最小出力合计、弃电以及调峰裕度合计；裕度为零时该时刻需"
+                        "弃电或失负荷。"),
+    "valley_floor_mw": ("Lowest load: minimum output (MW)", "低谷最小出力（MW）"),
+    "valley_room_mw": ("Lowest load: room to go down (MW)", "低谷调峰能力（MW）"),
+    "tight_output_mw": ("Least room: output (MW)", "裕度最小时出力（MW）"),
+    "tight_floor_mw": ("Least room: minimum output (MW)", "裕度最小时最小出力（MW）"),
+    "tight_room_mw": ("Least room: room to go down (MW)", "裕度最小时调峰能力（MW）"),
+    "floor_total": ("Minimum output, total", "最小出力合计"),
+    "room_total": ("Room to go down, total (调峰裕度)", "调峰裕度合计"),
+    "sheet_regulation": ("downward flexibility", "调峰平衡"),
     "firm_credit_pct": ("Firm share (%)", "可信容量系数（%）"),
     "firm_mw": ("Firm capacity (MW)", "可信容量（MW）"),
     "firm_total": ("Firm capacity, total", "可信容量合计"),
@@ -548,7 +570,20 @@ _LABELS: dict[str, tuple[str, str]] = {
                    "相同表格见 report.xlsx；图片以 PNG 格式保存在 figures/ 目录。"),
     # pathway report (optimizer.report.pathway)
     "pw_report_title": ("Carbon-peak pathway report", "碳达峰路径报告"),
-    "pw_sec_headline": ("The trajectory at a glance", "路径概览"),
+    "pw_sec_plan": ("The recommended pathway", "推荐路径方案"),
+    "pw_plan_intro": ("What the least-cost pathway builds from {y0} to {y1}, what it costs, and where the plan's "
+                      "milestones stand. New capacity is what each period builds; the overnight investment is that "
+                      "capacity at the technology table's overnight cost.",
+                      "{y0}—{y1}年最低成本路径：各阶段新建什么、投资和成本多少、方案目标是否达到。新增容量为各阶段新建装机；"
+                      "静态投资按技术表的单位造价计算。"),
+    "pw_plan_built": ("What each period builds, by technology", "各阶段新建装机（分技术）"),
+    "pw_plan_milestones": ("The carbon peak and the milestones not met", "碳达峰与未达标目标"),
+    "pw_plan_all_met": ("Every milestone that can be judged is met in every period.", "各阶段可判断的目标均已达标。"),
+    "pw_trajectory": ("Every headline figure, period by period", "分阶段主要指标"),
+    "new_generator_mw": ("New local generation (MW)", "新增本地电源（万千瓦）"),
+    "new_storage_mw": ("New storage (MW)", "新增储能（万千瓦）"),
+    "new_import_mw": ("New import capability (MW)", "新增受电能力（万千瓦）"),
+    "overnight_investment_bn_cny": ("Overnight investment (bn CNY)", "静态投资（亿元）"),
     "pw_sec_milestones": ("The plan's milestones, period by period", "碳达峰实施方案目标（分阶段对照）"),
     "pw_sec_capacity": ("Installed capacity, new build and early retirement", "装机容量、新建与提前退役"),
     "pw_sec_energy": ("Generation mix", "电源结构（分电源电量）"),
@@ -581,7 +616,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "discounted_cost_bn_cny": ("Discounted cost (bn CNY)", "折现成本（十亿元）"),
     "investment_stranded": ("Investment annuities and stranded cost", "投资年金与搁浅成本"),
     "discounted_total": ("Discounted total cost", "折现总成本"),
-    "discounted_total_bn_cny": ("Discounted total cost (bn CNY)", "折现总成本（十亿元）"),
+    "discounted_total_bn_cny": ("Discounted total cost (bn CNY)", "折现总成本（亿元）"),
     "coal_limit_pct": ("Coal share limit that applies (%)", "适用的煤炭比重上限（%）"),
     "nonfossil_floor_pct": ("Non-fossil share floor that applies (%)", "适用的非化石比重下限（%）"),
     "coal_share_status": ("Coal share", "煤炭比重"),
@@ -590,11 +625,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "plan_year": ("Plan year", "目标年"),
     "basis": ("How it applies", "适用方式"),
     "peak_period": ("Highest emissions in", "排放最高阶段"),
-    "pw_peak_co2_mt": ("Highest emissions (Mt CO2/yr)", "最高排放（百万吨CO2/年）"),
     "pw_milestones_met": ("Milestone checks met", "目标达标次数"),
     "pw_milestones_not_met": ("Milestone checks NOT met", "目标未达标次数"),
     "not_applicable": ("not yet applicable", "尚未适用"),
-    "pw_not_evaluated": ("cannot be judged", "无法判断"),
     "basis_before": ("before the target year", "早于目标年"),
     "basis_target_year": ("the plan's target year", "方案目标年"),
     "basis_floor_kept": ("floor kept from {year}", "沿用{year}年下限"),
@@ -632,12 +665,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "pw_model_peak": ("The model's peak constraint: emissions after {year} at most {year}'s",
                       "模型达峰约束：{year}年之后排放不高于{year}年"),
     "pw_model_no_peak": ("The model has no peak constraint", "模型未设达峰约束"),
-    "pw_capacity_installed": ("Installed capacity (MW)", "装机容量（MW）"),
-    "pw_capacity_built": ("Built in the period (MW)", "本阶段新建（MW）"),
-    "pw_capacity_retired": ("Existing capacity retired early by the period, cumulative (MW)",
-                            "截至本阶段提前退役的现役装机（累计，MW）"),
+    "pw_capacity_installed": ("Installed capacity", "装机容量"),
+    "pw_capacity_built": ("Built in the period", "本阶段新建"),
+    "pw_capacity_retired": ("Existing capacity retired early by the period, cumulative",
+                            "截至本阶段提前退役的现役装机（累计）"),
+    "pw_heat_not_in_total": ("heat (MW / MWh of heat), not in the total", "供热（热功率/热量），不计入合计"),
     "pw_no_retirement": ("No capacity is retired early.", "无提前退役装机。"),
-    "pw_mix": ("Share of generation and imports (%)", "占发电量与区外受电量比重（%）"),
+    "pw_mix": ("Share of generation and imports", "占发电量与区外受电量比重"),
     "pw_discharge_not_in_total": ("discharge (stored earlier, not in the total)", "放电（先前储存，不计入合计）"),
     "pw_kinds_unknown": ("Technology kinds are unknown (no period results): storage discharge is counted in the "
                          "totals.", "缺少阶段结果，技术类别未知：储能放电计入合计。"),
@@ -658,27 +692,28 @@ _LABELS: dict[str, tuple[str, str]] = {
                          "linked here.", "每个阶段都是完整的年度模型；其年度报告（调度、电价、储能等）链接如下。"),
     "pw_missing_periods": ("No usable single-year results for {years}: kinds, target groupings and links come from "
                            "the other periods.", "{years}无可用的年度结果：技术类别、目标口径和链接来自其他阶段。"),
-    "pw_fig_capacity": ("Installed capacity by technology (GW)", "分技术装机容量（GW）"),
-    "pw_fig_changes": ("Built (+) and retired early (−) per period (GW)", "各阶段新建（+）与提前退役（−）（GW）"),
-    "pw_fig_energy": ("Generation and imports by source (TWh/yr)", "分电源发电量与区外受电量（TWh/年）"),
-    "pw_fig_emissions": ("CO2 emissions by source and the carbon peak (Mt/yr)", "分电源碳排放与碳达峰（百万吨/年）"),
+    "pw_fig_capacity": ("Installed capacity by technology", "分技术装机容量"),
+    "pw_fig_changes": ("Built (+) and retired early (−) per period", "各阶段新建（+）与提前退役（−）"),
+    "pw_fig_energy": ("Generation and imports by source", "分电源发电量与区外受电量"),
+    "pw_fig_emissions": ("CO2 emissions by source and the carbon peak", "分电源碳排放与碳达峰"),
     "pw_fig_shares": ("Coal and non-fossil shares against the plan's limits (%)",
                       "煤炭与非化石能源消费比重对照目标（%）"),
-    "pw_fig_cost": ("Annual cost by component (bn CNY/yr)", "分项年度成本（十亿元/年）"),
-    "pw_fig_discounted": ("Discounted total cost (bn CNY)", "折现总成本（十亿元）"),
-    "pw_fig_milestones": ("The plan's capacity milestones per period (GW)", "方案装机目标分阶段对照（GW）"),
+    "pw_fig_cost": ("Annual cost by component", "分项年度成本"),
+    "pw_fig_discounted": ("Discounted total cost", "折现总成本"),
+    "pw_fig_milestones": ("The plan's capacity milestones per period", "方案装机目标分阶段对照"),
     "pw_total_co2": ("total CO2", "碳排放合计"),
     "pw_plan_peak_line": ("plan: carbon peak by {year}", "方案：{year}年前碳达峰"),
     "pw_peak_level": ("the {year} level: later periods at most this", "{year}年水平：此后各阶段不高于"),
     "pw_operation_in": ("operation {year}", "{year}年运行"),
-    "pw_ax_bn_cny_discounted": ("bn CNY (discounted)", "十亿元（折现）"),
+    "pw_ax_discounted": ("bn CNY (discounted)", "亿元（折现）"),
     "pw_bound_lower": ("floor / lower edge", "下限"),
     "pw_bound_upper": ("ceiling / upper edge", "上限"),
     "GWh/yr": ("GWh/yr", "GWh/年"),
     "Mt CO2/yr": ("Mt CO2/yr", "百万吨CO2/年"),
     "bcm/yr": ("bcm/yr", "十亿立方米/年"),
     "M CNY/yr": ("M CNY/yr", "百万元/年"),
-    "pw_sheet_trajectory": ("trajectory", "路径概览"),
+    "pw_sheet_plan": ("plan", "推荐方案"),
+    "pw_sheet_trajectory": ("trajectory", "分阶段主要指标"),
     "pw_sheet_milestones": ("milestones", "目标对照"),
     "pw_sheet_capacity": ("capacity", "装机容量"),
     "pw_sheet_built": ("built", "新建装机"),
@@ -721,27 +756,9 @@ _TERMS: dict[str, tuple[str, str]] = {
                        "备用容量（可信容量 ≥ (1+备用率)×最高负荷）"),
 }
 
-_TECHS: dict[str, tuple[str, str]] = {
-    "coal_large": ("Coal, large condensing units", "煤电（大型纯凝机组）"),
-    "coal_chp": ("Coal CHP, 300 MW class", "煤电热电联产（30万千瓦级）"),
-    "coal_captive": ("Coal, captive and small CHP", "燃煤自备及小热电"),
-    "gas_chp_f": ("Gas CHP, F class", "燃气热电联产（F级）"),
-    "gas_chp_e": ("Gas CHP, E/6F class", "燃气热电联产（E级/6F级）"),
-    "gas_ccgt_new": ("Gas CCGT, new", "新建燃气联合循环"),
-    "boiler_gas_coal": ("Gas boilers, coal CHP steam networks", "燃气锅炉（燃煤热电管网）"),
-    "boiler_gas_gas": ("Gas boilers, gas CHP steam networks", "燃气锅炉（燃气热电管网）"),
-    "demand_response": ("Demand response (interruptible load)", "需求响应（可中断负荷）"),
+#: cost owners that are no row of a technology table (technologies are named by their table's name_en / name_zh)
+_OWNERS: dict[str, tuple[str, str]] = {
     "reserve_shortfall": ("Operating reserve shortfall", "运行备用缺额"),
-    "pv_utility": ("PV, utility-scale", "集中式光伏"),
-    "pv_rooftop": ("PV, rooftop", "分布式光伏"),
-    "wind_onshore": ("Wind, onshore", "陆上风电"),
-    "biomass": ("Biomass", "生物质发电"),
-    "battery": ("Battery storage", "新型储能（电池）"),
-    "import_jinping": ("Import: Jinping UHVDC", "区外受电：锦苏直流"),
-    "import_baihetan": ("Import: Baihetan UHVDC", "区外受电：白鹤滩直流"),
-    "import_provincial_ac": ("Import: provincial AC grid", "省内电网交流受电"),
-    "import_nj_wind": ("Import: north-Jiangsu wind link", "苏北风电受电通道"),
-    "coal_usc_new": ("Coal, new ultra-supercritical", "新建超超临界煤电"),
     "gas_lng": ("LNG supply above the pipeline", "液化天然气（管道外补充）"),
     "unserved": ("Unserved load", "失负荷"),
 }
@@ -813,8 +830,8 @@ def parameter(key: str, lang: str = "en") -> str:
 
 
 def tech(name: str, lang: str = "en") -> str:
-    """Display name of a technology (or cost owner); the id itself if unknown."""
-    return _pick(_TECHS, name, lang) or name
+    """Display name of a cost owner that is no technology (unserved load, LNG, reserve shortfall); else the id."""
+    return _pick(_OWNERS, name, lang) or name
 
 
 def kind(name: str, lang: str = "en") -> str:
@@ -883,10 +900,12 @@ def by_construction(text: str, lang: str = "en") -> str:
     return label("by_construction_note", lang)
 
 
-def flag(text: str, lang: str = "en") -> tuple[str, bool]:
-    """A results flag (:func:`optimizer.calibration.flags`, English) in ``lang``; and whether it was translated."""
+def flag(text: str, lang: str = "en", name: Callable[[str], str] | None = None) -> tuple[str, bool]:
+    """A results flag (:func:`optimizer.calibration.flags`, English) in ``lang``; and whether it was translated.
+    ``name``: a technology's display name from its id (the results' names; default: the id)."""
     if lang != "zh":
         return text, True
+    name = name or (lambda k: tech(k, lang))
     n = r"([\d,.]+)"
     held = r"(?:; (?:its capacity is|it is) held by (.+))?"
 
@@ -899,10 +918,10 @@ def flag(text: str, lang: str = "en") -> tuple[str, bool]:
         (rf"prices are nearly flat: (\d+%) of the hours lie within 1 % of {n} CNY/MWh, .*",
          lambda m: label("flag_flat", lang, share=m.group(1), p=m.group(2))),
         (rf"(\S+) \({n} MW / {n} MWh\) makes only {n} full cycles a year{held}",
-         lambda m: label("flag_cycles", lang, name=tech(m.group(1), lang), mw=m.group(2), mwh=m.group(3),
+         lambda m: label("flag_cycles", lang, name=name(m.group(1)), mw=m.group(2), mwh=m.group(3),
                          c=m.group(4), held=h(m.group(5)))),
         (rf"(\S+): {n} MW run only {n} full-load hours a year{held}",
-         lambda m: label("flag_hours", lang, name=tech(m.group(1), lang), mw=m.group(2), h=m.group(3),
+         lambda m: label("flag_hours", lang, name=name(m.group(1)), mw=m.group(2), h=m.group(3),
                          held=h(m.group(4)))),
         (r"the CHP units have no steam duty .*", lambda m: label("flag_no_steam", lang)),
         (rf"{n} MWh of load are shed over the year", lambda m: label("flag_unserved", lang, v=m.group(1))),

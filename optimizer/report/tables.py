@@ -1176,27 +1176,73 @@ def power_balance_table(ds: xr.Dataset) -> pd.DataFrame:
         return pd.DataFrame()
     load = ds["load_mw"].sum("zone").values
     steps = {"peak": int(np.argmax(load)), "valley": int(np.argmin(load))}
-    techs = ds["technology"].values.astype(str)
-    kinds = ds["kind"].values.astype(str)
-    out = pd.DataFrame(index=pd.Index([k for k, kd in zip(techs, kinds, strict=True) if kd != "boiler"],
-                                      name="technology"))
+    out = pd.DataFrame(index=pd.Index(_power_techs(ds), name="technology"))
     out["installed_mw"] = ds["capacity_total_mw"].sel(technology=out.index).values
-    given: dict[str, np.ndarray] = {}  # each technology's injection into the balance, as the families registered it
-    for _zone, _name, key, flow in balance_flows(ds):
-        if key in out.index:
-            given[key] = given.get(key, 0.0) + flow
+    given = _given(ds, list(out.index))
     reserve = ds["reserve_requirement_mw"].values if "reserve_requirement_mw" in ds else np.zeros(len(load))
     rows = {}
     for tag, i in steps.items():
         avail = ds["available_mw"].isel(time=i).sel(technology=out.index).values
         out[f"{tag}_available_mw"] = avail
-        out[f"{tag}_output_mw"] = [float(given[k][i]) if k in given else 0.0 for k in out.index]
+        out[f"{tag}_output_mw"] = given[i]
         rows[tag] = {"load": float(load[i]), "reserve_requirement": float(reserve[i]),
                      "surplus": float(np.nansum(avail)) - float(load[i]) - float(reserve[i])}
     extra = pd.DataFrame(index=pd.Index(list(BALANCE_ROWS), name="technology"), columns=out.columns, dtype=float)
     for tag in steps:
         for r in BALANCE_ROWS:
             extra.at[r, f"{tag}_available_mw"] = rows[tag][r]
+    out = pd.concat([out, extra])
+    out.attrs["steps"] = {tag: str(ds["time"].values[i])[:16].replace("T", " ") for tag, i in steps.items()}
+    return out
+
+
+def _power_techs(ds: xr.Dataset) -> list[str]:
+    """The technologies of the power balance (heat-only boilers left out)."""
+    return [str(k) for k, kd in zip(ds["technology"].values, ds["kind"].values, strict=True) if str(kd) != "boiler"]
+
+
+def _given(ds: xr.Dataset, techs: list[str]) -> np.ndarray:
+    """(time, technology) each technology's injection into the power balance, as the families registered it
+    (generation, imports received, storage discharge less charging, load curtailed)."""
+    out = np.zeros((ds.sizes["time"], len(techs)))
+    col = {k: j for j, k in enumerate(techs)}
+    for _zone, _name, key, flow in balance_flows(ds):
+        if key in col:
+            out[:, col[key]] += flow
+    return out
+
+
+#: the rows of the downward-flexibility balance below the technologies
+REGULATION_ROWS = ("load", "floor_total", "curtailment", "room_total")
+
+
+def regulation_table(ds: xr.Dataset) -> pd.DataFrame:
+    """调峰平衡, the downward flexibility: at the step of lowest load (``valley``) and at the step where the
+    flexibility left is least (``tight``).
+
+    Per technology (heat-only boilers left out): what it gave in the step, the lowest it could have given
+    (``min_output_mw``: the minimum stable output of what is committed, the power that comes with the heat
+    delivered, a block-scheduled corridor's schedule, a corridor's contracted minimum, storage charging at
+    full power) and the room between them (调峰能力). Below: the load, the lowest outputs together, the
+    renewable output curtailed in the step, and the room in total (调峰裕度: output less the lowest outputs;
+    with none left the step curtails or sheds). Typical-day runs: the modelled steps. Empty for results
+    without ``min_output_mw``."""
+    if "min_output_mw" not in ds:
+        return pd.DataFrame()
+    techs = _power_techs(ds)
+    given = _given(ds, techs)
+    floor = ds["min_output_mw"].sel(technology=techs).transpose("time", "technology").values
+    room = given - floor
+    load = ds["load_mw"].sum("zone").values
+    curtailed = ds["curtailment_mw"].sum("generator").values
+    steps = {"valley": int(np.argmin(load)), "tight": int(np.argmin(room.sum(axis=1)))}
+    out = pd.DataFrame(index=pd.Index(techs, name="technology"))
+    extra = pd.DataFrame(index=pd.Index(list(REGULATION_ROWS), name="technology"), dtype=float)
+    for tag, i in steps.items():
+        out[f"{tag}_output_mw"], out[f"{tag}_floor_mw"], out[f"{tag}_room_mw"] = given[i], floor[i], room[i]
+        extra[f"{tag}_output_mw"] = [load[i], np.nan, curtailed[i], np.nan]
+        extra[f"{tag}_floor_mw"] = [np.nan, floor[i].sum(), np.nan, np.nan]
+        extra[f"{tag}_room_mw"] = [np.nan, np.nan, np.nan, room[i].sum()]
     out = pd.concat([out, extra])
     out.attrs["steps"] = {tag: str(ds["time"].values[i])[:16].replace("T", " ") for tag, i in steps.items()}
     return out
@@ -1362,6 +1408,7 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "capacity": capacity_table(ds),
         "firm_balance": firm_balance_table(ds),
         "power_balance": power_balance_table(ds),
+        "regulation": regulation_table(ds),
         "zone_balance": zone_balance_table(ds),
         "links": links_table(ds),
         "energy": energy_table(ds),
@@ -1429,7 +1476,7 @@ def header_label(name: str, key: str, lang: str) -> str:
     if name == "metadata" and key in ("item", "value") and lang == "zh":  # program names and values: codes
         return f"{i18n.label(key, lang)}（代码）"
     zh = units.zh_column(name, key) if lang == "zh" else None
-    return zh[2] if zh else i18n.label(key, lang)
+    return zh[2] if zh else units.period_header(name, key, lang) or i18n.label(key, lang)
 
 
 def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd.DataFrame:
@@ -1500,6 +1547,12 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
                                                     "results_schema_version", "share_basis", "solver_status",
                                                     "time_aggregation", "highs_model_status") else k
                        for k in out["item"]]
+    elif out.index.name in ("period", "item"):  # one row per period (the pathway's): the period first, then words
+        out.index = [str(k) if units.is_period(str(k)) else i18n.label(str(k), lang) for k in out.index]
+        for c in out.columns:
+            if str(c).endswith("_status"):
+                out[c] = [i18n.label(str(v), lang) for v in out[c]]
+        out = out.rename_axis(df.index.name).reset_index()
     else:
         ids = list(out.index)
         shown = [row_label(k, lang, names) for k in ids]

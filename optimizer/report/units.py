@@ -29,6 +29,11 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "peak_output_mw": (0.1, 2, "高峰出力（万千瓦）"),
     "valley_available_mw": (0.1, 2, "低谷可用（万千瓦）"),
     "valley_output_mw": (0.1, 2, "低谷出力（万千瓦）"),
+    "valley_floor_mw": (0.1, 2, "低谷最小出力（万千瓦）"),
+    "valley_room_mw": (0.1, 2, "低谷调峰能力（万千瓦）"),
+    "tight_output_mw": (0.1, 2, "裕度最小时出力（万千瓦）"),
+    "tight_floor_mw": (0.1, 2, "裕度最小时最小出力（万千瓦）"),
+    "tight_room_mw": (0.1, 2, "裕度最小时调峰能力（万千瓦）"),
     "firm_mw": (0.1, 2, "可信容量（万千瓦）"),
     "firm_credit_pct": (1.0, 1, "可信容量系数（%）"),
     "cost_change_pct": (1.0, 2, "总成本变化（%）"),
@@ -83,7 +88,55 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "dry_utilisation_pct": (1.0, 1, "枯水期利用率（%）"),
     "coal_share_cost_m_cny_per_pp": (1e-2, 2, "煤炭比重目标收紧1个百分点的成本（亿元/年）"),
     "nonfossil_share_cost_m_cny_per_pp": (1e-2, 2, "非化石比重目标提高1个百分点的成本（亿元/年）"),
+    # the pathway report's tables (one row per period)
+    "retired_mw": (0.1, 2, "提前退役（累计，万千瓦）"),
+    "new_generator_mw": (0.1, 2, "新增本地电源（万千瓦）"),
+    "new_storage_mw": (0.1, 2, "新增储能（万千瓦）"),
+    "new_import_mw": (0.1, 2, "新增受电能力（万千瓦）"),
+    "share_pct": (1.0, 1, "占比（%）"),
+    "capacity_gw": (100.0, 2, "装机容量（万千瓦）"),
+    "supply_twh": (10.0, 2, "发电量与区外受电量（亿千瓦时/年）"),
+    "annual_cost_bn_cny": (10.0, 2, "年度成本（亿元/年）"),
+    "annual_operating_cost_bn_cny": (10.0, 2, "不含投资的年度成本（亿元/年）"),
+    "discounted_cost_bn_cny": (10.0, 2, "折现成本（亿元）"),
+    "overnight_investment_bn_cny": (10.0, 2, "静态投资（亿元）"),
+    "coal_share_pct": (1.0, 2, "煤炭占能源消费总量比重（%）"),
+    "nonfossil_share_pct": (1.0, 2, "非化石能源消费比重（%）"),
+    "clean_electricity_share_pct": (1.0, 2, "清洁电量占比（%）"),
+    "coal_limit_pct": (1.0, 2, "适用的煤炭比重上限（%）"),
+    "nonfossil_floor_pct": (1.0, 2, "适用的非化石比重下限（%）"),
+    "years_represented": (1.0, 0, "代表年数"),
+    "discounted_years": (1.0, 3, "折现年数"),
 }
+
+#: tables with one column per period (the pathway report): table -> (key of the values in its period
+#: columns, their English unit)
+PERIOD_VALUES: dict[str, tuple[str, str]] = {
+    "pw_capacity": ("capacity_mw", "MW"), "pw_built": ("new_mw", "MW"), "pw_retired": ("retired_mw", "MW"),
+    "pw_energy": ("energy_gwh", "GWh/yr"), "pw_mix": ("share_pct", "%"), "pw_emissions": ("emissions_mt", "Mt CO2/yr"),
+    "pw_cost": ("cost_m_cny", "M CNY/yr"),
+}
+
+
+def is_period(key: str) -> bool:
+    """Whether a column key is a period (a year)."""
+    return len(key) == 4 and key.isdigit()
+
+
+def value_key(name: str, key: str) -> str:
+    """The key whose unit and digits column ``key`` of table ``name`` has: a period column of a
+    :data:`PERIOD_VALUES` table has its values' key, any other column its own."""
+    return PERIOD_VALUES[name][0] if name in PERIOD_VALUES and is_period(key) else key
+
+
+def period_header(name: str, key: str, lang: str) -> str | None:
+    """Header of a period column of a :data:`PERIOD_VALUES` table ('2030 (MW)', '2030（万千瓦）'), else None."""
+    if name not in PERIOD_VALUES or not is_period(key):
+        return None
+    if lang != "zh":
+        return f"{key} ({PERIOD_VALUES[name][1]})"
+    zh = ZH_COLUMNS[PERIOD_VALUES[name][0]][2]
+    return f"{key}{zh[zh.rfind('（'):]}"
 
 #: the cost-by-technology table's component columns are M CNY/yr
 M_CNY = (1e-2, 2, "亿元/年")
@@ -96,6 +149,10 @@ EN_DECIMALS = {
     "cycles_per_year": 1,
     "total_cost_bn_cny": 2, "co2_mt": 2, "co2_city_mt": 2, "load_energy_twh": 2, "gas_use_bcm": 2,
     "ef_avg_t_per_mwh": 3, "ef_marginal_t_per_mwh": 3, "wet_gwh": 1, "dry_gwh": 1,
+    "share_pct": 1, "years_represented": 0, "discounted_years": 3, "capacity_gw": 2, "supply_twh": 2,
+    "annual_cost_bn_cny": 2, "annual_operating_cost_bn_cny": 2, "discounted_cost_bn_cny": 2,
+    "overnight_investment_bn_cny": 2, "coal_share_pct": 2, "nonfossil_share_pct": 2, "clean_electricity_share_pct": 2,
+    "coal_limit_pct": 2, "nonfossil_floor_pct": 2,
     **{f"m{mo:02d}": 1 for mo in range(1, 13)},
 }
 
@@ -158,6 +215,9 @@ def zh_column(name: str, key: str) -> tuple[float, int, str] | None:
         return M_CNY
     if name == "corridor_months" and key.startswith("m") and key[1:].isdigit():  # energy of a month, GWh
         return (1e-2, 2, f"{int(key[1:])}月（亿千瓦时）")
+    if name in PERIOD_VALUES and is_period(key):
+        f, d, _ = ZH_COLUMNS[PERIOD_VALUES[name][0]]
+        return (f, d, str(period_header(name, key, "zh")))
     return ZH_COLUMNS.get(key)
 
 
