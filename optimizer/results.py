@@ -70,21 +70,28 @@ def _grid(var: Any, names: list[str], n: int) -> np.ndarray:
     return out
 
 
+def _entry_sums(groups: dict[Any, list[Any]], n: int) -> dict[Any, np.ndarray]:
+    """Each group's ``sum(coefficient * var[key, t])`` over its (coefficient, var, key) entries, per step; every
+    variable is read once."""
+    keys: dict[int, tuple[Any, list[Any]]] = {}
+    for entries in groups.values():
+        for _, var, key in entries:
+            keys.setdefault(id(var), (var, []))[1].append(key)
+    grids = {i: dict(zip(ks, _grid(var, ks, n).T, strict=True)) for i, (var, ks) in keys.items()}
+    return {g: sum((c * grids[id(var)][key] for c, var, key in entries), np.zeros(n)) for g, entries in groups.items()}
+
+
 def _floors(reg: Any, techs: list[str], kinds: list[str], cap_total: dict[str, float], n: int) -> np.ndarray:
     """(time, technology) lowest output of each technology: the highest of the floors its families registered
     (:meth:`optimizer.model.registry.Registry.add_floor`), zero without one, NaN for heat-only boilers."""
-    keys: dict[int, tuple[Any, list[Any]]] = {}  # each variable's keys used by a floor, read in one pass
-    for fl in (f for k in techs for f in reg.floors.get(k, [])):
-        for _, var, key in fl.entries:
-            keys.setdefault(id(var), (var, []))[1].append(key)
-    grids = {i: dict(zip(ks, _grid(var, ks, n).T, strict=True)) for i, (var, ks) in keys.items()}
+    sums = _entry_sums({(k, i): f.entries for k in techs for i, f in enumerate(reg.floors.get(k, []))}, n)
     out = np.zeros((n, len(techs)))
     for j, (k, kind) in enumerate(zip(techs, kinds, strict=True)):
         if kind == "boiler":
             out[:, j] = np.nan
         elif reg.floors.get(k):
-            out[:, j] = np.max([sum((c * grids[id(var)][key] for c, var, key in f.entries), np.zeros(n))
-                                + f.capacity * cap_total[k] + f.mw for f in reg.floors[k]], axis=0)
+            out[:, j] = np.max([sums[k, i] + f.capacity * cap_total[k] + f.mw for i, f in enumerate(reg.floors[k])],
+                               axis=0)
     return out
 
 
@@ -263,6 +270,12 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     put("available_mw", ("time", "technology"), available, "MW",
         "capacity available in the step: generators and corridors at their availability (and profile), storage "
         "at its power, demand response at its capacity; NaN for heat-only boilers")
+    if reg.fuel_hourly:
+        coords["fuel"] = ("fuel", list(reg.fuel_hourly))  # the carriers burnt
+        fuel = _entry_sums(reg.fuel_hourly, n)
+        put("fuel_tce_per_h", ("time", "fuel"), np.column_stack([fuel[c] for c in reg.fuel_hourly]), "tce/h",
+            "fuel burnt in the step, per hour, by power plants, CHP units and boilers (its weighted sum is the "
+            "year's fuel of each carrier)")
     put("min_output_mw", ("time", "technology"), _floors(reg, techs, t["kind"].tolist(), cap_total, n), "MW",
         "lowest output the technology could give in the step at the solution's commitment, heat and schedules "
         "(the highest floor its families registered; storage: minus its power, charging); output less this is "

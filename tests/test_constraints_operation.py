@@ -68,6 +68,22 @@ def test_downward_flexibility_at_the_valley(tmp_path):
     assert reg.loc["room_total", "valley_room_mw"] == pytest.approx(0, abs=1e-5)
 
 
+def test_gas_burnt_by_hour_and_month(tmp_path):
+    # Gas alone serves 10 then 20 MW at 200 gce/kWh = 0.2 tce/MWh: 2 and 4 tce/h, 6 tce in the year, all of it
+    # in January; the month's gas for power is the year's (gas_use_power_m3), in million m3.
+    from optimizer.config import GasSupplyConfig
+    from optimizer.report.tables import gas_months_table
+
+    ds = solve(tmp_path, [GAS], [10, 20])
+    assert ds["fuel_tce_per_h"].sel(fuel="gas").values.tolist() == pytest.approx([2, 4])
+    gas = gas_months_table(ds)
+    assert list(gas.columns) == ["m01"]
+    assert gas.at["power_heat", "m01"] * 1e6 == pytest.approx(float(ds["gas_use_power_m3"]))
+    kgce = GasSupplyConfig.model_fields["kgce_per_m3"].default  # the default heat content of a m3
+    assert float(ds["gas_use_power_m3"]) == pytest.approx(6 / (kgce * 1e-3))
+    assert gas.at["total", "m01"] == pytest.approx(gas.at["power_heat", "m01"] + gas.at["non_power", "m01"])
+
+
 def test_minimum_down_time_counts_capacity_that_was_off(tmp_path):
     # A 2 h down time: capacity committed at hour 0 plus capacity started in hours 1-2 fits in 100 MW
     # (a + (a - 40) <= 100): of the a = 70 MW on at hour 0, 30 shut down in the valley, and 30 MW that

@@ -75,7 +75,7 @@ def visible_text(page: str) -> list[str]:
 
 def workbook_english(path: Path, scenario: str = "") -> list[tuple[str, str, str]]:
     """(sheet, header, text) of each cell with English words; columns marked as codes (代码), the raw
-    config (config.yaml) and the scenario's own name are codes; headers are always checked."""
+    config (config.yaml, pathway.yaml) and the scenario's own name are codes; headers are always checked."""
     found = []
     for ws in openpyxl.load_workbook(path).worksheets:
         head = [c.value for c in ws[1]]
@@ -84,7 +84,7 @@ def workbook_english(path: Path, scenario: str = "") -> list[tuple[str, str, str
                 if not isinstance(c.value, str):
                     continue
                 col = str(head[c.column - 1])
-                if "代码" in col or (c.row > 1 and (col == "config.yaml" or c.value == scenario)):
+                if "代码" in col or (c.row > 1 and (col.endswith(".yaml") or c.value == scenario)):
                     continue
                 if english_words(c.value):
                     found.append((ws.title, col, c.value[:80]))

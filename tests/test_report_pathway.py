@@ -465,3 +465,15 @@ def test_pathway_report_in_headless_chromium(report_en: Path, tmp_path: Path) ->
     dom = subprocess.run([exe, *paper], check=True, capture_output=True, text=True, timeout=120).stdout
     m = re.search(check, dom)
     assert m and m.group(4) == "0" and m.group(5) == "0", dom[m.end():m.end() + 200] if m else "no check"
+
+
+def test_chinese_pathway_report_has_no_english(report_zh: Path) -> None:
+    """The zh page and workbook in words and the plan's units: the annual report's scan, on the pathway's."""
+    from test_report_page_one import english_words, visible_text, workbook_english
+
+    page = report_zh.read_text(encoding="utf-8")
+    found = [(t.strip()[:80], english_words(t)) for t in visible_text(page) if english_words(t)]
+    assert not found, found
+    assert "十亿元" not in page and "百万吨" not in page  # 亿元, 万吨 (the plan's units)
+    book = workbook_english(report_zh.parent / "report.xlsx", scenario="tiny_pathway")
+    assert not book, book

@@ -96,6 +96,12 @@ def test_zonal_reserve_counts_firm_capacity_over_the_link(tmp_path):
     rows = list(ds["policy"].values)
     assert "reserve_margin_south" in rows and "reserve_margin_north" in rows
     assert float(ds["policy_lhs"].sel(policy="reserve_margin_south")) >= 96.0 - 1e-6
+    # the report's firm balance by zone: the south's own 45 MW and the link's 54 arriving cover 96 with 3 to spare
+    from optimizer.report.tables import zone_firm_table
+
+    zf = zone_firm_table(ds)
+    assert zf.loc["south"].tolist() == pytest.approx([45, 80, 96, 54, 3])
+    assert zf.loc["north"].tolist() == pytest.approx([100, 0, 0, 54, 154])
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [

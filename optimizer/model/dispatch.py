@@ -48,7 +48,7 @@ import pyomo.core as pyo
 from optimizer.config import Config
 from optimizer.inputs import Inputs
 from optimizer.model.capacity import is_fixed, total_mw
-from optimizer.model.registry import Registry
+from optimizer.model.registry import BalanceEntry, Registry
 from optimizer.model.sets import hourly_param, in_zone, templated, weighted_sum
 
 TCE_PER_MWH_PER_GCE_PER_KWH = 1e-3
@@ -93,8 +93,10 @@ def add_energy_accounts(reg: Registry, inp: Inputs, cfg: Config, k: str, energy_
         reg.add_account("nonfossil", k, conv * energy_mwh)
 
 
-def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: object, *, power: bool = False) -> None:
-    """Fuel cost, CO2 and share accounts of ``output_mwh`` (MWh/yr) of technology ``k`` at its heat rate.
+def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: object, hourly: list[BalanceEntry],
+                 *, power: bool = False) -> None:
+    """Fuel cost, CO2 and share accounts of ``output_mwh`` (MWh/yr) of technology ``k`` at its heat rate;
+    ``hourly``: the same output in each step, as ``(coefficient, var, key)`` entries on MW variables.
 
     ``power``: the output is electricity (its accounts on either basis); otherwise heat, or a CHP unit's
     heat extraction, which count only on the energy basis, as the fuel burnt.
@@ -105,7 +107,8 @@ def add_fuel_use(reg: Registry, inp: Inputs, cfg: Config, k: str, output_mwh: ob
     if fuel_tce_per_mwh > 0 and carrier["fuel_price_cny_per_tce"] > 0:
         reg.add_cost("fuel", k, fuel_tce_per_mwh * carrier["fuel_price_cny_per_tce"] * output_mwh)
     if fuel_tce_per_mwh > 0:
-        reg.add_fuel(str(t.at[k, "carrier"]), k, fuel_tce_per_mwh * output_mwh)
+        reg.add_fuel(str(t.at[k, "carrier"]), k, fuel_tce_per_mwh * output_mwh,
+                     [(fuel_tce_per_mwh * c, var, key) for c, var, key in hourly])
     ef = fuel_tce_per_mwh * carrier["co2_t_per_tce"]
     if ef > 0:
         reg.add_emission(k, ef * output_mwh, power=power)
@@ -161,7 +164,7 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
         if vom > 0:
             reg.add_cost("vom", g, vom * energy)
         reg.add_emission(g, 0.0)  # every generator has an entry, fuel or not
-        add_fuel_use(reg, inp, cfg, g, energy, power=True)
+        add_fuel_use(reg, inp, cfg, g, energy, [(1.0, m.p, g)], power=True)
 
     by_zone = {z: in_zone(inp, list(m.G), z) for z in m.Z}
     reg.add_balance("generation", lambda z: [(1.0, m.p, g) for g in by_zone[z]])

@@ -115,9 +115,9 @@ def add(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, reg: Registry) -> None:
     for g in chp:  # the fuel of the heat extracted: phi x c_v x heat
         loss = float(t.at[g, "power_loss_per_heat"])
         if loss > 0:
-            add_fuel_use(reg, inp, cfg, g, loss * m.heat_mwh[g])
+            add_fuel_use(reg, inp, cfg, g, loss * m.heat_mwh[g], [(loss, m.chp_heat, g)])
     for b in boilers:
-        add_fuel_use(reg, inp, cfg, b, m.heat_mwh[b])
+        add_fuel_use(reg, inp, cfg, b, m.heat_mwh[b], [(1.0, m.boiler_heat, b)])
         vom = float(t.at[b, "vom_cny_per_mwh"])
         if vom > 0:
             reg.add_cost("vom", b, vom * m.heat_mwh[b])

@@ -137,6 +137,8 @@ class Registry:
     account_unit: str = ""
     #: carrier -> (label, fuel burnt in tce/yr) of every technology that burns it
     fuel_tce: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    #: carrier -> the fuel burnt in each step as (tce/MWh, var, key) entries: tce/h = sum of coefficient * var
+    fuel_hourly: dict[str, list[BalanceEntry]] = field(default_factory=dict)
     #: annual results of the families (gas use, city-wide CO2, ...): name -> :class:`Scalar`
     scalars: dict[str, Scalar] = field(default_factory=dict)
     #: annual results per key (link capacities, ...): name -> :class:`Annual`
@@ -209,9 +211,11 @@ class Registry:
             raise ValueError(f"scalar {name!r} registered twice")
         self.scalars[name] = Scalar(expr, unit, long_name)
 
-    def add_fuel(self, carrier: str, label: str, tce: Any) -> None:
-        """Add fuel burnt (tce/yr) of ``carrier`` by ``label`` (fuel supply limits sum these)."""
+    def add_fuel(self, carrier: str, label: str, tce: Any, hourly: list[BalanceEntry] | None = None) -> None:
+        """Add fuel burnt (tce/yr) of ``carrier`` by ``label`` (fuel supply limits sum these); ``hourly``: the
+        same fuel in each step as ``(tce/MWh, var, key)`` entries on MW variables (the results' fuel by hour)."""
         self.fuel_tce.setdefault(carrier, []).append((label, tce))
+        self.fuel_hourly.setdefault(carrier, []).extend(hourly or [])
 
     def add_cost(self, component: str, technology: str, expr: Any) -> None:
         self.costs.append(CostTerm(component, technology, expr))

@@ -16,8 +16,8 @@ from optimizer.report import tables as T
 from optimizer.report import units as U
 
 SHEETS = ("headline", "calibration", "targets", "capacity", "firm_balance", "power_balance", "regulation",
-          "zone_balance", "energy", "imports", "corridor_months", "links", "operation", "heat", "emissions",
-          "cost_component", "cost_technology", "weeks", "sensitivity", "metadata")
+          "zone_balance", "zone_firm", "energy", "imports", "corridor_months", "gas_months", "links", "operation",
+          "heat", "emissions", "cost_component", "cost_technology", "weeks", "sensitivity", "metadata")
 
 
 def sheet_name(name: str, lang: str) -> str:

@@ -69,8 +69,9 @@ table[data-table='targets'] td:first-child, table[data-table='milestones'] td:fi
 td.ms { text-align: right; min-width: 96px; font-variant-numeric: tabular-nums; }
 td.ms .badge { margin: 2px 0; }
 .rule { background: var(--band); border-left: 4px solid var(--accent); padding: 6px 12px; margin: 8px 0; }
-table[data-table='corridor_months'] th, table[data-table='corridor_months'] td { padding: 4px 4px; font-size: 12px; }
-table[data-table='corridor_months'] th { min-width: 44px; }
+table[data-table='corridor_months'] th, table[data-table='corridor_months'] td,
+table[data-table='gas_months'] th, table[data-table='gas_months'] td { padding: 4px 4px; font-size: 12px; }
+table[data-table='corridor_months'] th, table[data-table='gas_months'] th { min-width: 44px; }
 table[data-table='targets'] td:nth-child(2), table[data-table='milestones'] td:nth-child(2) { min-width: 180px; }
 .small { font-size: 12px; color: var(--muted); }
 td.note-col { min-width: 150px; }
@@ -113,7 +114,8 @@ PRINT_RULES = (
     ("figure, tr, .card", "break-inside: avoid;"),
     ("h2, h3", "break-after: avoid;"),
     (".card", "min-width: 140px;"),
-    ("table[data-table='corridor_months'] th, table[data-table='corridor_months'] td",
+    ("table[data-table='corridor_months'] th, table[data-table='corridor_months'] td, "
+     "table[data-table='gas_months'] th, table[data-table='gas_months'] td",
      "min-width: 0; font-size: 8px; padding: 1px 2px;"),
 )
 
@@ -587,6 +589,10 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
                                     + note_html(L("firm_balance_note", m=U.fmt(fb.attrs.get("margin_pct"), 1)))
                                     + table_html("firm_balance", fb, lang)
                                     + f"<h3>{esc(L('hourly_balance_title'))}</h3>" + parts["sec_balance"])
+        zf = tbl.get("zone_firm")
+        if zf is not None and len(zf):
+            parts["sec_balance"] += (f"<h3>{esc(L('zone_firm_title'))}</h3>" + note_html(L("zone_firm_note"))
+                                     + table_html("zone_firm", zf, lang))
         zb = tbl.get("zone_balance")
         if zb is not None and len(zb):
             parts["sec_balance"] += (f"<h3>{esc(L('zone_balance_title'))}</h3>" + note_html(L("zone_balance_note"))
@@ -594,6 +600,10 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[FigureInfo],
     else:
         parts["sec_balance"] = ""
     parts["sec_energy"] = table_html("energy", tbl["energy"], lang) + figs_of("sec_energy")
+    gas = tbl.get("gas_months")
+    if gas is not None and len(gas):
+        parts["sec_energy"] += (f"<h3>{esc(L('gas_months_title'))}</h3>" + note_html(L("gas_months_note"))
+                                + table_html("gas_months", gas, lang))
     links = tbl.get("links")
     parts["sec_links"] = (note_html(L("links_note")) + table_html("links", links, lang) + figs_of("sec_links")
                           if links is not None and len(links) else "")

@@ -60,6 +60,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "floor_total": ("Minimum output, total", "最小出力合计"),
     "room_total": ("Room to go down, total (调峰裕度)", "调峰裕度合计"),
     "sheet_regulation": ("downward flexibility", "调峰平衡"),
+    "zone_firm_title": ("Firm capacity by zone against its peak", "分区电力平衡（可信容量口径）"),
+    "zone_firm_note": ("Firm capacity located in each zone against the zone's own peak and the reserve margin, with "
+                       "the capacity of the links into the zone (less losses): a deficit means the zone counts on "
+                       "more than its links can carry at the peak.",
+                       "各分区内电源的可信容量与本区最高负荷加备用的对比，并列出各区联络线受入能力（扣除损耗）；"
+                       "出现缺额说明该区高峰时所需受入超过联络线能力。"),
+    "reserve_required_mw": ("Peak plus reserve margin (MW)", "最高负荷加备用（MW）"),
+    "link_in_mw": ("Link capacity into the zone (MW)", "联络线受入能力（MW）"),
+    "firm_surplus_mw": ("Surplus (+) or deficit (−) (MW)", "盈余（+）或缺额（−）（MW）"),
+    "sheet_zone_firm": ("firm capacity by zone", "分区可信容量平衡"),
     "firm_credit_pct": ("Firm share (%)", "可信容量系数（%）"),
     "firm_mw": ("Firm capacity (MW)", "可信容量（MW）"),
     "firm_total": ("Firm capacity, total", "可信容量合计"),
@@ -358,12 +368,23 @@ _LABELS: dict[str, tuple[str, str]] = {
     "peak_mw": ("Peak flow (MW)", "最大受电功率（MW）"),
     "utilisation_pct": ("Utilisation (%)", "通道利用率（%）"),
     "solve_status": ("Solve status", "求解状态"),
-    **{f"m{mo:02d}": (f"{name} (GWh)", f"{mo}月（GWh）") for mo, name in enumerate(
+    **{f"m{mo:02d}": (name, f"{mo}月") for mo, name in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
     "wet_gwh": ("Wet season Jun–Oct (GWh)", "丰水期6–10月（GWh）"),
     "dry_gwh": ("Dry season Dec–Apr (GWh)", "枯水期12–4月（GWh）"),
     "wet_utilisation_pct": ("Wet-season utilisation (%)", "丰水期利用率（%）"),
     "dry_utilisation_pct": ("Dry-season utilisation (%)", "枯水期利用率（%）"),
+    "gas_months_title": ("Natural gas by month", "分月天然气用量"),
+    "gas_months_note": ("Gas burnt by power plants, CHP units and boilers month by month as the dispatch burns it; "
+                        "gas used outside the power sector and the pipeline capability are annual figures, spread "
+                        "over the hours here. The model holds the pipeline limit by the year: a winter month above "
+                        "the spread capability needs storage, LNG or a contract that the year's limit does not see.",
+                        "发电、热电联产与锅炉用气按调度逐月统计；非电力用气与管道供气能力为年度数，此处按小时均摊。模型按"
+                        "全年约束管道供气：冬季某月若高于均摊能力，需依靠储气、LNG或年度约束未反映的合同。"),
+    "power_heat": ("Power plants, CHP units and boilers", "发电、热电联产与锅炉用气"),
+    "non_power": ("Outside the power sector (the year's figure, spread)", "非电力用气（年度数均摊）"),
+    "pipeline": ("Pipeline capability (the year's, spread)", "管道供气能力（年度数均摊）"),
+    "sheet_gas_months": ("gas by month", "分月用气"),
     "corridor_months_title": ("Energy received by month and season", "分月及丰枯期受电量"),
     "corridor_months_note": ("The hydro corridors follow the season: the wet months (June–October) carry most of "
                              "their energy, the dry months (December–April) less.",

@@ -556,9 +556,14 @@ def _sheet(name: str, tbl: dict[str, pd.DataFrame], lang: str) -> tuple[pd.DataF
     out["basis"] = [L(b, year=y) if b else "" for b, y in zip(out["basis"], out["basis_year"], strict=True)]
     out["sense"] = out["sense"].replace(_SENSE)
     out = out.drop(columns=["basis_year"])
-    out.columns = [L(str(c)) for c in out.columns]
+    out.columns = [_code_header(str(c), lang) if c in ("milestone", "target_id") else L(str(c)) for c in out.columns]
     digits = [U.target_decimals(str(u)) for u in ms["unit"]]
     return out, {L(c): digits for c in ("plan_value", "lower", "upper", "achieved")}
+
+
+def _code_header(key: str, lang: str) -> str:
+    """Header of a column of codes (ids, program values): marked as such in Chinese."""
+    return f"{i18n.label(key, lang)}（代码）" if lang == "zh" else i18n.label(key, lang)
 
 
 def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lang: str) -> Path:
@@ -570,9 +575,11 @@ def write_workbook(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], path: Path, lan
         key = i18n.label(f"pw_sheet_{n}", lang)[:31]
         sheets[key], digits[key] = _sheet(n, tbl, lang)
     meta = tbl["metadata"]
+    values = [i18n.label(f"foresight_{v}", lang) if k == "foresight" else v for k, v in zip(meta["item"], meta["value"],
+                                                                                          strict=True)]
     sheets[X.sheet_name("metadata", lang)] = pd.DataFrame({i18n.label("item", lang): [i18n.label(k, lang) for k in
                                                                                       meta["item"]],
-                                                           i18n.label("value", lang): meta["value"]})
+                                                           _code_header("value", lang): values})
     sheets[X.sheet_name("config", lang)] = pd.DataFrame(
         {"pathway.yaml": str(ds.attrs.get("pathway_yaml", "")).splitlines()})
     return X.write_sheets(sheets, path, digits)

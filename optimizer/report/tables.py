@@ -561,6 +561,36 @@ def corridor_months_table(ds: xr.Dataset) -> pd.DataFrame:
     return out
 
 
+GAS_ROWS = ("power_heat", "non_power", TOTAL, "pipeline")
+
+
+def gas_months_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Natural gas by month (million m3, ``m01`` ... ``m12``): burnt by power plants, CHP units and boilers (the
+    year's ``gas_use_power_m3`` split along the hourly gas burnt, ``fuel_tce_per_h``), used outside the power
+    sector (the year's figure spread over the hours: the config gives it by the year), their total, and the
+    pipeline capability spread likewise (the ``gas_supply`` row's limit, which the model holds by the year, so
+    a month above it shows where the winter peak would need storage or LNG). Months the results do not cover
+    are left out; empty for results without gas."""
+    if "fuel_tce_per_h" not in ds or "gas" not in ds["fuel"].values or "gas_use_power_m3" not in ds:
+        return pd.DataFrame()
+    w = weights(ds)
+    month = pd.DatetimeIndex(ds["time"].values).month
+    fuel = ds["fuel_tce_per_h"].sel(fuel="gas").values.astype(float)
+    burnt = float(w @ fuel)
+    power = float(ds["gas_use_power_m3"])
+    other = float(ds["gas_use_non_power_m3"]) if "gas_use_non_power_m3" in ds else 0.0
+    pipe = float(ds["policy_rhs"].sel(policy="gas_supply")) if "gas_supply" in ds["policy"].values else np.nan
+    hours = float(w.sum())
+    out = pd.DataFrame(index=pd.Index(list(GAS_ROWS), name="item"))
+    for mo in range(1, 13):
+        sel = month == mo
+        if sel.any():
+            share_h = float(w[sel].sum()) / hours
+            p = power * float(w[sel] @ fuel[sel]) / burnt if burnt > 0 else 0.0
+            out[f"m{mo:02d}"] = np.array([p, other * share_h, p + other * share_h, pipe * share_h]) / 1e6
+    return out
+
+
 # ----------------------------------------------------------------------------- emissions and cost
 
 def emissions_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -1322,6 +1352,47 @@ def zone_balance_table(ds: xr.Dataset) -> pd.DataFrame:
     return out
 
 
+def link_ends(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """Each link's zones (``a``, ``b``) and the share of the power sent that arrives (``keep``), read from the
+    registered balance (``balance_terms``)."""
+    ends: dict[str, dict[str, Any]] = {}
+    for zone, name, key, coef in (parse_attr(ds, "balance_terms") or {}).get("electricity", []):
+        if name == "link_fwd_mw":
+            end = ends.setdefault(key, {})
+            end["a" if coef < 0 else "b"] = zone
+            if coef > 0:
+                end["keep"] = coef
+    return ends
+
+
+def zone_firm_table(ds: xr.Dataset) -> pd.DataFrame:
+    """电力平衡 per zone on the capacity basis (runs with more than one zone): the firm capacity located in each
+    zone, its own peak load, what the reserve margin asks of it (its zonal row; with the system scope its peak
+    times the system's margin, for reading), the capacity of the links into it (what its neighbours could send
+    at the peak, less losses) and the surplus of the two over the requirement (a deficit: the zone leans on
+    more than its links can carry)."""
+    if ds.sizes.get("zone", 1) < 2 or "firm_capacity_mw" not in ds or "peak_load_hourly_mw" not in ds:
+        return pd.DataFrame()
+    zones = ds["zone"].values.astype(str)
+    firm = ds["firm_capacity_mw"].to_series()
+    tzone = ds["technology_zone"].to_series()
+    peak = ds["peak_load_hourly_mw"].to_series()
+    rhs = ds["policy_rhs"].to_series()
+    factor = float(rhs["reserve_margin"]) / float(peak.sum()) if "reserve_margin" in rhs else 1.0
+    link_in = dict.fromkeys(zones, 0.0)
+    for k, end in link_ends(ds).items():
+        cap = float(ds["link_capacity_total_mw"].sel(link=k)) * end.get("keep", 1.0)
+        link_in[end["a"]] += cap
+        link_in[end["b"]] += cap
+    out = pd.DataFrame(index=pd.Index(zones, name="zone"))
+    out["firm_mw"] = [float(firm[tzone == z].sum()) for z in zones]
+    out["peak_zone_load_mw"] = peak.reindex(zones).values
+    out["reserve_required_mw"] = [float(rhs.get(f"reserve_margin_{z}", peak[z] * factor)) for z in zones]
+    out["link_in_mw"] = [link_in[z] for z in zones]
+    out["firm_surplus_mw"] = out["firm_mw"] + out["link_in_mw"] - out["reserve_required_mw"]
+    return out
+
+
 def links_table(ds: xr.Dataset) -> pd.DataFrame:
     """Transmission between zones (runs with links): per link its zones, capacity (existing and new), mean flow
     each way, the hours at its capacity (congested) and the congestion rent: what the power received is worth
@@ -1330,15 +1401,7 @@ def links_table(ds: xr.Dataset) -> pd.DataFrame:
         return pd.DataFrame()
     w = weights(ds)  # the hours each step stands for: sums over them are annual, as in the other tables
     price = ds["marginal_price_cny_per_mwh"]
-    terms = parse_attr(ds, "balance_terms") or {}
-    ends: dict[str, dict[str, Any]] = {}
-    for zone, name, key, coef in terms.get("electricity", []):  # the links' zones and losses, as registered
-        if name in ("link_fwd_mw", "link_bwd_mw"):
-            end = ends.setdefault(key, {})
-            if name == "link_fwd_mw":
-                end["a" if coef < 0 else "b"] = zone
-                if coef > 0:
-                    end["keep"] = coef
+    ends = link_ends(ds)
     rows = {}
     for k in ds["link"].values.astype(str):
         a, b, keep = ends[k]["a"], ends[k]["b"], ends[k].get("keep", 1.0)
@@ -1410,10 +1473,12 @@ def all_tables(ds: xr.Dataset, targets: dict[str, Any] | None = None) -> dict[st
         "power_balance": power_balance_table(ds),
         "regulation": regulation_table(ds),
         "zone_balance": zone_balance_table(ds),
+        "zone_firm": zone_firm_table(ds),
         "links": links_table(ds),
         "energy": energy_table(ds),
         "imports": imports_table(ds),
         "corridor_months": corridor_months_table(ds),
+        "gas_months": gas_months_table(ds),
         "operation": operation_table(ds),
         "heat": heat_table(ds),
         "emissions": emissions_table(ds),
@@ -1476,7 +1541,8 @@ def header_label(name: str, key: str, lang: str) -> str:
     if name == "metadata" and key in ("item", "value") and lang == "zh":  # program names and values: codes
         return f"{i18n.label(key, lang)}（代码）"
     zh = units.zh_column(name, key) if lang == "zh" else None
-    return zh[2] if zh else units.period_header(name, key, lang) or i18n.label(key, lang)
+    return zh[2] if zh else (units.period_header(name, key, lang) or units.month_header(name, key, lang)
+                             or i18n.label(key, lang))
 
 
 def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd.DataFrame:

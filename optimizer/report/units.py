@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from optimizer.report import i18n
+
 #: Chinese display of a column key: (factor from the table's unit, decimals, zh header)
 ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "existing_mw": (0.1, 2, "现役（万千瓦）"),
@@ -46,6 +48,9 @@ ZH_COLUMNS: dict[str, tuple[float, int, str]] = {
     "d_storage_mw": (0.1, 2, "Δ储能（万千瓦）"),
     "d_import_mw": (0.1, 2, "Δ受电通道（万千瓦）"),
     "peak_zone_load_mw": (0.1, 2, "高峰负荷（万千瓦）"),
+    "reserve_required_mw": (0.1, 2, "最高负荷加备用（万千瓦）"),
+    "link_in_mw": (0.1, 2, "联络线受入能力（万千瓦）"),
+    "firm_surplus_mw": (0.1, 2, "可信容量盈余（+）/缺额（−）（万千瓦）"),
     "peak_net_import_mw": (0.1, 2, "高峰净受入（万千瓦）"),
     "peak_surplus_mw": (0.1, 2, "高峰盈余（万千瓦）"),
     "peak_unserved_mw": (0.1, 2, "高峰失负荷（万千瓦）"),
@@ -116,6 +121,20 @@ PERIOD_VALUES: dict[str, tuple[str, str]] = {
     "pw_energy": ("energy_gwh", "GWh/yr"), "pw_mix": ("share_pct", "%"), "pw_emissions": ("emissions_mt", "Mt CO2/yr"),
     "pw_cost": ("cost_m_cny", "M CNY/yr"),
 }
+
+
+#: tables with one column per month (``m01`` ... ``m12``): table -> (English unit, (factor, decimals, Chinese unit))
+MONTH_TABLES: dict[str, tuple[str, tuple[float, int, str]]] = {
+    "corridor_months": ("GWh", (1e-2, 2, "亿千瓦时")),   # GWh -> 亿千瓦时
+    "gas_months": ("M m3", (1e-2, 2, "亿立方米")),       # million m3 -> 亿立方米
+}
+
+
+def month_header(name: str, key: str, lang: str) -> str | None:
+    """English header of a month column of a :data:`MONTH_TABLES` table ('Jan (GWh)'), else None."""
+    if name not in MONTH_TABLES or not (key.startswith("m") and key[1:].isdigit()) or lang == "zh":
+        return None
+    return f"{i18n.label(key, lang)} ({MONTH_TABLES[name][0]})"
 
 
 def is_period(key: str) -> bool:
@@ -213,8 +232,9 @@ def zh_column(name: str, key: str) -> tuple[float, int, str] | None:
     """How column ``key`` of table ``name`` is shown in Chinese (factor, decimals, header), None if as is."""
     if name == "cost_technology" and key not in ("id", "owner"):
         return M_CNY
-    if name == "corridor_months" and key.startswith("m") and key[1:].isdigit():  # energy of a month, GWh
-        return (1e-2, 2, f"{int(key[1:])}月（亿千瓦时）")
+    if name in MONTH_TABLES and key.startswith("m") and key[1:].isdigit():  # a month's energy or gas
+        f, d, unit = MONTH_TABLES[name][1]
+        return (f, d, f"{int(key[1:])}月（{unit}）")
     if name in PERIOD_VALUES and is_period(key):
         f, d, _ = ZH_COLUMNS[PERIOD_VALUES[name][0]]
         return (f, d, str(period_header(name, key, "zh")))
