@@ -286,13 +286,13 @@ def test_html_is_self_contained_and_complete(report_en: Path, results_dir: Path,
         assert H.esc(i18n.label(sec, "en")) in page
     # numbers on the page are the results' numbers
     cost = float(ds["total_cost_cny"])
-    m = re.search(r"data-item='total_cost_bn_cny'><td>[^<]*</td><td class='num'>([^<]*)<", page)
+    m = re.search(r'data-item="total_cost_bn_cny"><td>[^<]*</td><td class="num">([^<]*)<', page)
     assert m and m.group(1) == f"{cost / 1e9:,.2f}"
     assert f"{float(ds['co2_t']) / 1e6:,.2f}" in page
-    assert page.count("data-status='met'") + page.count("data-status='binding'") + \
-        page.count("data-status='by_construction'") >= 8
+    assert page.count('data-status="met"') + page.count('data-status="binding"') + \
+        page.count('data-status="by_construction"') >= 8
     # the one row that can miss is the energy plan's 50 % clean-electricity share, checked, not imposed
-    missed = re.findall(r"data-target='([^']*)' data-status='not_met'", page)
+    missed = re.findall(r'data-target="([^"]*)" data-status="not_met"', page)
     assert set(missed) <= {"clean_electricity_fyp_2025"}
     assert ds.attrs["inputs_hash"] in page and "optimal" in page
     # a two-week January cut: no summer hours, said on the page
@@ -496,7 +496,7 @@ def test_a_result_that_is_not_optimal_says_so_at_the_top(ds: xr.Dataset, tmp_pat
     stopped = ds.assign_attrs(optimal="false", solver_status="time_limit", note="NOT OPTIMAL: HiGHS stopped")
     page = H.render(stopped, tbl, [], "en", results_dir=tmp_path)
     assert page.index("NOT OPTIMAL") < page.index("id='sec_headline'") or page.index("NOT OPTIMAL") < page.index(
-        "data-table='headline'")
+        'data-table="headline"')
 
 
 def test_units_at_the_margin_leave_out_weather_followers(ds: xr.Dataset) -> None:

@@ -280,11 +280,11 @@ def test_html_sections_numbers_and_no_urls(report_en: Path, pw: xr.Dataset) -> N
     for sec in PR.SECTIONS:
         assert f"id='{sec}'" in page and H.esc(i18n.label(sec, "en")) in page
     # the milestone cells carry the statuses worked out by hand
-    row = re.search(r"<tr data-milestone='coal_share'>.*?</tr>", page).group(0)
-    assert re.findall(r"data-period='(\d+)' data-status='(\w+)'", row) == [
+    row = re.search(r'<tr data-milestone="coal_share">.*?</tr>', page).group(0)
+    assert re.findall(r'data-period="(\d+)" data-status="(\w+)"', row) == [
         ("2025", "met"), ("2030", "not_met"), ("2035", "met")]
-    row = re.search(r"<tr data-milestone='carbon_peak'>.*?</tr>", page).group(0)
-    assert "顺利实现 2030 年前碳达峰目标" in row and "data-status='not_met'" in row
+    row = re.search(r'<tr data-milestone="carbon_peak">.*?</tr>', page).group(0)
+    assert "顺利实现 2030 年前碳达峰目标" in row and 'data-status="not_met"' in row
     # capacity table: 2035 gas and the total
     cap = re.search(r'<table data-table="pw_capacity">.*?</table>', page).group(0)
     assert re.search(r'<td class="code">gas</td><td class="name">gas</td><td class="num">45</td>'

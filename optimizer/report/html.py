@@ -22,7 +22,7 @@ from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
 from optimizer.report.figures import FigureInfo
-from optimizer.report.page import Section, render_page
+from optimizer.report.page import Cell, Row, Section, render_page, render_table
 
 #: sections shown only when the run has something for them
 OPTIONAL_SECTIONS = ("sec_balance", "sec_links", "sec_typical_days", "sec_sensitivity")
@@ -177,11 +177,10 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
     loc = T.localize(name, df, lang, headers=False)
     cols = [c for c in loc.columns if c not in hide]
     num = {c: pd.api.types.is_numeric_dtype(loc[c]) for c in cols}
-    head = "".join(f'<th class="{"num" if num[c] else ""}">{esc(T.header_label(name, c, lang))}</th>' for c in cols)
+    head = [Cell(T.header_label(name, c, lang), "num" if num[c] else "") for c in cols]
     ids = list(df.index) if name not in ("metadata",) else [""] * len(df)
-    body = []
+    rows = []
     for i, (_, row) in enumerate(loc.iterrows()):
-        cls = ' class="total"' if i < len(ids) and T.is_total_row(ids[i]) else ""
         cells = []
         for c in cols:
             v = row[c]
@@ -190,61 +189,64 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
             else:
                 text = fmt_number(U.value_key(name, str(c)), v, lang=lang) if num[c] else ("" if _isnan(v) else str(v))
             if num[c]:
-                cells.append(f'<td class="num">{esc(text)}</td>')
+                cls = "num"
             elif c == "id" or (lang == "zh" and i < len(ids) and text == str(ids[i]) and not U.is_period(text)):
-                # row ids of the results, and a name with no translation (shown as its id): codes, not words
-                cells.append(f'<td class="code">{esc(text)}</td>')
+                cls = "code"  # row ids of the results, and a name with no translation (shown as its id): codes
             else:
-                cells.append(f'<td class="name">{esc(text)}</td>' if len(text) <= 40 else f"<td>{esc(text)}</td>")
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return (f'<div class="tablewrap"><table data-table="{esc(name)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+                cls = "name" if len(text) <= 40 else ""
+            cells.append(Cell(text, cls))
+        rows.append(Row(cells, "total" if i < len(ids) and T.is_total_row(ids[i]) else ""))
+    return render_table(name, head, rows)
 
 
-def _badge(status: str, lang: str) -> str:
+def _badge(status: str, lang: str) -> Markup:
     cls = {"binding": "met"}.get(status, status)  # by construction: grey, the solution earned nothing there
     cls = cls if cls in ("met", "not_met") else "other"
-    return f'<span class="badge {cls}">{esc(i18n.label(status, lang))}</span>'
+    return Markup('<span class="badge {}">{}</span>').format(cls, i18n.label(status, lang))
+
+
+def clause_quote(clause: str, quote: str, lang: str) -> Markup:
+    """A plan entry's clause (bold) above its words."""
+    return Markup('<span class="clause">{}</span><br><span class="quote">{}</span>').format(
+        i18n.plan_text(clause, lang), i18n.plan_text(quote, lang))
+
+
+def term_cell(term: str, ids: list[str]) -> Markup:
+    """A target's term in bold above the ids of its rows (code)."""
+    return Markup('<b>{}</b><div class="small code">{}</div>').format(term, "; ".join(ids))
 
 
 def targets_html(df: pd.DataFrame, lang: str) -> str:
     """The targets table: plan's term, clause and words; plan value; model bounds; achieved; status."""
-    L = lambda k: esc(i18n.label(k, lang))  # noqa: E731
+    L = lambda k: i18n.label(k, lang)  # noqa: E731
     sense_sym = {">=": "≥", "<=": "≤", "==": "≈"}
-    head = (f"<tr><th>{L('term')}</th><th>{L('clause')} / {L('quote')}</th><th class='num'>{L('plan_value')}</th>"
-            f"<th class='num'>{L('lower')}</th><th class='num'>{L('upper')}</th><th class='num'>{L('achieved')}</th>"
-            f"<th>{L('unit')}</th><th>{L('status')}</th><th class='num'>{L('marginal_cost')}</th>"
-            f"<th>{L('note')}</th></tr>")
+    head = [Cell(L("term")), Cell(f"{L('clause')} / {L('quote')}"), Cell(L("plan_value"), "num"),
+            Cell(L("lower"), "num"), Cell(L("upper"), "num"), Cell(L("achieved"), "num"), Cell(L("unit")),
+            Cell(L("status")), Cell(L("marginal_cost"), "num"), Cell(L("note"))]
     rows = []
     df = U.zh_targets(df) if lang == "zh" else df
     for tid, r in df.iterrows():
         first_row = r["rows"].split(",")[0].strip() if r["rows"] else ""
-        term = i18n.term(str(tid), first_row, lang)
         plan = fmt_number("plan_value", r["plan_value"], r["unit"])
         plan = f"{sense_sym.get(r['sense'], r['sense'])} {plan}" if plan != "—" else plan
         mc = fmt_number("marginal_cost", r["marginal_cost"], lang=lang)
-        mc = (f"{mc} <span class='small'>{esc(i18n.label(r['marginal_cost_unit'], lang))}</span>"
-              if mc != "—" else mc)
+        mc_cell = Markup('{} <span class="small">{}</span>').format(mc, L(r["marginal_cost_unit"])) if mc != "—" \
+            else mc
         ids = [str(tid)] + [x.strip() for x in r["rows"].split(",") if x.strip() and x.strip() != str(tid)]
-        rows_txt = f"<div class='small code'>{esc('; '.join(ids))}</div>"
-        clause = (f"<span class='clause'>{esc(i18n.plan_text(r['clause'], lang))}</span><br>"
-                  f"<span class='quote'>{esc(i18n.plan_text(r['quote'], lang))}</span>"
-                  if r["clause"] or r["quote"] else "—")
         plan_note = r["plan_note_zh"] if lang == "zh" and r["plan_note_zh"] else r["plan_note"]
         why = i18n.by_construction(r["why"], lang) if r["status"] == "by_construction" and \
             isinstance(r["why"], str) and r["why"] else ""
-        own = why or (i18n.label(r["note"], lang) if r["note"] else "")
-        note = "<br>".join(esc(x) for x in (own, plan_note) if x)
-        rows.append(
-            f"<tr data-target='{esc(tid)}' data-status='{esc(r['status'])}'><td><b>{esc(term)}</b>{rows_txt}</td>"
-            f"<td>{clause}</td><td class='num'>{esc(plan)}</td>"
-            f"<td class='num'>{esc(fmt_number('lower', r['lower'], r['unit']))}</td>"
-            f"<td class='num'>{esc(fmt_number('upper', r['upper'], r['unit']))}</td>"
-            f"<td class='num'><b>{esc(fmt_number('achieved', r['achieved'], r['unit']))}</b></td>"
-            f"<td>{esc(i18n.label(r['unit'], lang))}</td><td>{_badge(r['status'], lang)}</td><td class='num'>{mc}</td>"
-            f"<td class='small note-col'>{note}</td></tr>")
-    return (f"<div class='tablewrap'><table data-table='targets'><thead>{head}</thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+        own = why or (L(r["note"]) if r["note"] else "")
+        rows.append(Row([
+            Cell(term_cell(i18n.term(str(tid), first_row, lang), ids)),
+            Cell(clause_quote(r["clause"], r["quote"], lang) if r["clause"] or r["quote"] else "—"),
+            Cell(plan, "num"), Cell(fmt_number("lower", r["lower"], r["unit"]), "num"),
+            Cell(fmt_number("upper", r["upper"], r["unit"]), "num"),
+            Cell(Markup("<b>{}</b>").format(fmt_number("achieved", r["achieved"], r["unit"])), "num"),
+            Cell(L(r["unit"])), Cell(_badge(r["status"], lang)), Cell(mc_cell, "num"),
+            Cell(Markup("<br>").join(x for x in (own, plan_note) if x), "small note-col")],
+            attrs={"data-target": str(tid), "data-status": str(r["status"])}))
+    return render_table("targets", head, rows)
 
 
 def _headline(key: str, x: Any, lang: str) -> tuple[str, str]:
@@ -276,11 +278,9 @@ def headline_html(df: pd.DataFrame, lang: str) -> str:
     rows = []
     for key, x in v.items():
         name, text = _headline(str(key), x, lang)
-        cell = f"<code>{esc(text)}</code>" if key == "scenario" else esc(text)
-        rows.append(f"<tr data-item='{esc(key)}'><td>{esc(name)}</td><td class='num'>{cell}</td></tr>")
-    table = (f"<table data-table='headline'><thead><tr><th>{esc(i18n.label('item', lang))}</th>"
-             f"<th class='num'>{esc(i18n.label('value', lang))}</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>")
+        rows.append(Row([Cell(name), Cell(Markup("<code>{}</code>").format(text) if key == "scenario" else text,
+                                          "num")], attrs={"data-item": str(key)}))
+    table = render_table("headline", [Cell(i18n.label("item", lang)), Cell(i18n.label("value", lang), "num")], rows)
     return f"<div class='cards'>{card_html}</div>{table}"
 
 
@@ -329,32 +329,28 @@ def binding_sentence(policy: str, r: pd.Series, lang: str) -> str:
 
 
 def _build_table(ds: xr.Dataset, build: pd.DataFrame, lang: str) -> str:
-    L = lambda k: esc(i18n.label(k, lang))  # noqa: E731
-    head = (f"<tr><th>{L('plan_type')}</th><th>{L('plan_name')}</th>"
-            f"<th class='num'>{L('plan_col_new')}</th><th class='num'>{L('plan_col_new_energy')}</th>"
-            f"<th class='num'>{L('plan_col_capex_kw')}</th><th class='num'>{L('plan_col_capex_kwh')}</th>"
-            f"<th class='num'>{L('plan_col_investment')}</th></tr>")
-    body = []
+    L = lambda k: i18n.label(k, lang)  # noqa: E731
+    head = [Cell(L("plan_type")), Cell(L("plan_name")), Cell(L("plan_col_new"), "num"),
+            Cell(L("plan_col_new_energy"), "num"), Cell(L("plan_col_capex_kw"), "num"),
+            Cell(L("plan_col_capex_kwh"), "num"), Cell(L("plan_col_investment"), "num")]
+    rows = []
     for t, r in build.iterrows():
         total = t == T.TOTAL
         base = str(t).removesuffix(T.FLEX_SUFFIX)
-        name = i18n.label("total", lang) if total else (
-            f"{T.tech_label(ds, base, lang)} – {i18n.label('flex_retrofit', lang)}" if str(t).endswith(T.FLEX_SUFFIX)
+        name = L("total") if total else (
+            f"{T.tech_label(ds, base, lang)} – {L('flex_retrofit')}" if str(t).endswith(T.FLEX_SUFFIX)
             else T.tech_label(ds, base, lang))
-        code = "" if total else f"<br><span class='code'>{esc(t)}</span>"  # the technology table's id
+        shown = name if name != base or lang != "zh" else ""
+        named = shown if total else Markup('{}<br><span class="code">{}</span>').format(shown, t)  # the table's id
         mwh, per_kwh = r["new_mwh"], r["capex_cny_per_kwh"]
-        cls = " class='total'" if total else ""
-        body.append(
-            f"<tr data-build='{esc(t)}'{cls}>"
-            f"<td class='name'>{esc(i18n.kind(str(r['kind']), lang) if r['kind'] else '')}</td>"
-            f"<td>{esc(name) if name != base or lang != 'zh' else ''}{code}</td>"
-            f"<td class='num'>{'' if total else esc(_power(r['new_mw'], lang))}</td>"
-            f"<td class='num'>{esc(_power(mwh, lang)) if not _isnan(mwh) else ''}</td>"
-            f"<td class='num'>{esc(U.fmt(r['capex_cny_per_kw'], 0)) if not total else ''}</td>"
-            f"<td class='num'>{esc(U.fmt(per_kwh, 0)) if not _isnan(per_kwh) else ''}</td>"
-            f"<td class='num'>{esc(_money(r['investment_cny'], lang))}</td></tr>")
-    return (f"<div class='tablewrap'><table data-table='plan_build'><thead>{head}</thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+        rows.append(Row([
+            Cell(i18n.kind(str(r["kind"]), lang) if r["kind"] else "", "name"), Cell(named),
+            Cell("" if total else _power(r["new_mw"], lang), "num"),
+            Cell(_power(mwh, lang) if not _isnan(mwh) else "", "num"),
+            Cell(U.fmt(r["capex_cny_per_kw"], 0) if not total else "", "num"),
+            Cell(U.fmt(per_kwh, 0) if not _isnan(per_kwh) else "", "num"),
+            Cell(_money(r["investment_cny"], lang), "num")], "total" if total else "", {"data-build": str(t)}))
+    return render_table("plan_build", head, rows)
 
 
 def _target_line(tid: str, r: pd.Series, lang: str) -> str:
@@ -500,17 +496,17 @@ def _meta_value(key: str, value: object, lang: str) -> str:
     return str(value)
 
 
-def _code(x: object) -> str:
+def _code(x: object) -> Markup:
     """A name or value of the program (a key, a version, a path) as code, not words."""
-    return f"<code>{esc(x)}</code>" if str(x) else ""
+    return Markup("<code>{}</code>").format(x) if str(x) else Markup("")
 
 
-def _meta_cell(key: str, value: object, lang: str) -> str:
+def _meta_cell(key: str, value: object, lang: str) -> str | Markup:
     """A run-metadata value: words translated, identifiers (hash, scenario, model status) as code."""
     if key in ("share_basis", "solver_status", "year", "created_utc", "results_schema_version"):
-        return esc(_meta_value(key, value, lang))
+        return _meta_value(key, value, lang)
     if key == "time_aggregation" and str(value) == "none":
-        return esc(i18n.label("aggregation_none", lang))
+        return i18n.label("aggregation_none", lang)
     return _code(value)
 
 
@@ -518,13 +514,11 @@ def metadata_html(df: pd.DataFrame, lang: str) -> str:
     """The run's metadata: one small table per section (run, versions, times, solver, checks, inputs)."""
     blocks = []
     for section, grp in df.groupby("section", sort=False):
-        title = i18n.label(str(section), lang)
-        rows = "".join(
-            f"<tr><td>{esc(i18n.label(str(k), lang)) if section == 'run' else _code(k)}</td>"
-            f"<td>{_meta_cell(str(k), v, lang) if section == 'run' else _code(v)}</td></tr>"
-            for k, v in zip(grp["item"], grp["value"], strict=True))
-        blocks.append(f"<div class='metablock'><h3>{esc(title)}</h3><table data-table='metadata-{esc(section)}'>"
-                      f"<tbody>{rows}</tbody></table></div>")
+        rows = [Row([Cell(i18n.label(str(k), lang) if section == "run" else _code(k)),
+                     Cell(_meta_cell(str(k), v, lang) if section == "run" else _code(v))])
+                for k, v in zip(grp["item"], grp["value"], strict=True)]
+        blocks.append(f"<div class='metablock'><h3>{esc(i18n.label(str(section), lang))}</h3>"
+                      + render_table(f"metadata-{section}", [], rows, wrap="metatable") + "</div>")
     return f"<div class='meta'>{''.join(blocks)}</div>"
 
 

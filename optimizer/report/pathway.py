@@ -47,7 +47,7 @@ from optimizer.report import html as H
 from optimizer.report import i18n
 from optimizer.report import tables as T
 from optimizer.report import units as U
-from optimizer.report.page import Section, render_page
+from optimizer.report.page import Cell, Row, Section, render_page, render_table
 from optimizer.report.pathway_tables import (
     PEAK_STEM,
     Period,
@@ -109,64 +109,53 @@ def _bound(r: pd.Series, d: int) -> str:
     return "≤ " + U.fmt(hi, d) if np.isfinite(hi) else ""
 
 
-def _badge(status: str, lang: str) -> str:
-    cls = status if status in ("met", "not_met") else "other"
-    return f"<span class='badge {cls}'>{H.esc(i18n.label(status, lang))}</span>"
-
-
 def milestones_html(ms: pd.DataFrame, targets: dict[str, Any], lang: str) -> str:
     """The plan's milestones as rows and the periods as columns: achieved value, bound and status."""
-    L = lambda k, **f: H.esc(i18n.label(k, lang, **f))  # noqa: E731
+    L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
     years = sorted(ms["period"].unique().tolist())
-    head = (f"<tr><th>{L('term')}</th><th>{L('clause')} / {L('quote')}</th><th class='num'>{L('plan_value')}</th>"
-            + "".join(f"<th class='num'>{y}</th>" for y in years) + "</tr>")
+    head = [Cell(L("term")), Cell(f"{L('clause')} / {L('quote')}"), Cell(L("plan_value"), "num"),
+            *[Cell(str(y), "num") for y in years]]
     shown = milestone_frame(ms, lang)
     rows = []
     for stem, g in shown.groupby("milestone", sort=False):
         g = g.set_index("period")
         entries = [(tid, targets.get(tid, {})) for tid in dict.fromkeys(g["target_id"])]
-        plans, clauses = [], []
+        plans = []
         for _, e in entries:
             v = e.get("value")
             f, unit, d = _unit(T._PLAN_UNIT.get(str(e.get("unit")), (str(e.get("unit")), 1.0))[0], lang)
             sym = _SENSE.get(str(e.get("sense")), str(e.get("sense", "")))
-            txt = f"{sym} {U.fmt(float(v) * f, d)} {unit}" if v is not None else i18n.label("pw_peak_plan", lang)
-            plans.append(f"{H.esc(e.get('year', ''))}: {H.esc(txt)}")
-            clauses.append(f"<span class='clause'>{H.esc(i18n.plan_text(e.get('clause', ''), lang))}</span><br>"
-                           f"<span class='quote'>{H.esc(i18n.plan_text(e.get('quote', ''), lang))}</span>")
-        cells = []
+            plans.append(f"{e.get('year', '')}: " + (f"{sym} {U.fmt(float(v) * f, d)} {unit}" if v is not None
+                                                     else L("pw_peak_plan")))
+        cells = [Cell(H.term_cell(i18n.term(entries[0][0], "", lang), [t for t, _ in entries])),
+                 Cell(Markup("<br>").join(H.clause_quote(e.get("clause", ""), e.get("quote", ""), lang)
+                                          for _, e in entries)),
+                 Cell(Markup("<br>").join(plans), "num")]
         for y in years:
             r = g.loc[y]
             d = U.target_decimals(str(r["unit"]))
-            basis = i18n.label(r["basis"], lang, year=r["basis_year"]) if r["basis"] else ""
-            cells.append(
-                f"<td class='ms' data-period='{y}' data-status='{H.esc(r['status'])}'>"
-                f"<b>{H.esc(U.fmt(r['achieved'], d))}</b> <span class='small'>{H.esc(r['unit'])}</span><br>"
-                f"{_badge(str(r['status']), lang)}<div class='small'>{H.esc(_bound(r, d))}</div>"
-                f"<div class='small'>{H.esc(basis)}</div></td>")
-        ids = "; ".join(t for t, _ in entries)
-        rows.append(f"<tr data-milestone='{H.esc(stem)}'><td><b>{H.esc(i18n.term(entries[0][0], '', lang))}</b>"
-                    f"<div class='small code'>{H.esc(ids)}</div></td><td>{'<br>'.join(clauses)}</td>"
-                    f"<td class='num'>{'<br>'.join(plans)}</td>{''.join(cells)}</tr>")
-    return (f"<div class='tablewrap'><table data-table='milestones'><thead>{head}</thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            basis = L(r["basis"], year=r["basis_year"]) if r["basis"] else ""
+            cells.append(Cell(Markup('<b>{}</b> <span class="small">{}</span><br>{}<div class="small">{}</div>'
+                                     '<div class="small">{}</div>').format(
+                U.fmt(r["achieved"], d), r["unit"], H._badge(str(r["status"]), lang), _bound(r, d), basis),
+                "ms", {"data-period": str(y), "data-status": str(r["status"])}))
+        rows.append(Row(cells, attrs={"data-milestone": str(stem)}))
+    return render_table("milestones", head, rows)
 
 
 def periods_html(df: pd.DataFrame, lang: str) -> str:
     """The periods' folders and links to their single-year reports (relative links)."""
-    L = lambda k: H.esc(i18n.label(k, lang))  # noqa: E731
-    head = (f"<tr><th>{L('period')}</th><th>{L('folder')}</th><th>{L('results')}</th><th>{L('solver_status')}</th>"
-            f"<th>{L('share_basis')}</th><th>{L('report')}</th><th>{L('note')}</th></tr>")
+    L = lambda k: i18n.label(k, lang)  # noqa: E731
+    head = [Cell(L(k)) for k in ("period", "folder", "results", "solver_status", "share_basis", "report", "note")]
     rows = []
     for y, r in df.iterrows():
-        link = (f"<a href='{H.esc(r['report'])}' data-period-report='{y}'>{H.esc(r['report'])}</a>"
+        link = (Markup('<a href="{}" data-period-report="{}">{}</a>').format(r["report"], y, r["report"])
                 if r["report"] else "—")
-        rows.append(f"<tr data-row='{y}'><td>{y}</td><td class='code'>{H.esc(r['folder'])}/</td>"
-                    f"<td>{L(r['results'])}</td><td>{L(r['solver_status']) if r['solver_status'] else ''}</td>"
-                    f"<td>{L(r['share_basis']) if r['share_basis'] else ''}</td>"
-                    f"<td class='code'>{link}</td><td class='small'>{H.esc(r['note'])}</td></tr>")
-    return (f"<div class='tablewrap'><table data-table='periods'><thead>{head}</thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+        rows.append(Row([Cell(str(y)), Cell(f"{r['folder']}/", "code"), Cell(L(r["results"])),
+                         Cell(L(r["solver_status"]) if r["solver_status"] else ""),
+                         Cell(L(r["share_basis"]) if r["share_basis"] else ""), Cell(link, "code"),
+                         Cell(r["note"], "small")], attrs={"data-row": str(y)}))
+    return render_table("periods", head, rows)
 
 
 # ----------------------------------------------------------------------------- page one
@@ -513,10 +502,10 @@ def render(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], figs: list[F.FigureInfo
                             + f"<p class='small'>{H.esc(disc_note)}</p>" + table_html("discounted", tbl, lang)
                             + figs_of("pw_sec_cost"))
     parts["pw_sec_periods"] = f"<p>{H.esc(L('pw_periods_intro'))}</p>" + periods_html(tbl["periods"], lang)
-    rows = "".join(f"<tr><td>{H.esc(L(k))}</td><td class='code'>{H.esc(v)}</td></tr>"
-                   for k, v in zip(tbl["metadata"]["item"], tbl["metadata"]["value"], strict=True))
+    rows = [Row([Cell(L(k)), Cell(v, "code")])
+            for k, v in zip(tbl["metadata"]["item"], tbl["metadata"]["value"], strict=True)]
     parts["pw_sec_metadata"] = (
-        f"<div class='metablock'><table data-table='metadata'><tbody>{rows}</tbody></table></div>"
+        f"<div class='metablock'>{render_table('metadata', [], rows, wrap='metatable')}</div>"
         f"<p class='small'>{H.esc(L('results_file'))}: <span class='code'>{H.esc(folder / 'pathway.nc')}</span><br>"
         f"{H.esc(L('report_generated'))}: {H.esc(datetime.now(UTC).isoformat(timespec='seconds'))}</p>"
         f"<details><summary>{H.esc(L('pw_config'))}</summary><pre>{H.esc(ds.attrs.get('pathway_yaml', ''))}</pre>"
