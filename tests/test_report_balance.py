@@ -71,3 +71,16 @@ def test_a_colour_that_is_not_rrggbb_is_one_line(tmp_path):
     coal = {"name": "coal", "kind": "generator", "carrier": "coal", "existing_mw": 100, "color": "dark grey"}
     with pytest.raises(InputError, match=r"technologies\.csv: coal\.color: colour 'dark grey' is not six hex digits"):
         load_inputs(make_config(write_case(tmp_path / "case", [coal], [50]), tmp_path))
+
+
+def test_month_columns_in_the_plans_units() -> None:
+    """A month column of the gas and corridor tables: 亿立方米 / 亿千瓦时 with two decimals in Chinese (it showed
+    one, the English rule), its unit in the English header."""
+    from optimizer.report import tables as T
+    from optimizer.report import units as U
+
+    assert U.decimals("m01", "zh", "gas_months") == 2 and U.decimals("m01", "en", "gas_months") == 1
+    assert U.zh_column("gas_months", "m12") == (1e-2, 2, "12月（亿立方米）")
+    assert T.header_label("gas_months", "m01", "en") == "Jan (M m3)"
+    assert T.header_label("corridor_months", "m07", "en") == "Jul (GWh)"
+    assert U.decimals("2030", "zh", "pw_energy") == 2 and U.decimals("2030", "en", "pw_energy") == 1

@@ -53,7 +53,7 @@ def _digits(name: str, df: pd.DataFrame, lang: str) -> dict[str, int | list[int]
         elif name == "cost_technology":
             out[str(c)] = 2
         else:
-            out[str(c)] = U.decimals(U.value_key(name, str(c)), lang)
+            out[str(c)] = U.decimals(str(c), lang, name)
     return out
 
 

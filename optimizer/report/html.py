@@ -158,7 +158,7 @@ def _isnan(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
 
 
-def fmt_number(key: str, v: Any, unit: str = "", lang: str = "en") -> str:
+def fmt_number(key: str, v: Any, unit: str = "", lang: str = "en", name: str = "") -> str:
     """A table value formatted for reading: thousands separators, the column's decimals in ``lang``
     (:mod:`optimizer.report.units`), solver noise as 0, '—' for missing."""
     if _isnan(v):
@@ -169,7 +169,7 @@ def fmt_number(key: str, v: Any, unit: str = "", lang: str = "en") -> str:
         return str(v)
     if key in ("plan_value", "lower", "upper", "achieved"):
         return U.fmt(v, U.target_decimals(unit))
-    return U.fmt(v, U.decimals(key, lang))
+    return U.fmt(v, U.decimals(key, lang, name))
 
 
 def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] = ()) -> str:
@@ -187,7 +187,7 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
             if isinstance(v, pd.Timestamp):
                 text = v.strftime("%Y-%m-%d %H:%M")
             else:
-                text = fmt_number(U.value_key(name, str(c)), v, lang=lang) if num[c] else ("" if _isnan(v) else str(v))
+                text = fmt_number(str(c), v, lang=lang, name=name) if num[c] else ("" if _isnan(v) else str(v))
             if num[c]:
                 cls = "num"
             elif c == "id" or (lang == "zh" and i < len(ids) and text == str(ids[i]) and not U.is_period(text)):

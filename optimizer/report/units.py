@@ -194,10 +194,12 @@ ZH_COST_UNITS: dict[str, tuple[float, str]] = {
 }
 
 
-def decimals(key: str, lang: str) -> int:
-    """Digits after the point that column ``key`` is shown with."""
-    if lang == "zh" and key in ZH_COLUMNS:
-        return ZH_COLUMNS[key][1]
+def decimals(key: str, lang: str, name: str = "") -> int:
+    """Digits after the point that column ``key`` (of table ``name``) is shown with."""
+    spec = zh_column(name, key) if lang == "zh" else None
+    if spec is not None:
+        return spec[1]
+    key = value_key(name, key)
     if key in EN_DECIMALS:
         return EN_DECIMALS[key]
     if key.endswith("_pct"):
