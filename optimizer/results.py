@@ -181,11 +181,11 @@ def versions() -> dict[str, str]:
     }
 
 
-
 def display_coords(t: pd.DataFrame) -> dict[str, tuple[str, list[str]]]:
     """The technologies' display names and colours as the technology table gives them, as coordinates on
     ``technology`` (an empty one: the report's own)."""
     return {f"technology_{c}": ("technology", t[c].astype(str).tolist()) for c in ("name_en", "name_zh", "color")}
+
 
 def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
             times: dict[str, float]) -> xr.Dataset:

@@ -65,5 +65,5 @@ def render_page(*, lang: str, title: str, subtitles: list[Markup | str], toc_tit
 
 def render_table(name: str, head: list[Cell], rows: list[Row], *, wrap: str = "tablewrap") -> str:
     """A table (``data-table`` = ``name``) as HTML, in a wrapper that wraps or scrolls it (``tablewrap``: the one
-    the browser check counts; ``metablock``: the small run tables); no head row when ``head`` is empty."""
+    the browser check counts; ``metatable``: the small run tables); no head row when ``head`` is empty."""
     return _environment().get_template("table.html.j2").render(name=name, head=head, rows=rows, wrap=wrap).strip()
