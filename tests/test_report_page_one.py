@@ -187,7 +187,7 @@ def test_by_construction_rows_say_why(tiny_ds: xr.Dataset) -> None:
         "所计技术的装机上限（1,461.00万千瓦）使其必然满足"
     from optimizer.report import html as H
 
-    assert "badge other" in H._badge("by_construction", "zh")  # not a green 达标
+    assert "badge other" in H.badge("by_construction", "zh")  # not a green 达标
 
 
 def test_zh_outputs_have_no_english(pages: dict[str, Path]) -> None:

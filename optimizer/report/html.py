@@ -199,7 +199,7 @@ def table_html(name: str, df: pd.DataFrame, lang: str, *, hide: tuple[str, ...] 
     return render_table(name, head, rows)
 
 
-def _badge(status: str, lang: str) -> Markup:
+def badge(status: str, lang: str) -> Markup:
     cls = {"binding": "met"}.get(status, status)  # by construction: grey, the solution earned nothing there
     cls = cls if cls in ("met", "not_met") else "other"
     return Markup('<span class="badge {}">{}</span>').format(cls, i18n.label(status, lang))
@@ -219,7 +219,6 @@ def term_cell(term: str, ids: list[str]) -> Markup:
 def targets_html(df: pd.DataFrame, lang: str) -> str:
     """The targets table: plan's term, clause and words; plan value; model bounds; achieved; status."""
     L = lambda k: i18n.label(k, lang)  # noqa: E731
-    sense_sym = {">=": "≥", "<=": "≤", "==": "≈"}
     head = [Cell(L("term")), Cell(f"{L('clause')} / {L('quote')}"), Cell(L("plan_value"), "num"),
             Cell(L("lower"), "num"), Cell(L("upper"), "num"), Cell(L("achieved"), "num"), Cell(L("unit")),
             Cell(L("status")), Cell(L("marginal_cost"), "num"), Cell(L("note"))]
@@ -228,7 +227,7 @@ def targets_html(df: pd.DataFrame, lang: str) -> str:
     for tid, r in df.iterrows():
         first_row = r["rows"].split(",")[0].strip() if r["rows"] else ""
         plan = fmt_number("plan_value", r["plan_value"], r["unit"])
-        plan = f"{sense_sym.get(r['sense'], r['sense'])} {plan}" if plan != "—" else plan
+        plan = f"{T.SENSE.get(r['sense'], r['sense'])} {plan}" if plan != "—" else plan
         mc = fmt_number("marginal_cost", r["marginal_cost"], lang=lang)
         mc_cell = Markup('{} <span class="small">{}</span>').format(mc, L(r["marginal_cost_unit"])) if mc != "—" \
             else mc
@@ -243,7 +242,7 @@ def targets_html(df: pd.DataFrame, lang: str) -> str:
             Cell(plan, "num"), Cell(fmt_number("lower", r["lower"], r["unit"]), "num"),
             Cell(fmt_number("upper", r["upper"], r["unit"]), "num"),
             Cell(Markup("<b>{}</b>").format(fmt_number("achieved", r["achieved"], r["unit"])), "num"),
-            Cell(L(r["unit"])), Cell(_badge(r["status"], lang)), Cell(mc_cell, "num"),
+            Cell(L(r["unit"])), Cell(badge(r["status"], lang)), Cell(mc_cell, "num"),
             Cell(Markup("<br>").join(x for x in (own, plan_note) if x), "small note-col")],
             attrs={"data-target": str(tid), "data-status": str(r["status"])}))
     return render_table("targets", head, rows)
@@ -286,18 +285,19 @@ def headline_html(df: pd.DataFrame, lang: str) -> str:
 
 # ----------------------------------------------------------------------------- page one
 
-def _card(key: str, value: str, lang: str, sub: str = "") -> str:
+def card(key: str, value: str, lang: str, sub: str = "") -> str:
+    """A headline card: the value, what it is (i18n ``key``) and a line under it."""
     return (f"<div class='card' data-item='{esc(key)}'><div class='v'>{esc(value)}</div>"
             f"<div class='k'>{esc(i18n.label(key, lang))}</div>" + (f"<div class='s'>{esc(sub)}</div>" if sub else "")
             + "</div>")
 
 
-def _power(mw: float, lang: str) -> str:
+def power(mw: float, lang: str) -> str:
     """MW shown in the plan's unit: 万千瓦 (two decimals) in Chinese, MW in English."""
     return U.fmt(mw / 10, 2) if lang == "zh" else U.fmt(mw, 0)
 
 
-def _money(cny: float, lang: str) -> str:
+def money(cny: float, lang: str) -> str:
     """CNY shown as 亿元 in Chinese, bn CNY in English (two decimals)."""
     return U.fmt(cny / 1e8, 2) if lang == "zh" else U.fmt(cny / 1e9, 2)
 
@@ -345,11 +345,11 @@ def _build_table(ds: xr.Dataset, build: pd.DataFrame, lang: str) -> str:
         mwh, per_kwh = r["new_mwh"], r["capex_cny_per_kwh"]
         rows.append(Row([
             Cell(i18n.kind(str(r["kind"]), lang) if r["kind"] else "", "name"), Cell(named),
-            Cell("" if total else _power(r["new_mw"], lang), "num"),
-            Cell(_power(mwh, lang) if not _isnan(mwh) else "", "num"),
+            Cell("" if total else power(r["new_mw"], lang), "num"),
+            Cell(power(mwh, lang) if not _isnan(mwh) else "", "num"),
             Cell(U.fmt(r["capex_cny_per_kw"], 0) if not total else "", "num"),
             Cell(U.fmt(per_kwh, 0) if not _isnan(per_kwh) else "", "num"),
-            Cell(_money(r["investment_cny"], lang), "num")], "total" if total else "", {"data-build": str(t)}))
+            Cell(money(r["investment_cny"], lang), "num")], "total" if total else "", {"data-build": str(t)}))
     return render_table("plan_build", head, rows)
 
 
@@ -359,7 +359,7 @@ def _target_line(tid: str, r: pd.Series, lang: str) -> str:
     term = i18n.term(str(tid), first, lang)
     unit = i18n.label(str(r["unit"]), lang)
     bound = r["lower"] if r["sense"] == ">=" or _isnan(r["upper"]) else r["upper"]
-    sym = {">=": "≥", "<=": "≤", "==": "≈"}.get(str(r["sense"]), str(r["sense"]))
+    sym = T.SENSE.get(str(r["sense"]), str(r["sense"]))
     ach = fmt_number("achieved", r["achieved"], str(r["unit"]))
     bnd = fmt_number("lower", bound, str(r["unit"]))
     sep = "：" if lang == "zh" else ": "
@@ -383,13 +383,13 @@ def plan_html(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], lang: str) -> str:
     city_txt = L("plan_co2_city", v=U.fmt(city / 1e4, 1) if zh else U.fmt(city / 1e6, 2)) if math.isfinite(city) \
         else ""
     cards = "".join([
-        _card("plan_new_generation", _power(new("generator"), lang), lang),
-        _card("plan_new_storage", f"{_power(new('storage'), lang)} / {_power(new('storage', 'new_mwh'), lang)}", lang),
-        _card("plan_new_corridors", _power(new("import"), lang), lang),
-        _card("plan_investment", _money(summ["investment_cny"], lang) if not summ["costs_file"] else "—", lang),
-        _card("plan_annual_cost", _money(summ["annual_cost_cny"], lang), lang),
-        _card("plan_supply_cost", U.fmt(summ["supply_cost_cny_per_kwh"], 3), lang),
-        _card("plan_co2", U.fmt(co2 / 1e4, 1) if zh else U.fmt(co2 / 1e6, 2), lang, city_txt),
+        card("plan_new_generation", power(new("generator"), lang), lang),
+        card("plan_new_storage", f"{power(new('storage'), lang)} / {power(new('storage', 'new_mwh'), lang)}", lang),
+        card("plan_new_corridors", power(new("import"), lang), lang),
+        card("plan_investment", money(summ["investment_cny"], lang) if not summ["costs_file"] else "—", lang),
+        card("plan_annual_cost", money(summ["annual_cost_cny"], lang), lang),
+        card("plan_supply_cost", U.fmt(summ["supply_cost_cny_per_kwh"], 3), lang),
+        card("plan_co2", U.fmt(co2 / 1e4, 1) if zh else U.fmt(co2 / 1e6, 2), lang, city_txt),
     ])
     out = f"<p>{esc(L('plan_intro', year=ds.attrs.get('year', '')))}</p><div class='cards'>{cards}</div>"
     out += f"<h3>{esc(L('plan_build_title'))}</h3>"

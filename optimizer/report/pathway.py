@@ -78,9 +78,6 @@ def table_html(name: str, tbl: dict[str, pd.DataFrame], lang: str) -> str:
 
 # ----------------------------------------------------------------------------- milestones
 
-_SENSE = {">=": "≥", "<=": "≤", "==": "≈"}
-
-
 def _unit(unit: str, lang: str) -> tuple[float, str, int]:
     """A milestone unit (GW, %, Mt CO2/yr, bcm/yr) in ``lang``: factor, unit text, decimals."""
     unit = "%" if unit == "percent" else unit
@@ -124,7 +121,7 @@ def milestones_html(ms: pd.DataFrame, targets: dict[str, Any], lang: str) -> str
         for _, e in entries:
             v = e.get("value")
             f, unit, d = _unit(T._PLAN_UNIT.get(str(e.get("unit")), (str(e.get("unit")), 1.0))[0], lang)
-            sym = _SENSE.get(str(e.get("sense")), str(e.get("sense", "")))
+            sym = T.SENSE.get(str(e.get("sense")), str(e.get("sense", "")))
             plans.append(f"{e.get('year', '')}: " + (f"{sym} {U.fmt(float(v) * f, d)} {unit}" if v is not None
                                                      else L("pw_peak_plan")))
         cells = [Cell(H.term_cell(i18n.term(entries[0][0], "", lang), [t for t, _ in entries])),
@@ -137,7 +134,7 @@ def milestones_html(ms: pd.DataFrame, targets: dict[str, Any], lang: str) -> str
             basis = L(r["basis"], year=r["basis_year"]) if r["basis"] else ""
             cells.append(Cell(Markup('<b>{}</b> <span class="small">{}</span><br>{}<div class="small">{}</div>'
                                      '<div class="small">{}</div>').format(
-                U.fmt(r["achieved"], d), r["unit"], H._badge(str(r["status"]), lang), _bound(r, d), basis),
+                U.fmt(r["achieved"], d), r["unit"], H.badge(str(r["status"]), lang), _bound(r, d), basis),
                 "ms", {"data-period": str(y), "data-status": str(r["status"])}))
         rows.append(Row(cells, attrs={"data-milestone": str(stem)}))
     return render_table("milestones", head, rows)
@@ -173,15 +170,15 @@ def plan_html(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], lang: str) -> str:
     invest = float(plan["overnight_investment_bn_cny"].sum()) * 1e9 if "overnight_investment_bn_cny" in plan \
         else float("nan")
     cards = "".join([
-        H._card("plan_new_generation", H._power(float(plan["new_generator_mw"].sum()), lang), lang),
-        H._card("new_storage_mw", H._power(float(plan["new_storage_mw"].sum()), lang), lang),
-        H._card("plan_new_corridors", H._power(float(plan["new_import_mw"].sum()), lang), lang),
-        H._card("plan_investment", H._money(invest, lang) if np.isfinite(invest) else "—", lang),
-        H._card("discounted_total_bn_cny", H._money(float(ds.attrs["discounted_total_cost_cny"]), lang), lang),
-        H._card("peak_period", f"{peak}" + (" +" if plateau else ""), lang,
+        H.card("plan_new_generation", H.power(float(plan["new_generator_mw"].sum()), lang), lang),
+        H.card("new_storage_mw", H.power(float(plan["new_storage_mw"].sum()), lang), lang),
+        H.card("plan_new_corridors", H.power(float(plan["new_import_mw"].sum()), lang), lang),
+        H.card("plan_investment", H.money(invest, lang) if np.isfinite(invest) else "—", lang),
+        H.card("discounted_total_bn_cny", H.money(float(ds.attrs["discounted_total_cost_cny"]), lang), lang),
+        H.card("peak_period", f"{peak}" + (" +" if plateau else ""), lang,
                 U.fmt(float(co2.max()) * 100, 1) + "万吨" if zh else U.fmt(float(co2.max()), 2) + " Mt"),
-        H._card("pw_milestones_met", f"{n_met}", lang),
-        H._card("pw_milestones_not_met", f"{n_not}", lang),
+        H.card("pw_milestones_met", f"{n_met}", lang),
+        H.card("pw_milestones_not_met", f"{n_not}", lang),
     ])
     years = _years(ds)
     out = (f"<p>{H.esc(L('pw_plan_intro', y0=years[0], y1=years[-1]))}</p><div class='cards'>{cards}</div>"
@@ -543,7 +540,7 @@ def _sheet(name: str, tbl: dict[str, pd.DataFrame], lang: str) -> tuple[pd.DataF
     out.insert(1, "term", [i18n.term(t, "", lang) for t in out["target_id"]])
     out["status"] = [L(s) for s in out["status"]]
     out["basis"] = [L(b, year=y) if b else "" for b, y in zip(out["basis"], out["basis_year"], strict=True)]
-    out["sense"] = out["sense"].replace(_SENSE)
+    out["sense"] = out["sense"].replace(T.SENSE)
     out = out.drop(columns=["basis_year"])
     out.columns = [_code_header(str(c), lang) if c in ("milestone", "target_id") else L(str(c)) for c in out.columns]
     digits = [U.target_decimals(str(u)) for u in ms["unit"]]

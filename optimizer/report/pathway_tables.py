@@ -547,10 +547,11 @@ def all_tables(ds: xr.Dataset, periods: list[Period], out: Path, targets: dict[s
     # rows after the total: a boiler's heat, a storage's discharge (energy stored earlier)
     outside = {"boiler": "pw_heat_not_in_total", "storage": "pw_discharge_not_in_total"}
 
+    def shown(k: str, lang: str) -> str:
+        return f"{T.row_label(k, lang, names)} – {i18n.label(outside[meta.at[k, 'kind']], lang)}"
+
     def suffixed(kinds: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-        return {**names, **{k: (f"{T.row_label(k, 'en', names)} – {i18n.label(outside[meta.at[k, 'kind']], 'en')}",
-                                f"{T.row_label(k, 'zh', names)} – {i18n.label(outside[meta.at[k, 'kind']], 'zh')}")
-                            for k in meta.index if meta.at[k, "kind"] in kinds}}
+        return {**names, **{k: (shown(k, "en"), shown(k, "zh")) for k in meta.index if meta.at[k, "kind"] in kinds}}
 
     for n in ("capacity", "built", "retired"):
         tables[n].attrs["names"] = suffixed(("boiler",))

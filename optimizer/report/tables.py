@@ -411,6 +411,10 @@ def _plan_value(entry: dict[str, Any], unit: str) -> float:
 SUBTOTAL_PREFIX = "total_"  # capacity_table: one subtotal row per kind (total_generator, ...)
 
 
+#: how a row's sense reads (an "about" target is ≈)
+SENSE = {">=": "≥", "<=": "≤", "==": "≈"}
+
+
 def is_total_row(key: object) -> bool:
     """Whether a row id is a total or subtotal row (shown in bold, left out of figures)."""
     return key == TOTAL or (isinstance(key, str) and (
@@ -1562,7 +1566,7 @@ def localize(name: str, df: pd.DataFrame, lang: str, headers: bool = True) -> pd
         out.insert(0, "term", [i18n.term(tid, rows.split(",")[0].strip(), lang)
                                for tid, rows in zip(out.index, out["rows"], strict=True)])
         out["status"] = [i18n.label(s, lang) for s in out["status"]]
-        out["sense"] = out["sense"].replace({">=": "≥", "<=": "≤", "==": "≈"})
+        out["sense"] = out["sense"].replace(SENSE)
         out["note"] = [i18n.label(n, lang) if n else "" for n in out["note"]]
         out["plan_note"] = [z if lang == "zh" and z else e for e, z in zip(out["plan_note"], out["plan_note_zh"],
                                                                             strict=True)]
