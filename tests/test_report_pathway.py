@@ -441,7 +441,8 @@ def test_cli_corrupt_pathway_exit_code(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- browser
 
-def test_pathway_report_in_headless_chromium(report_en: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pathway_report_in_headless_chromium(lang: str, report_en: Path, report_zh: Path, tmp_path: Path) -> None:
     exe = _chromium()
     if exe is None:
         pytest.skip("no chromium binary (CI installs Debian's chromium)")
@@ -449,7 +450,7 @@ def test_pathway_report_in_headless_chromium(report_en: Path, tmp_path: Path) ->
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
              "--window-size=1400,3000"]
-    url = report_en.resolve().as_uri()
+    url = (report_en if lang == "en" else report_zh).resolve().as_uri()
     dom = subprocess.run([exe, *flags, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
                          check=True, capture_output=True, text=True, timeout=120).stdout
     check = r'data-report-check="report-ok n_images=(\d+) loaded=(\d+) errors=(\d+) hscroll=(\d) wide_tables=(\d+)'
