@@ -153,7 +153,9 @@ def _config(year: int, members: dict[str, list[str]], used: dict[str, dict[str, 
     cfg = dict(base)
     cfg["name"] = f"suzhou_{year}_zones"
     cfg["description"] = (f"Suzhou {year} by zone ({', '.join(zones)}): the one-zone case's inputs split by "
-                          "python -m optimizer.datagen.zones, with the 500 kV links between zones; 24 typical days")
+                          "python -m optimizer.datagen.zones, with the 500 kV links between zones; 24 typical days "
+                          "(the full year took 32 min on 2 cores; the days' error against it, 2025: cost -0.2 %, CO2 "
+                          "+0.6 %, new capacity -3 %, benchmarks/RESULTS.md 2026-12-07)")
     cfg["zones"] = zones
     ins = dict(cfg["inputs"])
     ins.update({"technologies": "../data/zones/model/technologies.csv",
