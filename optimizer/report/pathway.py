@@ -140,18 +140,25 @@ def milestones_html(ms: pd.DataFrame, targets: dict[str, Any], lang: str) -> str
     return render_table("milestones", head, rows)
 
 
+def periods_words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The periods table with its status codes in words (results, solver status, share basis)."""
+    out = df.copy()
+    for c in ("results", "solver_status", "share_basis"):
+        out[c] = [i18n.label(v, lang) if v else "" for v in out[c]]
+    return out
+
+
 def periods_html(df: pd.DataFrame, lang: str) -> str:
     """The periods' folders and links to their single-year reports (relative links)."""
-    L = lambda k: i18n.label(k, lang)  # noqa: E731
-    head = [Cell(L(k)) for k in ("period", "folder", "results", "solver_status", "share_basis", "report", "note")]
+    head = [Cell(i18n.label(k, lang)) for k in ("period", "folder", "results", "solver_status", "share_basis",
+                                                "report", "note")]
     rows = []
-    for y, r in df.iterrows():
+    for y, r in periods_words(df, lang).iterrows():
         link = (Markup('<a href="{}" data-period-report="{}">{}</a>').format(r["report"], y, r["report"])
                 if r["report"] else "—")
-        rows.append(Row([Cell(str(y)), Cell(f"{r['folder']}/", "code"), Cell(L(r["results"])),
-                         Cell(L(r["solver_status"]) if r["solver_status"] else ""),
-                         Cell(L(r["share_basis"]) if r["share_basis"] else ""), Cell(link, "code"),
-                         Cell(r["note"], "small")], attrs={"data-row": str(y)}))
+        rows.append(Row([Cell(str(y)), Cell(f"{r['folder']}/", "code"), Cell(r["results"]), Cell(r["solver_status"]),
+                         Cell(r["share_basis"]), Cell(link, "code"), Cell(r["note"], "small")],
+                        attrs={"data-row": str(y)}))
     return render_table("periods", head, rows)
 
 
@@ -164,7 +171,7 @@ def plan_html(ds: xr.Dataset, tbl: dict[str, pd.DataFrame], lang: str) -> str:
     zh = lang == "zh"
     plan = tbl["plan"]
     peak, plateau = peak_period(ds)
-    co2 = plan.filter(like="co2").iloc[:, 0]
+    co2 = plan["co2_city_mt"] if "co2_city_mt" in plan else plan["co2_mt"]  # the scope the peak is judged on
     ms = tbl["milestones"]
     n_met, n_not = int((ms["status"] == "met").sum()), int((ms["status"] == "not_met").sum())
     invest = float(plan["overnight_investment_bn_cny"].sum()) * 1e9 if "overnight_investment_bn_cny" in plan \
@@ -528,11 +535,7 @@ def _sheet(name: str, tbl: dict[str, pd.DataFrame], lang: str) -> tuple[pd.DataF
         return X.table_sheet(SHOWN[name], tbl[name], lang)
     L = lambda k, **f: i18n.label(k, lang, **f)  # noqa: E731
     if name == "periods":
-        out = tbl["periods"].copy()
-        out["results"] = [L(v) for v in out["results"]]
-        out["solver_status"] = [L(v) if v else "" for v in out["solver_status"]]
-        out["share_basis"] = [L(v) if v else "" for v in out["share_basis"]]
-        out = out.reset_index()
+        out = periods_words(tbl["periods"], lang).reset_index()
         out.columns = [L(str(c)) for c in out.columns]
         return out, {}
     ms = tbl["milestones"]
