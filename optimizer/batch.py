@@ -46,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.errors import InputError, OptimizerError
+from optimizer.errors import InputError, OptimizerError, one_line
 from optimizer.scenarios import Scenario, scenarios_from_configs
 
 log = logging.getLogger("optimizer")
@@ -69,12 +69,6 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(x) else x
-
-
-def _one_line(err: BaseException) -> str:
-    text = str(err).strip()
-    first = text.splitlines()[0] if text else ""
-    return first or type(err).__name__
 
 
 def _finished(out_dir: Path, inputs_hash: str) -> tuple[dict[str, float | None], str] | None:
@@ -133,12 +127,12 @@ def _make_report(out_dir: Path, lang: str = "en") -> tuple[str | None, str]:
     try:
         from optimizer.report import report_command
     except ImportError as err:
-        return None, f"report skipped: {_one_line(err)}"
+        return None, f"report skipped: {one_line(err)}"
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             report_command(out_dir, None, lang, pdf=False)  # many scenarios: the PDF on demand (optimizer report --pdf)
     except Exception as err:
-        return None, f"report failed: {type(err).__name__}: {_one_line(err)}"
+        return None, f"report failed: {type(err).__name__}: {one_line(err)}"
     path = out_dir / "report" / "report.html"
     return (str(path) if path.is_file() else None), ""
 
@@ -212,9 +206,9 @@ def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool
             if report:
                 res["report"], res["note"] = _make_report(out_dir, report_lang)
     except OptimizerError as err:
-        res.update(status=FAILED, exit_code=int(err.exit_code), message=_one_line(err))
+        res.update(status=FAILED, exit_code=int(err.exit_code), message=one_line(err, scenario.config))
     except Exception as err:
-        res.update(status=FAILED, exit_code=1, message=f"{type(err).__name__}: {_one_line(err)}")
+        res.update(status=FAILED, exit_code=1, message=f"{type(err).__name__}: {one_line(err)}")
     res["elapsed_s"] = round(time.perf_counter() - t0, 3)
     return res
 
@@ -222,7 +216,7 @@ def run_scenario(scenario: Scenario, *, force: bool = False, single_thread: bool
 def _lost(scenario: Scenario, err: BaseException) -> dict[str, Any]:
     """Result of a task that never returned (its worker died too often, the cluster went away)."""
     return {"name": scenario.name, "status": FAILED, "exit_code": 1,
-            "message": f"{type(err).__name__}: {_one_line(err)}", **dict.fromkeys(HEADLINE),
+            "message": f"{type(err).__name__}: {one_line(err)}", **dict.fromkeys(HEADLINE),
             "elapsed_s": None, "out_dir": str(scenario.out_dir), "config": str(scenario.config),
             "overrides": list(scenario.overrides), "worker": "", "note": ""}
 
@@ -394,7 +388,7 @@ def _on_dask(scenarios: list[Scenario], kw: dict[str, Any], workers: int | None,
             cluster.close()
         what = (f"cannot connect to the Dask scheduler at {scheduler}" if scheduler
                 else "cannot start a local Dask cluster")
-        raise OptimizerError(f"{what}: {_one_line(err)}") from None
+        raise OptimizerError(f"{what}: {one_line(err)}") from None
     futures = {}
     try:
         for sc in scenarios:
@@ -547,7 +541,7 @@ def batch_command(configs: list[Path], out: Path | None, workers: int | None, sc
         summary = run_batch(scenarios, workers=workers, scheduler=scheduler, force=force,
                             progress=True, report=report, report_lang=lang, summary_dir=out)
     except OptimizerError as err:
-        err_console.print(f"[bold red]error:[/] {escape(_one_line(err))}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(one_line(err))}", highlight=False, soft_wrap=True)
         return err.exit_code
     except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM delivered as an interrupt by the CLI (143)
         err_console.print("[bold red]interrupted[/]: finished scenarios are written, the others are not")

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer.errors import InfeasibleError, InputError, OptimizerError
+from optimizer.errors import InfeasibleError, InputError, OptimizerError, one_line
 from optimizer.no_dask import dask_hidden
 
 
@@ -148,9 +148,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _fail(err: OptimizerError, config: Path | None = None) -> None:
-    first = str(err).splitlines()[0] if str(err) else type(err).__name__
-    if config is not None and isinstance(err, InputError) and err.source == "config" and first.startswith("config"):
-        first = f"{config}{first[len('config'):]}"  # name the config file, not just "config"
+    first = one_line(err, config)
     # escape: a message quotes user text (keys, values, paths) that may look like rich markup
     err_console.print(f"[bold red]error:[/] {escape(first)}", highlight=False, soft_wrap=True)
     raise typer.Exit(err.exit_code)

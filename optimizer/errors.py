@@ -76,3 +76,12 @@ class BusyError(InputError):
     """Another run holds the lock of the same results folder."""
 
     exit_code = 6
+
+
+def one_line(err: BaseException, config: object = None) -> str:
+    """The first line of an error's message; where it says only "config", the config file it came from."""
+    text = str(err).strip()
+    first = text.splitlines()[0] if text else type(err).__name__
+    if config is not None and isinstance(err, InputError) and err.source == "config" and first.startswith("config"):
+        first = f"{config}{first[len('config'):]}"
+    return first

@@ -1,9 +1,9 @@
 """The scenarios of a batch or a sweep run as a batch: names, overrides and output folders.
 
 A :class:`Scenario` is small and picklable (paths and strings only), so a Dask task carries it to a
-worker, which reads the config and its inputs itself. Names come from the configs (``-2``, ``-3`` for
-repeats, ``__<suffix>`` when the overrides change the results); output folders are where
-``optimizer run`` would write, or ``<out_root>/<name>``.
+worker, which reads the config and its inputs itself. Names come from the configs (the file's stem added
+where two files share a name, ``-2``, ``-3`` for a file given twice, ``__<suffix>`` when the overrides
+change the results); output folders are where ``optimizer run`` would write, or ``<out_root>/<name>``.
 """
 
 from __future__ import annotations
@@ -141,18 +141,25 @@ def scenarios_from_configs(paths: Iterable[str | Path], overrides: Sequence[str]
     """One scenario per config file, each with the same ``--set`` overrides.
 
     The name is the config's ``name`` (the file's stem if it cannot be read; the task then reports
-    why), plus ``__<suffix>`` when the overrides change results (see :func:`override_suffix`);
-    repeated names get ``-2``, ``-3``. The output folder is ``out_root/<name>``, or without
+    why), plus ``__<suffix>`` when the overrides change results (see :func:`override_suffix`).
+    Files that share a ``name`` add their stem (``suzhou_2025-high_gas``), so each scenario says which
+    config it came from; a file given twice gets ``-2``, ``-3``. The output folder is ``out_root/<name>``, or without
     ``out_root`` where ``optimizer run`` would write (the config's ``output.dir``, else
     ``results/<name>``). Raises :class:`InputError` only for malformed ``--set`` items.
     """
     ovr = list(overrides or [])
     suffix = override_suffix(ovr)
+    resolved = [Path(p).resolve() for p in paths]
+    named = {path: _config_name(path, _read_raw(path))[0] for path in resolved}
+    files_of: dict[str, set[Path]] = {}
+    for path, cfg_name in named.items():
+        files_of.setdefault(cfg_name, set()).add(path)
+    set_name = [o.split("=", 1)[1].strip() for o in ovr if o.split("=", 1)[0].strip() == "name"]
     items = []
-    for p in paths:
-        path = Path(p).resolve()
-        cfg_name, _ = _config_name(path, _read_raw(path))
-        set_name = [o.split("=", 1)[1].strip() for o in ovr if o.split("=", 1)[0].strip() == "name"]
+    for path in resolved:
+        cfg_name = named[path]
+        if len(files_of[cfg_name]) > 1 and path.stem != cfg_name:
+            cfg_name = f"{cfg_name}-{path.stem}"  # configs of one name: each says which file it came from
         name = set_name[-1] if set_name else (f"{cfg_name}__{suffix}" if suffix else cfg_name)
         items.append((path, _slug(name), ovr))
     return _build(items, out_root)

@@ -246,6 +246,13 @@ def test_scenario_names_and_output_folders(tmp_path):
     assert [s.out_dir for s in sc] == [(tmp_path / "out" / "a").resolve(), (tmp_path / "out" / "a-2").resolve()]
     assert sc[1].overrides == ("name=a-2",)  # the results carry the scenario's own name
 
+    # files that share a name say which file each came from; the file named after it keeps the name
+    high_gas = project / "high_gas.yaml"
+    high_gas.write_text(a.read_text(encoding="utf-8"), encoding="utf-8")
+    sc = scenarios_from_configs([a, high_gas, high_gas], None, tmp_path / "out")
+    assert [s.name for s in sc] == ["a", "a-high_gas", "a-high_gas-2"]
+    assert sc[1].overrides == ("name=a-high_gas",)
+
     # overrides that change results rename the scenario; solver options and output.dir do not
     sc = scenarios_from_configs([a], ["policy.carbon_price_cny_per_t=100", "solver.threads=2"], tmp_path / "out")
     assert [s.name for s in sc] == ["a__carbon_price_cny_per_t-100"]
@@ -261,6 +268,11 @@ def test_scenario_names_and_output_folders(tmp_path):
     summary = run_batch(sc, workers=0, progress=False)
     assert (summary.results[0]["status"], summary.exit_code) == ("failed", 2)
     assert "config file not found" in summary.results[0]["message"]
+
+    # a config error names the config file, as `optimizer run` does, not just "config"
+    cut = write_config(project, base, "cut", time__typical_days=2, time__end="2030-01-02")
+    summary = run_batch(scenarios_from_configs([cut], None, tmp_path / "out"), workers=0, progress=False)
+    assert summary.results[0]["message"].startswith(f"{cut.resolve()}: time"), summary.results[0]["message"]
 
     with pytest.raises(InputError, match="key=value"):
         scenarios_from_configs([a], ["policy.carbon_price_cny_per_t"], None)
