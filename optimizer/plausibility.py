@@ -12,7 +12,10 @@ are an order of magnitude or more beyond any real plant) and stops the run with 
 cell; a number outside a ``warning`` band may be intended (a scenario of cheap storage, a city
 twice the size) and is reported loudly: on stderr at once, in the summary, in summary.json
 (``plausibility``) and in the report's flags. ``--set checks.plausibility=off`` switches every rule
-off, for the expert who knows why; the results say it was off.
+off, for the expert who knows why; the results say it was off. One warning of the same channels is no
+rule and stays on: typical days that do not keep a profile's annual total
+(:mod:`optimizer.inputs.aggregate`, too few days for the year) say so, since that is a fact of the
+aggregation, not a guess at a slip.
 
 The bands are this project's judgement (assumptions), set wide around the ranges in
 data/technology_sources.csv, and checked against the Suzhou data: no rule fires on the shipped

@@ -77,6 +77,29 @@ def test_averaging_keeps_energy(alternating):
     assert pv_coarse == pytest.approx(float((full.cf["pv"] * full.weight_h).sum()))
 
 
+def test_typical_days_that_lose_the_years_energy_say_so(tmp_path):
+    """Two typical days of a year whose peak day replaces the representative of a half-year cluster.
+
+    Flat 10 MW, except day 100 at 30 MW; PV on every other day splits the year into two clusters of
+    182-183 days. The peak day stands in for its cluster's day, so the load of 2 typical days totals
+    183 x 24 x 30 + 182 x 24 x 10 = 175,440 MWh against the year's 364 x 240 + 720 = 88,080 (+99 %):
+    a number the run must not give in silence. Three typical days keep the peak day alone: exact.
+    """
+    n = 8760
+    day, hour = np.arange(n) // 24, np.arange(n) % 24
+    pv = np.where((day % 2 == 0) & (hour >= 10) & (hour < 15), 1.0, 0.0)
+    load = np.where(day == 100, 30.0, 10.0)
+    data = write_case(tmp_path / "c", [GAS, PV, BAT], load.tolist(), {"pv": pv.tolist()})
+    data["time"] = {"scale_to_year": True}
+    two = load_inputs(make_config(data, tmp_path, time={"scale_to_year": True, "typical_days": 2}))
+    assert float((two.load_mw.iloc[:, 0] * two.weight_h).sum()) == pytest.approx(175_440)
+    assert two.plausibility == ("time.typical_days: 2 typical days give the load of zone 'suzhou' 175,440.0 MWh/yr "
+                                "against the year's 88,080.0 (+99%): too few days to stand for the year; use more",)
+    three = load_inputs(make_config(data, tmp_path, time={"scale_to_year": True, "typical_days": 3}))
+    assert float((three.load_mw.iloc[:, 0] * three.weight_h).sum()) == pytest.approx(88_080)
+    assert three.plausibility == ()
+
+
 def test_typical_days_need_the_full_year(tmp_path):
     data = write_case(tmp_path / "c", [GAS], [10.0] * 48)
     with pytest.raises(InputError, match="typical"):

@@ -139,6 +139,18 @@ def _hash_files(paths: dict[str, Path], config: Config) -> str:
     return h.hexdigest()
 
 
+def _typical_day_gap(n_days: int, what: str, column: str, year: float, kept: float) -> str:
+    """A plausibility warning: ``n_days`` typical days do not keep a profile column's annual total."""
+    if what == "cf":
+        amounts = f"{kept:,.0f} full-load h/yr against the year's {year:,.0f}"
+    else:
+        div, unit = (1e6, "TWh") if abs(year) >= 1e6 else (1.0, "MWh")
+        amounts = f"{kept / div:,.1f} {unit}/yr against the year's {year / div:,.1f}"
+    name = {"load": "load of zone", "heat": "heat demand of", "cf": "capacity factor of"}[what]
+    return (f"time.typical_days: {n_days} typical days give the {name} {column!r} {amounts} "
+            f"({kept / year - 1:+.0%}): too few days to stand for the year; use more")
+
+
 def _time_index(load: pd.DataFrame, config: Config, source: str) -> pd.DatetimeIndex:
     idx = load.index
     year = config.year
@@ -411,6 +423,8 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
             raise InputError("typical days need the full year: remove time.start/time.end", source="config",
                              field="time.typical_days")
         td = typical_days(load, cf, config.time.typical_days, r, heat=heat)
+        # a fact of the aggregation, not a guess at a unit slip: reported even with checks.plausibility=off
+        implausible += tuple(_typical_day_gap(config.time.typical_days, *gap) for gap in td.gaps)
         load, cf, heat = td.load, td.cf, td.heat
         day_sequence, steps_per_day = td.day_sequence, td.steps_per_day
         step_h = np.full(len(load), float(r))
