@@ -4,7 +4,7 @@ A table can be well formed and still wrong by a unit: a load given in GW (1,000 
 capex in CNY/W, a price in CNY/kWh. The model solves such inputs without complaint and writes a
 result that is wrong with exit 0. The rules below catch what they can, before the solve (inputs) and
 after it (results); all of them, with their thresholds and the reason for each, are in this module's
-tables :data:`INPUT_RULES`, :data:`LOAD_RULES` and :data:`RESULT_RULES` (also printed in
+tables :data:`INPUT_RULES`, :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`RESULT_RULES` (also printed in
 docs/plausibility.md by ``python -m optimizer.docs``).
 
 Each rule gives a band. A number outside an ``error`` band is surely wrong (a unit slip: the bands
@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 class Rule:
     """A band ``[low, high]`` for one number; outside it is an ``error`` or a ``warning``.
 
-    ``scale``: the band is a multiple of the modelled city's peak load (``peak_mw``) or of its annual
-    load (``annual_mwh``), or absolute (``""``). ``kinds``: technology kinds (``|``-separated) or
+    ``scale``: the band is a multiple of the modelled city's peak load (``peak_mw``), of its annual
+    load (``annual_mwh``) or of the row's own ``unit_size_mw`` (``unit``; rows without one are skipped),
+    or absolute (``""``). ``kinds``: technology kinds (``|``-separated) or
     ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters only for what
     may be built), ``fuel`` (a technology that burns a priced fuel), ``positive`` (a value of 0 is
     the neutral "none"), ``finite`` (inf is the neutral "no bound").
@@ -99,6 +100,8 @@ INPUT_RULES: tuple[Rule, ...] = (
          "as MW, or the load in GW?)", scale=_PEAK),
     Rule("existing_mw", _BUILD, 0.0, 3.0, "warning", "one technology over 3 times the city's peak load",
          scale=_PEAK),
+    Rule("existing_mw", "generator", 1.0, math.inf, "warning", "a fleet in service smaller than one of its "
+         "units (GW given as MW?)", scale="unit", only="positive"),
     Rule("max_total_mw", _BUILD, 0.0, 100.0, "error", "a potential over 100 times the city's peak load",
          scale=_PEAK, only="finite"),
     Rule("max_total_mw", _BUILD, 0.0, 3.0, "warning", "a potential over 3 times the city's peak load",
@@ -155,6 +158,16 @@ LOAD_RULES: tuple[tuple[str, float, str, str], ...] = (
     ("peak load", 2.0, "warning", "more than twice or less than half the city's statistic"),
 )
 
+#: rules on the heat demand (steam networks), as a share of the electricity load's annual energy: no statistic
+#: is needed, since a city's industrial steam is a tenth of its electricity or so (Suzhou: 22 TWh of heat,
+#: estimate, data/profile_params.yaml, against 196 TWh of electricity: 0.11)
+HEAT_RULES: tuple[tuple[float, float, str, str], ...] = (
+    # (low, high, severity, why)
+    (0.002, 5.0, "error", "heat demand under 0.2 % or over 5 times the electricity: the heat file's unit (MW, GW, "
+     "kW)?"),
+    (0.01, 1.0, "warning", "heat demand under 1 % or over the whole of the electricity"),
+)
+
 #: rules on the solved run (warnings: a result cannot be an input error, but it can show one)
 RESULT_RULES: tuple[tuple[str, float, str], ...] = (
     # (figure, threshold, why)
@@ -192,10 +205,12 @@ def _fmt(x: float) -> str:
 
 
 def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_mw: pd.DataFrame, *,
-                 tech_file: str, carrier_file: str, load_file: str) -> list[str]:
-    """Apply :data:`LOAD_RULES` and :data:`INPUT_RULES`; raise InputError on the first error, return the
-    warnings (sentences naming the cell). ``load_mw``: the run's hourly load (time x zone), before any
-    aggregation; a cut of the year is scaled to a year."""
+                 tech_file: str, carrier_file: str, load_file: str, heat_mw: pd.DataFrame | None = None,
+                 heat_file: str = "") -> list[str]:
+    """Apply :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`INPUT_RULES`; raise InputError on the first
+    error, return the warnings (sentences naming the cell). ``load_mw`` and ``heat_mw``: the run's hourly
+    load and heat demand (time x zone or network), before any aggregation; a cut of the year is scaled
+    to a year."""
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
@@ -213,8 +228,20 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
             if severity == "error":
                 raise InputError(msg, source=load_file, field="load_mw")
             warnings.append(f"{load_file}: {msg}")
+    heat_mwh = float(heat_mw.to_numpy(dtype=float).sum(axis=1).mean()) * 8760.0 if heat_mw is not None else 0.0
+    if heat_mw is not None and len(heat_mw) and annual_mwh > 0:
+        ratio = heat_mwh / annual_mwh
+        for low, high, severity, why in HEAT_RULES:
+            if not low <= ratio <= high:
+                msg = (f"the annual heat demand is {_fmt(heat_mwh / 1e6)} TWh/yr, {ratio:.4g} x the electricity load's "
+                       f"{_fmt(annual_mwh / 1e6)} TWh/yr (plausible {low:g}-{high:g}): {why}")
+                if severity == "error":
+                    raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=heat_file,
+                                     field="heat_mw")
+                warnings.append(f"{heat_file}: {msg}")
+                break
     scale = {"": 1.0, "peak_mw": max(peak_mw, 1e-9), "annual_mwh": max(annual_mwh, 1e-9)}
-    unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load"}
+    unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load", "unit": "x its unit size"}
     flagged: set[tuple[str, str]] = set()
     for rule in INPUT_RULES:  # errors first within each attribute: the table lists them so
         if rule.kinds == "carrier":
@@ -225,20 +252,22 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
             rows = [(t, techs.loc[t]) for t in techs.index if techs.at[t, "kind"] in kinds]
             table, section, overrides = tech_file, "technologies", cfg.technologies
         for name, row in rows:
-            if rule.attribute not in row.index:
+            if rule.attribute not in row.index or (rule.scale == "unit" and not row.get("unit_size_mw", 0) > 0):
                 continue
             value = float(row[rule.attribute])
             priced = rule.kinds != "carrier" and float(carriers.at[row["carrier"], "fuel_price_cny_per_tce"]) > 0 \
                 if rule.only == "fuel" else False
             if not _applies(rule, row, value, priced) or (name, rule.attribute) in flagged:
                 continue
-            lo, hi = rule.low * scale[rule.scale], rule.high * scale[rule.scale]
+            per = float(row["unit_size_mw"]) if rule.scale == "unit" else scale[rule.scale]
+            lo, hi = rule.low * per, rule.high * per
             if lo <= value <= hi:
                 continue
-            band = (f"{_fmt(rule.low)}-{_fmt(rule.high)} {unit_of[rule.scale]}" if rule.scale
-                    else f"{_fmt(rule.low)}-{_fmt(rule.high)}")
+            band = f"{_fmt(rule.low)}-{_fmt(rule.high)}" + (f" {unit_of[rule.scale]}" if rule.scale else "")
             cell = _where(name, rule.attribute, overrides, table, section)
             msg = f"{_fmt(value)} is outside the plausible band {band}: {rule.why}"
+            if rule.scale == "unit":  # a floor only: the row's own unit size
+                msg = f"{_fmt(value)} is below its unit size, {_fmt(lo)} MW: {rule.why}"
             if rule.severity == "error":
                 src, _, fld = cell.partition(": ") if not cell.startswith("config ") else ("config", "", cell[7:])
                 raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=src, field=fld)
@@ -303,12 +332,16 @@ def rules_markdown() -> str:
              "| attribute | applies to | band | unit of the band | only | severity | why |",
              "|---|---|---|---|---|---|---|"]
     for r in INPUT_RULES:
-        unit = {"": "the attribute's", "peak_mw": "x peak load", "annual_mwh": "x annual load"}[r.scale]
+        unit = {"": "the attribute's", "peak_mw": "x peak load", "annual_mwh": "x annual load",
+                "unit": "x the row's unit_size_mw"}[r.scale]
         lines.append(f"| `{r.attribute}` | {r.kinds.replace('|', ', ')} | {_fmt(r.low)} - {_fmt(r.high)} | {unit} | "
                      f"{r.only} | {r.severity} | {r.why} |")
     lines += ["", "## Load (against `checks.annual_load_twh` and `checks.peak_load_mw`)", "",
               "| figure | factor either way | severity | why |", "|---|---|---|---|"]
     lines += [f"| {f} | {k:g} | {s} | {why} |" for f, k, s, why in LOAD_RULES]
+    lines += ["", "## Heat demand (annual, as a share of the electricity load's)", "",
+              "| band | severity | why |", "|---|---|---|"]
+    lines += [f"| {lo:g} - {hi:g} | {s} | {why} |" for lo, hi, s, why in HEAT_RULES]
     lines += ["", "## Results (warnings)", "", "| figure | threshold | why |", "|---|---|---|"]
     lines += [f"| {f} | {_fmt(k)} | {why} |" for f, k, why in RESULT_RULES]
     return "\n".join(lines) + "\n"

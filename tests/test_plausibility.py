@@ -104,6 +104,39 @@ def test_load_against_the_statistic(tiny_case, factor, error):
         assert len(warned) == 2 and "annual load" in warned[0] and "peak load" in warned[1]
 
 
+@pytest.mark.parametrize(("ratio", "severity"), [(0.11, None), (0.11 / 1000, "error"), (0.11 * 1000, "error"),
+                                                  (0.005, "warning"), (2.0, "warning")])
+def test_heat_demand_against_the_electricity(tiny_case, ratio, severity):
+    """Steam demand a tenth of the electricity (Suzhou: 22 of 196 TWh) passes; given in GW or kW (1,000 times
+    off) it stops naming the heat file; under 1 % or over the whole electricity it warns."""
+    cfg, inp = tiny_case.config(PLAUSIBLE), tiny_case.inputs(PLAUSIBLE)
+    heat = inp.load_mw.rename(columns={"suzhou": "steam"}) * ratio
+
+    def check() -> list[str]:
+        return P.check_inputs(cfg, inp.techs, inp.carriers, inp.load_mw, tech_file="t.csv", carrier_file="c.csv",
+                              load_file="load.csv", heat_mw=heat, heat_file="heat.nc")
+
+    if severity == "error":
+        with pytest.raises(InputError, match=rf"heat\.nc: heat_mw: the annual heat demand is .* {ratio:.4g} x"):
+            check()
+    elif severity == "warning":
+        warned = check()
+        assert len(warned) == 1 and warned[0].startswith("heat.nc: the annual heat demand is ") \
+            and f"{ratio:.4g} x the electricity" in warned[0] and "(plausible 0.01-1)" in warned[0]
+    else:
+        assert check() == []
+
+
+def test_fleet_in_service_smaller_than_one_unit_warns(tiny_case):
+    """Coal given in GW (0.06 for 60 MW) against units of 50 MW: a warning naming the cell; 60 MW passes."""
+    slip = tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
+                             "technologies.coal.existing_mw": 0.06}).plausibility
+    assert slip == ("config technologies.coal.existing_mw: 0.06 is below its unit size, 50 MW: a fleet in service "
+                    "smaller than one of its units (GW given as MW?)",)
+    assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
+                             "technologies.coal.existing_mw": 60.0}).plausibility == ()
+
+
 def test_off_switches_every_rule(tiny_case, tmp_path):
     _set_cell(tiny_case, "capex_cny_per_kw", "3.0")
     changes = {**{k: v for k, v in PLAUSIBLE.items() if k != "technologies.pv.capex_cny_per_kw"},

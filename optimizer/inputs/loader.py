@@ -367,8 +367,6 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     load_full = prof.read_load(ic.load, zones)
     sel = _time_index(load_full, config, str(ic.load))
     load = _demand_scenario(prof.align(load_full, sel, source=str(ic.load)), config)
-    implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
-                                           carrier_file=str(ic.carriers), load_file=str(ic.load)))
     heat = None
     _check_heat(techs, ic.heat_load)
     if ic.heat_load is not None:
@@ -378,6 +376,9 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
                                          unused="heat network {!r} has demand but no CHP unit or boiler supplies it "
                                          "(heat_network of the technology table)"),
                           sel, source=str(ic.heat_load)) * config.demand.heat_scale
+    implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
+                                           carrier_file=str(ic.carriers), load_file=str(ic.load), heat_mw=heat,
+                                           heat_file=str(ic.heat_load)))
 
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}
