@@ -6,13 +6,16 @@ The base case is configs/suzhou_2025.yaml cut to its first ``D`` days (scaled to
 expansion of about a second). On a copy of data/ (the repository is never touched) each input is changed
 in one way at a time:
 
-* every cell of data/technologies.csv and data/carriers.csv that holds a number: blanked, and x1000
-  (a unit slip);
+* every cell of data/technologies.csv, carriers.csv, corridor_schedules.csv and price_shapes.csv that
+  holds a number: blanked, and x1000 (a unit slip);
 * every cell: replaced by text (``abc``);
-* each table: saved with semicolons, full-width commas, tabs; a table with Chinese text also in GBK.
+* each table: saved with semicolons, full-width commas, tabs; a table with Chinese text also in GBK;
+* each hourly profile (load, heat, capacity factors): x1000 and /1000 (the whole file in another unit).
 
 The rule for each run (issue 21): exit 0 only if the solution equals the clean case's (objective to
-1e-9 relative, every capacity to 1e-6 MW) or the run warned naming the cell (``<technology>.<attribute>``);
+1e-9 relative, every capacity to 1e-6 MW) or the run warned naming the cell as the tool's messages do
+(``<technology>.<attribute>``, ``<corridor>.<month>.<column>``, ``<shape> (line n).<column>``; a
+profile: its file);
 otherwise it must stop with one of the tool's one-line errors (an OptimizerError: bad input, infeasible).
 Counted: inputs tried; refused (one-line error); same answer; changed answer with a warning naming the
 cell; **silent** (changed, exit 0, no warning naming the cell: goal 0); **traceback** (any other
@@ -40,7 +43,16 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = ("technologies.csv", "carriers.csv")
+#: the tables changed cell by cell, each with how the tool names a row of it (as its messages do)
+TABLES = {
+    "technologies.csv": lambda r, i: r["name"],
+    "carriers.csv": lambda r, i: r["name"],
+    "corridor_schedules.csv": lambda r, i: f"{r['corridor']}.{r['month']}",
+    "price_shapes.csv": lambda r, i: f"{r['shape']} (line {i + 2})",
+}
+#: the hourly profiles, each scaled by 1,000 and by 1/1,000 (a unit slip of the whole file)
+PROFILES = {"profiles/load_2025.nc": "load_mw", "profiles/heat_2025.nc": "heat_mw",
+            "profiles/cf_2025.nc": "capacity_factor"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +60,10 @@ class Case:
     """One changed input: ``table``'s cell (row name, column) set to ``value``, or the whole file rewritten."""
 
     table: str
-    how: str  # blank, x1000, text, or a separator / encoding name
+    how: str  # blank, x1000, text, /1000 (profiles), or a separator / encoding name
     row: str = ""
     column: str = ""
+    index: int = -1  # the row's position in the table
 
     @property
     def cell(self) -> str:
@@ -79,24 +92,34 @@ def _number(text: str) -> float | None:
 def cases(data: Path) -> list[Case]:
     """Every change of the campaign, in a fixed order."""
     out: list[Case] = []
-    for table in TABLES:
+    for table, key in TABLES.items():
         _, frame = _read(data / table)
-        for _, r in frame.iterrows():
+        for i, r in frame.iterrows():
+            row = key(r, i)
             for col in frame.columns:
-                if col in ("name", "description"):
+                if col in ("name", "description", "note"):
                     continue
                 text = str(r[col]).strip()
                 if _number(text) is not None:
-                    out += [Case(table, "blank", r["name"], col), Case(table, "x1000", r["name"], col)]
-                out.append(Case(table, "text", r["name"], col))
+                    out += [Case(table, "blank", row, col, i), Case(table, "x1000", row, col, i)]
+                out.append(Case(table, "text", row, col, i))
         out += [Case(table, sep) for sep in ("semicolons", "full-width commas", "tabs")]
         if any(ord(ch) > 127 for ch in (data / table).read_text(encoding="utf-8")):
             out.append(Case(table, "gbk"))
+    out += [Case(f, how) for f in PROFILES for how in ("x1000", "/1000")]
     return out
 
 
 def apply(case: Case, clean: Path, target: Path) -> None:
     """Write ``clean`` changed by ``case`` to ``target``."""
+    if case.table in PROFILES:
+        import xarray as xr
+
+        ds = xr.load_dataset(clean)
+        var = PROFILES[case.table]
+        ds[var] = ds[var] * (1000.0 if case.how == "x1000" else 0.001)
+        ds.to_netcdf(target)
+        return
     text = clean.read_text(encoding="utf-8")
     if not case.row:
         if case.how == "gbk":
@@ -108,7 +131,7 @@ def apply(case: Case, clean: Path, target: Path) -> None:
         target.write_text("".join(comments) + body, encoding="utf-8")
         return
     comments, frame = _read(clean)
-    i = frame.index[frame["name"] == case.row][0]
+    i = case.index
     old = str(frame.at[i, case.column]).strip()
     new = {"blank": "", "text": "abc", "x1000": f"{(_number(old) or 0.0) * 1000:.10g}"}[case.how]
     frame.at[i, case.column] = new
@@ -151,7 +174,8 @@ def campaign(limit: int | None, seed: int, days: int, verbose: bool = True, only
             shutil.copytree(REPO / folder, root / folder)
         clean_dir = root / "clean"
         clean_dir.mkdir()
-        for table in TABLES:
+        for table in [*TABLES, *PROFILES]:
+            (clean_dir / table).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(root / "data" / table, clean_dir / table)
         config = root / "configs" / "suzhou_2025.yaml"
         status, base, msg = solve(config, days)
@@ -174,7 +198,7 @@ def campaign(limit: int | None, seed: int, days: int, verbose: bool = True, only
                     np.allclose(cap, cap0, rtol=0, atol=1e-6)
                 if same:
                     verdict = "same answer"
-                elif case.cell and any(case.cell in w for w in warned):
+                elif any((case.cell or case.table) in w for w in warned):
                     verdict = "warned naming the cell"
                 else:
                     verdict = "SILENT"

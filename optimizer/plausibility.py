@@ -168,6 +168,23 @@ HEAT_RULES: tuple[tuple[float, float, str, str], ...] = (
     (0.01, 1.0, "warning", "heat demand under 1 % or over the whole of the electricity"),
 )
 
+#: rules on the price shapes' multipliers (per-unit of a technology's price; Jiangsu's tariff: 0.35-1.7, a
+#: critical peak 1.2 x the peak)
+MULTIPLIER_RULES: tuple[tuple[float, float, str, str], ...] = (
+    # (low, high, severity, why)
+    (0.0, 10.0, "error", "a time-of-use multiplier over 10 times the price (percent, or a price, given?)"),
+    (0.1, 3.0, "warning", "time-of-use multipliers lie between 0.1 and 3 (Jiangsu: 0.35-1.7)"),
+)
+
+#: rules on the corridors' monthly schedules (warnings: each may be meant)
+SCHEDULE_RULES: tuple[tuple[str, str], ...] = (
+    # (figure, why)
+    ("a month's energy_max_mwh above what the corridor can carry in the month", "the ceiling never binds: a unit "
+     "slip (kWh given?), or a blank meant"),
+    ("a cell blank in some months of a corridor and given in others", "a blank switches the month's bound off: a "
+     "figure left out?"),
+)
+
 #: rules on the solved run (warnings: a result cannot be an input error, but it can show one)
 RESULT_RULES: tuple[tuple[str, float, str], ...] = (
     # (figure, threshold, why)
@@ -276,6 +293,40 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
     return warnings
 
 
+def check_shapes(cfg: Config, shapes: dict[str, Any], schedules: dict[str, pd.DataFrame], techs: pd.DataFrame, *,
+                 hours_in_month: dict[int, float], shape_file: str, schedule_file: str) -> list[str]:
+    """Apply :data:`MULTIPLIER_RULES` and :data:`SCHEDULE_RULES`; raise InputError on the first error, return
+    the warnings (sentences naming the cell as the shapes' own messages do)."""
+    if cfg.checks.plausibility == "off":
+        return []
+    warnings: list[str] = []
+    for shape in shapes.values():
+        for where, mult in shape.rows:
+            for low, high, severity, why in MULTIPLIER_RULES:
+                if low <= mult <= high:
+                    continue
+                msg = f"{_fmt(mult)} is outside the plausible band {low:g}-{high:g}: {why}"
+                if severity == "error":
+                    raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=shape_file,
+                                     field=f"{where}.multiplier")
+                warnings.append(f"{shape_file}: {where}.multiplier: {msg}")
+                break
+    for c, frame in schedules.items():
+        top = float(techs.at[c, "existing_mw"]) * float(techs.at[c, "availability"]) \
+            if not techs.at[c, "extendable"] else math.inf
+        for col in frame.columns:
+            blank = frame.index[frame[col].isna()]
+            if 0 < len(blank) < len(frame):
+                warnings.append(f"{schedule_file}: {c}.{blank[0]}.{col}: blank, so no bound in month {blank[0]}, "
+                                f"while {len(frame) - len(blank)} other months of {c} give one: {SCHEDULE_RULES[1][1]}")
+        for m, hi in frame["energy_max_mwh"].items():
+            most = top * hours_in_month[int(m)]
+            if hi > most * (1 + 1e-9):
+                warnings.append(f"{schedule_file}: {c}.{m}.energy_max_mwh: {_fmt(hi)} MWh is above what the corridor "
+                                f"can carry in the month ({_fmt(most)} MWh): {SCHEDULE_RULES[0][1]}")
+    return warnings
+
+
 def check_results(ds: xr.Dataset) -> list[str]:
     """Apply :data:`RESULT_RULES` to a solved run; return the warnings."""
     out: list[str] = []
@@ -342,6 +393,10 @@ def rules_markdown() -> str:
     lines += ["", "## Heat demand (annual, as a share of the electricity load's)", "",
               "| band | severity | why |", "|---|---|---|"]
     lines += [f"| {lo:g} - {hi:g} | {s} | {why} |" for lo, hi, s, why in HEAT_RULES]
+    lines += ["", "## Price shapes: each row's multiplier", "", "| band | severity | why |", "|---|---|---|"]
+    lines += [f"| {lo:g} - {hi:g} | {s} | {why} |" for lo, hi, s, why in MULTIPLIER_RULES]
+    lines += ["", "## Corridor schedules (warnings)", "", "| figure | why |", "|---|---|"]
+    lines += [f"| {f} | {why} |" for f, why in SCHEDULE_RULES]
     lines += ["", "## Results (warnings)", "", "| figure | threshold | why |", "|---|---|---|"]
     lines += [f"| {f} | {_fmt(k)} | {why} |" for f, k, why in RESULT_RULES]
     return "\n".join(lines) + "\n"

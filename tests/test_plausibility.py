@@ -18,6 +18,7 @@ from optimizer import plausibility as P
 from optimizer.config import load_config
 from optimizer.errors import InputError
 from optimizer.inputs import load_inputs
+from optimizer.inputs import shapes as shp
 from optimizer.run import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,6 +136,58 @@ def test_fleet_in_service_smaller_than_one_unit_warns(tiny_case):
                     "smaller than one of its units (GW given as MW?)",)
     assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
                              "technologies.coal.existing_mw": 60.0}).plausibility == ()
+
+
+def _shapes(tmp_path: Path, period: str, multiplier: str) -> dict:
+    path = tmp_path / "price_shapes.csv"
+    path.write_text("shape,months,hours,period,multiplier\ns,1-12,0-12,valley,0.35\n"
+                    f"s,1-12,12-24,{period},{multiplier}\n", encoding="utf-8")
+    return shp.read_price_shapes(path)
+
+
+@pytest.mark.parametrize(("multiplier", "severity"), [("1.7", None), ("1700", "error"), ("5", "warning")])
+def test_time_of_use_multipliers(tiny_case, tmp_path, multiplier, severity):
+    """Jiangsu's peak at 1.7 passes; 1,700 (a price given as a multiplier) stops naming the row; 5 warns."""
+    cfg = tiny_case.config(PLAUSIBLE)
+
+    def check() -> list[str]:
+        return P.check_shapes(cfg, _shapes(tmp_path, "peak", multiplier), {}, pd.DataFrame(), hours_in_month={},
+                              shape_file="shapes.csv", schedule_file="")
+
+    if severity == "error":
+        with pytest.raises(InputError, match=r"shapes\.csv: s \(line 3\)\.multiplier: 1,700 is outside"):
+            check()
+    else:
+        assert check() == ([] if severity is None else
+                           ["shapes.csv: s (line 3).multiplier: 5 is outside the plausible band 0.1-3: time-of-use "
+                            "multipliers lie between 0.1 and 3 (Jiangsu: 0.35-1.7)"])
+
+
+def test_misspelt_period_is_refused(tmp_path):
+    """'peek' for 'peak' would drop the valley/peak rule in silence: refused naming the row."""
+    with pytest.raises(InputError, match=r"s \(line 3\)\.period: period must be one of critical_peak, peak, "
+                                         r"flat, valley, deep_valley, got 'peek'"):
+        _shapes(tmp_path, "peek", "1.7")
+
+
+def test_corridor_schedule_rules(tiny_case):
+    """A corridor of 100 MW (availability 0.9: 90 MW, 66,960 MWh in a 31-day month). February's ceiling
+    in kWh (x1000) never binds, and March's minimum power left blank while eleven months give one: both
+    warn naming the cell; a ceiling within reach and a column blank in every month do not."""
+    techs = pd.DataFrame({"existing_mw": [100.0], "availability": [0.9], "extendable": [False]}, index=["c"])
+    hours = shp.month_hours(2025)
+    frame = pd.DataFrame({"energy_min_mwh": 10_000.0, "energy_max_mwh": 60_000.0, "power_min_mw": 10.0,
+                          "power_max_mw": float("nan")}, index=pd.Index(range(1, 13), name="month"))
+    frame.loc[2, "energy_max_mwh"] = 60_000_000.0
+    frame.loc[3, "power_min_mw"] = float("nan")
+    warned = P.check_shapes(tiny_case.config(PLAUSIBLE), {}, {"c": frame}, techs, hours_in_month=hours,
+                            shape_file="", schedule_file="sched.csv")
+    assert [w.split(": ")[:2] for w in warned] == [["sched.csv", "c.3.power_min_mw"],
+                                                   ["sched.csv", "c.2.energy_max_mwh"]]
+    assert "(60,480 MWh)" in warned[1]  # 90 MW x 672 h
+    frame.loc[2, "energy_max_mwh"], frame.loc[3, "power_min_mw"] = 60_000.0, 10.0
+    assert P.check_shapes(tiny_case.config(PLAUSIBLE), {}, {"c": frame}, techs, hours_in_month=hours,
+                          shape_file="", schedule_file="sched.csv") == []
 
 
 def test_off_switches_every_rule(tiny_case, tmp_path):

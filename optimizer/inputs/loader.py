@@ -33,6 +33,7 @@ from optimizer.inputs.techtable import (
     read_csv,
 )
 from optimizer.plausibility import check_inputs as check_plausibility
+from optimizer.plausibility import check_shapes
 
 HOURS_PER_YEAR = 8760.0
 
@@ -379,6 +380,8 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
                                            carrier_file=str(ic.carriers), load_file=str(ic.load), heat_mw=heat,
                                            heat_file=str(ic.heat_load)))
+    implausible += tuple(check_shapes(config, shapes, schedules, techs, hours_in_month=shp.month_hours(config.year),
+                                      shape_file=str(ic.price_shapes), schedule_file=str(ic.corridor_schedules)))
 
     # capacity factors: the set of technologies naming a profile must equal the set provided
     wanted = {t: techs.at[t, "profile"] for t in techs.index if techs.at[t, "profile"]}

@@ -7,7 +7,7 @@
 
 ``months`` lists months 1-12 (ranges allowed, ``12-2`` wraps), ``hours`` hour-beginnings 0-24 as a
 half-open range (``14-22`` is 14:00 to 22:00; ``22-2`` wraps past midnight; ``6`` alone is one hour).
-Every (month, hour) of a shape must be covered exactly once. A technology names a shape in
+Every (month, hour) of a shape must be covered exactly once; ``period`` is one of :data:`PERIODS`. A technology names a shape in
 ``price_shape`` (its price is multiplied hour by hour) or ``schedule_shape`` (its delivery is constant
 within each contiguous period of a day).
 
@@ -34,6 +34,10 @@ from optimizer.errors import InputError
 from optimizer.inputs.techtable import read_csv
 
 SHAPE_COLUMNS = ("shape", "months", "hours", "period", "multiplier")
+#: the period names of Chinese time-of-use tariffs (尖峰, 高峰, 平段, 低谷, 深谷); the model reads ``peak`` and
+#: ``valley`` (the valley/peak rule) and the blocks of any two that differ, so a misspelt name would change
+#: the answer in silence
+PERIODS = ("critical_peak", "peak", "flat", "valley", "deep_valley")
 SCHEDULE_COLUMNS = ("corridor", "month", "energy_min_mwh", "energy_max_mwh", "power_min_mw", "power_max_mw")
 
 
@@ -44,6 +48,8 @@ class Shape:
     name: str
     period: np.ndarray  # (12, 24) str
     multiplier: np.ndarray  # (12, 24) float
+    #: (where, multiplier) of each row of the table, ``where`` as messages name it: ``<shape> (line n)``
+    rows: tuple[tuple[str, float], ...] = ()
 
 
 def _ranges(text: str, lo: int, hi: int, *, wrap: bool, half_open: bool, what: str, source: str,
@@ -89,6 +95,7 @@ def read_price_shapes(path: Path) -> dict[str, Shape]:
         raise InputError(f"missing column {missing[0]!r}", source=src)
     periods: dict[str, np.ndarray] = {}
     mults: dict[str, np.ndarray] = {}
+    lines: dict[str, list[tuple[str, float]]] = {}
     for n, row in enumerate(df.to_dict("records"), start=2):  # line 1 is the header
         name = str(row["shape"]).strip()
         if not name:
@@ -99,8 +106,9 @@ def read_price_shapes(path: Path) -> dict[str, Shape]:
         hours = _ranges(row["hours"], 0, 23, wrap=True, half_open=True, what="hour", source=src,
                         field=f"{field}.hours")
         period = str(row["period"]).strip()
-        if not period:
-            raise InputError("empty period", source=src, field=f"{field}.period")
+        if period not in PERIODS:
+            raise InputError(f"period must be one of {', '.join(PERIODS)}, got {period!r}", source=src,
+                             field=f"{field}.period")
         try:
             mult = float(row["multiplier"])
         except ValueError:
@@ -108,6 +116,7 @@ def read_price_shapes(path: Path) -> dict[str, Shape]:
                              field=f"{field}.multiplier") from None
         if not (math.isfinite(mult) and mult >= 0):
             raise InputError(f"must be finite and not negative, got {mult}", source=src, field=f"{field}.multiplier")
+        lines.setdefault(name, []).append((field, mult))
         per = periods.setdefault(name, np.full((12, 24), "", dtype=object))
         mul = mults.setdefault(name, np.full((12, 24), np.nan))
         for m in months:
@@ -123,7 +132,7 @@ def read_price_shapes(path: Path) -> dict[str, Shape]:
             m, h = gaps[0]
             raise InputError(f"month {m + 1} hour {h} is not covered (every month and hour needs a period)",
                              source=src, field=f"{name}.hours")
-        out[name] = Shape(name, per.astype(str), mults[name])
+        out[name] = Shape(name, per.astype(str), mults[name], tuple(lines[name]))
     if not out:
         raise InputError("no shapes in the table", source=src)
     return out
