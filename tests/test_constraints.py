@@ -221,16 +221,17 @@ def test_reserve_margin_builds_firm_capacity(tmp_path):
 
 def test_storage_counts_as_firm_only_with_enough_energy(tmp_path):
     # Peak 100 MW, no margin, coal gives 80 MW firm. The battery must supply 20 MW firm and, with
-    # firm_duration_h = 4, hold 80 MWh behind it: P = 20 MW (1 CNY/kW), E = 80 MWh (2 CNY/kWh).
+    # firm_duration_h = 2 (the default is 4: the attribute must be read), hold 40 MWh behind it:
+    # P = 20 MW (1 CNY/kW), E = 40 MWh (2 CNY/kWh).
     coal = {**COAL, "existing_mw": 100, "firm_capacity_credit": 0.8}
     bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "extendable": "true",
            "capex_cny_per_kw": 1, "capex_cny_per_kwh": 2, "lifetime_yr": 1, "firm_capacity_credit": 1,
-           "firm_duration_h": 4}
+           "firm_duration_h": 2}
     out = solve(tmp_path, [coal, bat], [100], policy={"share_basis": "electricity", "reserve_margin": 0.0})
     ds = out.dataset
     assert float(ds["capacity_new_mw"].sel(technology="bat")) == pytest.approx(20)
-    assert float(ds["energy_capacity_new_mwh"].sel(storage="bat")) == pytest.approx(80)
-    assert float(ds.objective_cny) == pytest.approx(100 * 300 + 20 * 1000 + 80 * 2000)
+    assert float(ds["energy_capacity_new_mwh"].sel(storage="bat")) == pytest.approx(40)
+    assert float(ds.objective_cny) == pytest.approx(100 * 300 + 20 * 1000 + 40 * 2000)
 
 
 def test_capacity_target_forces_build_and_reports_dual(tmp_path):

@@ -549,3 +549,25 @@ def test_impossible_date_in_a_config_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_config(path)
     assert str(err.value).startswith(str(path)) and "does not exist" in str(err.value)
+
+
+def test_every_number_attribute_is_tried_off_its_default_by_some_test() -> None:
+    """Issue 21: the tiny cases once fixed neutral values (discount 0, lifetime 1, availability 1, ...), so
+    the terms behind them were never exercised. Each float attribute of data/attributes.csv must be given a
+    value other than its default somewhere in tests/ (a technology dict ``"attr": v``, a keyword ``attr=v``
+    or an override ``technologies.<t>.attr``)."""
+    import re
+
+    attrs = pd.read_csv(REPO / "data" / "attributes.csv", comment="#", dtype=str, keep_default_na=False)
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "tests").glob("*.py")))
+    num = r"(-?\d[\d_]*(?:\.\d*)?(?:e-?\d+)?)"
+    untried = []
+    for _, row in attrs[attrs["type"] == "float"].iterrows():
+        a = row["attribute"]
+        found = re.findall(rf"[\"']{a}[\"']\s*:\s*{num}|\b{a}\s*=\s*{num}|technologies\.\w+\.{a}[\"']?\s*[:=,]\s*"
+                           rf"[\"']?{num}", source)
+        values = {float(v.replace("_", "")) for groups in found for v in groups if v}
+        default = float(row["default"]) if row["default"] else None
+        if not values - {default}:
+            untried.append(a)
+    assert untried == []
