@@ -37,7 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 MODEL = "optimizer/model"
 TESTS = ["tests/test_mutants.py", "tests/test_equations_pinned.py", "tests/test_constraints.py",
          "tests/test_constraints_operation.py", "tests/test_constraints_policy.py", "tests/test_plan_fidelity.py",
-         "tests/test_solver_boundary.py", "tests/test_pathway.py"]
+         "tests/test_solver_boundary.py", "tests/test_pathway.py", "tests/test_transmission.py",
+         "tests/test_registry.py"]
 SKIP_KEYWORDS = {"doc", "dimen", "ordered"}
 SKIP_CALLS = {"warn", "warning", "info", "debug", "error", "append_note"}
 BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
