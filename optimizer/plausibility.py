@@ -148,6 +148,20 @@ INPUT_RULES: tuple[Rule, ...] = (
     Rule("co2_t_per_tce", "carrier", 0.0, 3.2, "warning", "above 3.2 tCO2/tce, more than any coal"),
 )
 
+#: rules on the config's own numbers: (key, low, high, severity, why); a value of 0 is the neutral "none"
+#: and is not checked
+CONFIG_RULES: tuple[tuple[str, float, float, str, str], ...] = (
+    ("economics.voll_cny_per_mwh", 100.0, 10_000_000.0, "error", "a value of lost load under 100 CNY/MWh is below "
+     "the cost of any supply (CNY/kWh given?)"),
+    ("economics.voll_cny_per_mwh", 3_000.0, 200_000.0, "warning", "values of lost load lie between 3,000 and "
+     "200,000 CNY/MWh (Chinese industry: 20,000-50,000)"),
+    ("economics.discount_rate", 0.0, 0.25, "warning", "a real discount rate over 25 % (8 % is 0.08)"),
+    ("policy.carbon_price_cny_per_t", 1.0, 10_000.0, "error", "a carbon price under 1 or over 10,000 CNY/t "
+     "(CNY/kg, or CNY/kt, given?)"),
+    ("policy.carbon_price_cny_per_t", 10.0, 2_000.0, "warning", "carbon prices lie between 10 and 2,000 CNY/t "
+     "(China's ETS: 60-100 in 2024)"),
+)
+
 #: rules on the load, against the statistic the config names (``checks.annual_load_twh``,
 #: ``checks.peak_load_mw``): the band is a factor either way
 LOAD_RULES: tuple[tuple[str, float, str, str], ...] = (
@@ -231,6 +245,18 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
+    for key, low, high, severity, why in CONFIG_RULES:
+        value: Any = cfg
+        for part in key.split("."):
+            value = getattr(value, part)
+        if value == 0 or low <= value <= high or (key == "economics.voll_cny_per_mwh" and not
+                                                  cfg.economics.allow_unserved):
+            continue
+        msg = f"{_fmt(value)} is outside the plausible band {_fmt(low)}-{_fmt(high)}: {why}"
+        if severity == "error":
+            raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source="config", field=key)
+        if not any(w.startswith(f"config {key}:") for w in warnings):
+            warnings.append(f"config {key}: {msg}")
     total = load_mw.sum(axis=1).to_numpy(dtype=float)
     annual_mwh = float(total.mean()) * 8760.0 if len(total) else 0.0
     peak_mw = float(total.max()) if len(total) else 0.0
@@ -387,6 +413,9 @@ def rules_markdown() -> str:
                 "unit": "x the row's unit_size_mw"}[r.scale]
         lines.append(f"| `{r.attribute}` | {r.kinds.replace('|', ', ')} | {_fmt(r.low)} - {_fmt(r.high)} | {unit} | "
                      f"{r.only} | {r.severity} | {r.why} |")
+    lines += ["", "## Config values (0 = none, not checked)", "", "| key | band | severity | why |",
+              "|---|---|---|---|"]
+    lines += [f"| `{k}` | {_fmt(lo)} - {_fmt(hi)} | {s} | {why} |" for k, lo, hi, s, why in CONFIG_RULES]
     lines += ["", "## Load (against `checks.annual_load_twh` and `checks.peak_load_mw`)", "",
               "| figure | factor either way | severity | why |", "|---|---|---|---|"]
     lines += [f"| {f} | {k:g} | {s} | {why} |" for f, k, s, why in LOAD_RULES]

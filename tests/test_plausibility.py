@@ -190,6 +190,23 @@ def test_corridor_schedule_rules(tiny_case):
                           shape_file="", schedule_file="sched.csv") == []
 
 
+@pytest.mark.parametrize(("changes", "severity"), [
+    ({"economics.voll_cny_per_mwh": 30, "economics.allow_unserved": True}, "error"),  # CNY/kWh for CNY/MWh
+    ({"economics.voll_cny_per_mwh": 30, "economics.allow_unserved": False}, None),  # no shedding: not used
+    ({"policy.carbon_price_cny_per_t": 0.1}, "error"),        # CNY/kg for CNY/t
+    ({"policy.carbon_price_cny_per_t": 60}, None),
+    ({"economics.discount_rate": 0.8}, "warning"),            # 8 % as 0.8
+])
+def test_config_values(tiny_case, changes, severity):
+    key = next(iter(changes))
+    if severity == "error":
+        with pytest.raises(InputError, match=rf"config: {key}: .* is outside the plausible band"):
+            tiny_case.inputs({**PLAUSIBLE, **changes})
+        return
+    warned = tiny_case.inputs({**PLAUSIBLE, **changes}).plausibility
+    assert [w.split(":")[0] for w in warned] == ([] if severity is None else [f"config {key}"])
+
+
 def test_off_switches_every_rule(tiny_case, tmp_path):
     _set_cell(tiny_case, "capex_cny_per_kw", "3.0")
     changes = {**{k: v for k, v in PLAUSIBLE.items() if k != "technologies.pv.capex_cny_per_kw"},

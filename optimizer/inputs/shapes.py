@@ -7,9 +7,9 @@
 
 ``months`` lists months 1-12 (ranges allowed, ``12-2`` wraps), ``hours`` hour-beginnings 0-24 as a
 half-open range (``14-22`` is 14:00 to 22:00; ``22-2`` wraps past midnight; ``6`` alone is one hour).
-Every (month, hour) of a shape must be covered exactly once; ``period`` is one of :data:`PERIODS`. A technology names a shape in
-``price_shape`` (its price is multiplied hour by hour) or ``schedule_shape`` (its delivery is constant
-within each contiguous period of a day).
+Every (month, hour) of a shape must be covered exactly once; ``period`` is one of :data:`PERIODS`. A
+technology names a shape in ``price_shape`` (its price is multiplied hour by hour) or ``schedule_shape``
+(its delivery is constant within each contiguous period of a day).
 
 ``corridor_schedules`` (CSV, one row per corridor and month)::
 
