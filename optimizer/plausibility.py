@@ -44,9 +44,9 @@ class Rule:
     """A band ``[low, high]`` for one number; outside it is an ``error`` or a ``warning``.
 
     ``scale``: the band is a multiple of the modelled city's peak load (``peak_mw``), of its annual
-    load (``annual_mwh``) or of the row's own ``unit_size_mw`` (``unit``; rows without one are skipped),
-    or absolute (``""``). ``kinds``: technology kinds (``|``-separated) or
-    ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters only for what
+    load (``annual_mwh``), of another number of the row (:data:`ROW_SCALES`: ``unit_size_mw``,
+    ``existing_mw``; rows where it is 0 are skipped), or absolute (``""``). ``kinds``: technology kinds
+    (``|``-separated) or ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters only for what
     may be built), ``fuel`` (a technology that burns a priced fuel), ``positive`` (a value of 0 is
     the neutral "none"), ``finite`` (inf is the neutral "no bound").
     """
@@ -62,6 +62,8 @@ class Rule:
 
 
 _BUILD = "generator|storage|import|boiler|demand_response"
+#: scales that are another number of the same row (rows where it is 0 are not checked), and how to say them
+ROW_SCALES = {"unit_size_mw": "its unit size", "existing_mw": "its capacity in service"}
 _PEAK = "peak_mw"
 
 #: rules on the technology and carrier tables (after the config's overrides)
@@ -101,7 +103,9 @@ INPUT_RULES: tuple[Rule, ...] = (
     Rule("existing_mw", _BUILD, 0.0, 3.0, "warning", "one technology over 3 times the city's peak load",
          scale=_PEAK),
     Rule("existing_mw", "generator", 1.0, math.inf, "warning", "a fleet in service smaller than one of its "
-         "units (GW given as MW?)", scale="unit", only="positive"),
+         "units (GW given as MW?)", scale="unit_size_mw", only="positive"),
+    Rule("flex_retrofit_max_mw", "generator", 0.0, 1.0, "warning", "a retrofit limit above the capacity in service "
+         "never binds (kW given as MW?)", scale="existing_mw", only="finite"),
     Rule("max_total_mw", _BUILD, 0.0, 100.0, "error", "a potential over 100 times the city's peak load",
          scale=_PEAK, only="finite"),
     Rule("max_total_mw", _BUILD, 0.0, 3.0, "warning", "a potential over 3 times the city's peak load",
@@ -284,7 +288,7 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
                 warnings.append(f"{heat_file}: {msg}")
                 break
     scale = {"": 1.0, "peak_mw": max(peak_mw, 1e-9), "annual_mwh": max(annual_mwh, 1e-9)}
-    unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load", "unit": "x its unit size"}
+    unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load"}
     flagged: set[tuple[str, str]] = set()
     for rule in INPUT_RULES:  # errors first within each attribute: the table lists them so
         if rule.kinds == "carrier":
@@ -295,22 +299,25 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
             rows = [(t, techs.loc[t]) for t in techs.index if techs.at[t, "kind"] in kinds]
             table, section, overrides = tech_file, "technologies", cfg.technologies
         for name, row in rows:
-            if rule.attribute not in row.index or (rule.scale == "unit" and not row.get("unit_size_mw", 0) > 0):
+            if rule.attribute not in row.index or (rule.scale in ROW_SCALES and not row.get(rule.scale, 0) > 0):
                 continue
             value = float(row[rule.attribute])
             priced = rule.kinds != "carrier" and float(carriers.at[row["carrier"], "fuel_price_cny_per_tce"]) > 0 \
                 if rule.only == "fuel" else False
             if not _applies(rule, row, value, priced) or (name, rule.attribute) in flagged:
                 continue
-            per = float(row["unit_size_mw"]) if rule.scale == "unit" else scale[rule.scale]
+            per = float(row[rule.scale]) if rule.scale in ROW_SCALES else scale[rule.scale]
             lo, hi = rule.low * per, rule.high * per
             if lo <= value <= hi:
                 continue
-            band = f"{_fmt(rule.low)}-{_fmt(rule.high)}" + (f" {unit_of[rule.scale]}" if rule.scale else "")
             cell = _where(name, rule.attribute, overrides, table, section)
-            msg = f"{_fmt(value)} is outside the plausible band {band}: {rule.why}"
-            if rule.scale == "unit":  # a floor only: the row's own unit size
-                msg = f"{_fmt(value)} is below its unit size, {_fmt(lo)} MW: {rule.why}"
+            if rule.scale in ROW_SCALES:  # a bound from the row's own numbers: say which
+                below = value < lo
+                msg = (f"{_fmt(value)} is {'below' if below else 'above'} {_fmt(lo if below else hi)} MW, "
+                       f"{_fmt(rule.low if below else rule.high)} x {ROW_SCALES[rule.scale]}: {rule.why}")
+            else:
+                band = f"{_fmt(rule.low)}-{_fmt(rule.high)}" + (f" {unit_of[rule.scale]}" if rule.scale else "")
+                msg = f"{_fmt(value)} is outside the plausible band {band}: {rule.why}"
             if rule.severity == "error":
                 src, _, fld = cell.partition(": ") if not cell.startswith("config ") else ("config", "", cell[7:])
                 raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=src, field=fld)
@@ -410,7 +417,7 @@ def rules_markdown() -> str:
              "|---|---|---|---|---|---|---|"]
     for r in INPUT_RULES:
         unit = {"": "the attribute's", "peak_mw": "x peak load", "annual_mwh": "x annual load",
-                "unit": "x the row's unit_size_mw"}[r.scale]
+                **{k: f"x the row's {k}" for k in ROW_SCALES}}[r.scale]
         lines.append(f"| `{r.attribute}` | {r.kinds.replace('|', ', ')} | {_fmt(r.low)} - {_fmt(r.high)} | {unit} | "
                      f"{r.only} | {r.severity} | {r.why} |")
     lines += ["", "## Config values (0 = none, not checked)", "", "| key | band | severity | why |",

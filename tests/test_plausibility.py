@@ -132,10 +132,21 @@ def test_fleet_in_service_smaller_than_one_unit_warns(tiny_case):
     """Coal given in GW (0.06 for 60 MW) against units of 50 MW: a warning naming the cell; 60 MW passes."""
     slip = tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
                              "technologies.coal.existing_mw": 0.06}).plausibility
-    assert slip == ("config technologies.coal.existing_mw: 0.06 is below its unit size, 50 MW: a fleet in service "
+    assert slip == ("config technologies.coal.existing_mw: 0.06 is below 50 MW, 1 x its unit size: a fleet in service "
                     "smaller than one of its units (GW given as MW?)",)
     assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
                              "technologies.coal.existing_mw": 60.0}).plausibility == ()
+
+
+def test_retrofit_limit_above_the_fleet_warns(tiny_case):
+    """A retrofit limit in kW (x1000) is above the fleet in service and never binds: a warning naming the cell;
+    a limit within the fleet passes."""
+    fleet = float(tiny_case.inputs(PLAUSIBLE).techs.at["coal", "existing_mw"])
+    slip = tiny_case.inputs({**PLAUSIBLE, "technologies.coal.flex_retrofit_max_mw": fleet * 1000}).plausibility
+    assert len(slip) == 1 and slip[0].startswith(
+        f"config technologies.coal.flex_retrofit_max_mw: {fleet * 1000:,.6g} is above {fleet:,.6g} MW, 1 x its "
+        "capacity in service")
+    assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.flex_retrofit_max_mw": fleet / 2}).plausibility == ()
 
 
 def _shapes(tmp_path: Path, period: str, multiplier: str) -> dict:
