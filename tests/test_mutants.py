@@ -19,7 +19,7 @@ from test_constraints_operation import DAY_LOAD, DAY_SHAPE
 
 from optimizer.errors import InfeasibleError, InputError
 from optimizer.run import run
-from tiny import make_config, write_case
+from tiny import CARRIERS, make_config, write_case
 
 UC_COAL = {**COAL, "committable": "true", "min_stable_frac": 0.5}  # as in tests/test_constraints_operation.py
 
@@ -633,3 +633,213 @@ def test_typical_day_storage_carried_within_its_energy_capacity(tmp_path):
     ds = run(cfg, write=False).dataset
     assert float(ds["energy_mwh"].sel(technology="gas")) == pytest.approx(40_630, rel=1e-6)
     assert float(ds.objective_cny) == pytest.approx(40_630 * 600, rel=1e-6)
+
+
+# --- second campaign (2026-12-07, seed 2026 + transmission.py) ---
+
+
+def test_extendable_link_within_its_limit_pays_fixed_costs(tmp_path):
+    # Kills transmission.py:67-68 (room to build max_total - existing, at least 0 and no more), :82 (the flow
+    # b -> a within the new capacity too), :90 and :92 (the zones of a link matched exactly: here zone_a is
+    # south, which sorts after north) and :109-110 (fixed O&M of 0.1 CNY/kW/yr on the total capacity). The
+    # two-zone case of tests/test_transmission.py with the link stated south -> north, 60 MW in service, at
+    # most 60.5 MW, 200 CNY per MW built and 100 CNY per MW a year. Each MW more saves 2 x (0.9 x 500 - 100)
+    # = 700 > 300 CNY: 0.5 MW are built. The north sends (b -> a) 50 / 0.9, 60.5, 60.5 MW; the dear unit
+    # gives 80 - 54.45 = 25.55 and 60 - 54.45 = 5.55 MW: 176.56 x 100 + 31.1 x 500 + 0.5 x 200 + 60.5 x 100
+    # = 17,655.6 + 15,550 + 100 + 6,050 = 39,355.6 CNY.
+    from test_transmission import LINK, _case
+
+    link = {**LINK, "zone_a": "south", "zone_b": "north", "extendable": "true", "max_total_mw": 60.5,
+            "capex_cny_per_kw": 0.2, "lifetime_yr": 1, "fom_cny_per_kw_yr": 0.1}
+    ds = run(_case(tmp_path, [link]), write=False).dataset
+    assert float(ds["link_capacity_new_mw"].sel(link="n_s")) == pytest.approx(0.5, abs=1e-6)
+    assert ds["link_bwd_mw"].sel(link="n_s").values == pytest.approx([50 / 0.9, 60.5, 60.5], abs=1e-5)
+    assert ds["link_fwd_mw"].sel(link="n_s").values == pytest.approx([0, 0, 0], abs=1e-5)
+    assert ds["generation_mw"].sel(generator="dear").values == pytest.approx([0, 25.55, 5.55], abs=1e-5)
+    assert float(ds["cost_cny"].sel(component="fom", owner="n_s")) == pytest.approx(6_050)
+    assert float(ds.objective_cny) == pytest.approx((50 / 0.9 + 121) * 100 + 15_550 + 100 + 6_050)
+
+
+def test_zonal_reserve_margin_of_three_zones(tmp_path):
+    # Kills reserve.py:58-59 (firm capacity carried over a link counted in the zone it reaches and against the
+    # zone it leaves, and in no other). Zones a, b, c, each needing 1.2 x its peak: a has load 80 (needs 96)
+    # and a unit of its own; b a cheap 100 MW unit and no load; c load 50 (needs 60), 30 MW of its own and a
+    # link from b (60 MW, 10 % lost), which must carry (60 - 30) / 0.9 = 33.3 MW of firm capacity. With 96 MW
+    # firm in a (100 MW at a credit of 0.96) the margin holds (a's row must not count b -> c against a); at a
+    # credit of 0.4 a is short (its row must not count b -> c as reaching a).
+    units = [{"name": f"g{z}", "kind": "generator", "carrier": "biomass", "existing_mw": mw, "vom_cny_per_mwh": 100,
+              "zone": z, "firm_capacity_credit": credit} for z, mw, credit in (("a", 100, 0.96), ("b", 100, 1),
+                                                                               ("c", 30, 1))]
+    data = write_case(tmp_path / "case", units, [0.0])
+    load = pd.read_csv(data["inputs"]["load"]).drop(columns="load_mw").assign(a=80.0, b=0.0, c=50.0)
+    load.to_csv(data["inputs"]["load"], index=False)
+    pd.DataFrame([{"name": "b_c", "zone_a": "b", "zone_b": "c", "existing_mw": 60, "loss_frac": 0.1,
+                   "source": "hand-worked test"}]).to_csv(tmp_path / "links.csv", index=False)
+    data["inputs"]["links"] = str(tmp_path / "links.csv")
+    cfg = make_config(data, tmp_path, zones=["a", "b", "c"], policy={
+        "share_basis": "electricity", "reserve_margin": 0.2, "reserve_margin_scope": "zone"})
+    ds = run(cfg, write=False).dataset
+    assert float(ds["policy_lhs"].sel(policy="reserve_margin_c")) >= 60 - 1e-6
+    with pytest.raises(InfeasibleError, match="reserve_margin_a"):
+        run(cfg.model_copy(update={"technologies": {"ga": {"firm_capacity_credit": 0.4}}}), write=False)
+
+
+# PV of test_exact_capacity_target_is_not_a_floor: 100 CNY per MW built, load 50, 80, 60 against a profile 0,
+# 1, 0.5; alone it is built to 120 MW (each MW beyond 80 still saves 0.5 x 300 = 150 CNY).
+EXTENDABLE_PV = {"name": "pv", "kind": "generator", "carrier": "solar", "extendable": "true", "profile": "pv",
+                 "capex_cny_per_kw": 0.1, "lifetime_yr": 1}
+
+
+@pytest.mark.parametrize(("target", "pv_mw", "cost"), [
+    # exactly 150 MW: more than pays; PV 0, 80, 60, coal 50: 15,000 + 15,000 (as a ceiling: 120 MW, 27,000)
+    ({"value": 150, "sense": "=="}, 150, 30_000),
+    # 100 MW within 10 %: the ceiling 110 binds; PV 0, 80, 55, coal 55 MWh: 11,000 + 16,500 (the ceiling
+    # 100 x (1 - 10 %) = 90: 9,000 + 65 x 300 = 28,500)
+    ({"value": 100, "sense": "==", "tolerance": 0.1}, 110, 27_500),
+])
+def test_exact_capacity_target_binds_both_ways(tmp_path, target, pv_mw, cost):
+    # Kills registry.py:274 (a row of sense == stated as <=) and targets.py:58 and :60 (the ceiling of a
+    # target within a tolerance at value x (1 + tolerance), and its description).
+    policy = {"share_basis": "electricity", "capacity_targets": [{"name": "pv", "technologies": ["pv"], **target}]}
+    ds = solve(tmp_path, [COAL, EXTENDABLE_PV], [50, 80, 60], {"pv": [0.0, 1.0, 0.5]}, policy=policy).dataset
+    assert float(ds["capacity_total_mw"].sel(technology="pv")) == pytest.approx(pv_mw)
+    assert float(ds.objective_cny) == pytest.approx(cost)
+    if "tolerance" in target:
+        assert str(ds["policy_description"].sel(policy="cap_pv_max").values).endswith("(+10%)")
+        assert str(ds["policy_description"].sel(policy="cap_pv_min").values).endswith("(-10%)")
+
+
+def test_capacity_floor_reached_up_to_float_rounding(tmp_path):
+    # Kills targets.py:86 (a floor reached by the capacity in service only to within float rounding is still
+    # reached by construction). Two biomass units of 0.7 and 0.1 MW in service: 0.7 + 0.1 = 0.7999999999999999
+    # in floats, a floor of 0.8 MW holds whatever the optimum.
+    units = [{"name": n, "kind": "generator", "carrier": "biomass", "existing_mw": mw} for n, mw in
+             (("old_a", 0.7), ("old_b", 0.1))]
+    targets = [{"name": "floor", "value": 0.8, "technologies": ["old_a", "old_b"], "sense": ">="}]
+    ds = solve(tmp_path, [COAL, *units], [10], policy={"share_basis": "electricity", "capacity_targets": targets})
+    why = dict(zip(ds.dataset["policy"].values.tolist(), ds.dataset["policy_by_construction"].values.tolist(),
+                   strict=True))
+    assert "already reaches it" in str(why["cap_floor"])
+
+
+def test_import_of_partly_non_fossil_power_at_its_full_capacity(tmp_path):
+    # Kills imports.py:96 (a power minimum equal to the corridor's capacity is allowed) and :167 (the
+    # non-fossil account counts nonfossil_fraction x the energy). Hydro (100 MW, 700 CNY/MWh, half of it
+    # non-fossil) must deliver 100 MW in January; load 120: gas 20. 100 x 700 + 20 x 600 = 82,000; the
+    # non-fossil account 50 MWh of the 120.
+    hydro = {"name": "hydro", "kind": "import", "carrier": "hydro", "existing_mw": 100, "price_cny_per_mwh": 700,
+             "nonfossil_fraction": 0.5}
+    sched = [{"corridor": "hydro", "month": 1, "energy_min_mwh": "", "energy_max_mwh": "", "power_min_mw": 100,
+              "power_max_mw": ""}]
+    data = write_case(tmp_path / "case", [hydro, GAS], [120], schedules=sched)
+    ds = run(make_config(data, tmp_path), write=False).dataset
+    assert ds["import_mw"].sel(corridor="hydro").values.tolist() == pytest.approx([100], abs=1e-6)
+    assert float(ds.account_nonfossil) == pytest.approx(50)
+    assert float(ds.account_total) == pytest.approx(120)
+    assert float(ds.objective_cny) == pytest.approx(82_000)
+
+
+def test_yearly_energy_minimum_in_typical_days(tmp_path):
+    # Kills imports.py:200 (on typical days the monthly minima add up to a yearly floor). Hydro (100 MW, 700
+    # CNY/MWh, dearer than gas) must deliver at least 1,000 MWh a month: 12,000 MWh in the year, no more. Load
+    # 80 MW on even days, 60 on odd ones (182 x 24 x 80 + 183 x 24 x 60 = 612,960 MWh):
+    # 12,000 x 700 + 600,960 x 600 = 368,976,000 CNY.
+    hydro = {"name": "hydro", "kind": "import", "carrier": "hydro", "existing_mw": 100, "price_cny_per_mwh": 700,
+             "nonfossil_fraction": 1}
+    sched = [{"corridor": "hydro", "month": mo, "energy_min_mwh": 1000, "energy_max_mwh": "", "power_min_mw": "",
+              "power_max_mw": ""} for mo in range(1, 13)]
+    days = pd.date_range("2025-01-01", periods=8760, freq="h").dayofyear.to_numpy()
+    data = write_case(tmp_path / "case", [hydro, GAS], np.where(days % 2 == 0, 80.0, 60.0).tolist(), schedules=sched)
+    cfg = make_config(data, tmp_path, time={"start": None, "end": None, "typical_days": 2, "scale_to_year": True})
+    ds = run(cfg, write=False).dataset
+    assert float(ds.objective_cny) == pytest.approx(12_000 * 700 + 600_960 * 600, rel=1e-9)
+
+
+def test_clean_electricity_share_in_two_hour_steps(tmp_path):
+    # Kills shares.py:79 (the annual load weights each step by the hours it stands for). PV (50 MW, free) on a
+    # profile 0, 0, 1, 1 against a load of 50, 50, 80, 80 MW, in 2-hour steps: 100 MWh of clean electricity
+    # over 260 MWh of load.
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 50, "profile": "pv"}
+    ds = solve(tmp_path, [COAL, pv], [50, 50, 80, 80], {"pv": [0.0, 0.0, 1.0, 1.0]}, time={"resolution_h": 2})
+    assert float(ds.dataset.clean_electricity_share) == pytest.approx(100 / 260)
+
+
+def test_storage_reserve_headroom_grows_while_charging(tmp_path):
+    # Kills storage.py:136 (what storage charges adds to its reserve headroom: r + d - c <= capacity). An
+    # 80 MW reserve, held only by a lossless battery (50 MW, 500 MWh: energy never binds), short reserve at
+    # 1,000 CNY/MW/h. PV (100 MW) makes 100 MW in hour 0 only; load 50 both hours. Shifting d MW from hour 0
+    # to hour 1 (d <= 30): hour 0 holds 50 + d, 30 - d short; hour 1 holds 50 - d, 30 + d short; coal 50 - d:
+    # 300 (50 - d) + 1,000 x 60 = 75,000 - 300 d, least at d = 30: 66,000. (Were the charge not counted,
+    # hour 0 would hold 50 whatever the charge: d = 0, 75,000.)
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "existing_mw": 50, "existing_mwh": 500,
+           "efficiency_charge": 1.0, "efficiency_discharge": 1.0, "reserve_frac": 1}
+    reserve = {"load_frac": 0, "largest_unit": False, "fixed_mw": 80, "shortfall_cny_per_mw_h": 1000}
+    ds = solve(tmp_path, [COAL, pv, bat], [50, 50], {"pv": [1.0, 0.0]},
+               policy={"share_basis": "electricity", "operating_reserve": reserve}).dataset
+    assert ds["storage_discharge_mw"].sel(storage="bat").values.tolist()[1] == pytest.approx(30, abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(66_000)
+
+
+def test_a_cheap_fuel_is_still_paid(tmp_path):
+    # Kills dispatch.py:107 (fuel of at most 1 CNY/tce left unpaid). Coal at 1 CNY/tce: 100 MWh at 0.3 tce/MWh
+    # cost 30 CNY.
+    carriers = [("coal", 1.0, 2.0, True, True, False), *[c for c in CARRIERS if c[0] != "coal"]]
+    data = write_case(tmp_path / "case", [COAL], [100], carriers=carriers)
+    ds = run(make_config(data, tmp_path), write=False).dataset
+    assert float(ds["cost_cny"].sel(component="fuel", owner="coal")) == pytest.approx(30)
+    assert float(ds.objective_cny) == pytest.approx(30)
+
+
+def test_idle_boiler_and_extendable_unit_class_may_stay_off(tmp_path):
+    # Kills heat.py:98 (a boiler in service may make no heat) and commitment.py:76 (an extendable unit class
+    # may commit nothing). Free PV (100 MW) meets the 50 MW load; no heat is needed; coal (100 MW, may be built
+    # to 200 at 1,000 CNY/kW, committable, 0.5 minimum) and a coal boiler (100 MW) stay off: 0 CNY. (One MW
+    # committed runs at least 0.5 MW: 150 CNY; a boiler held at 1 MW makes heat nobody takes.)
+    coal = {**UC_COAL, "extendable": "true", "max_total_mw": 200, "capex_cny_per_kw": 1000, "lifetime_yr": 1}
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    boiler = {"name": "boiler", "kind": "boiler", "carrier": "coal", "existing_mw": 100, "heat_rate_gce_per_kwh": 150}
+    data = write_case(tmp_path / "case", [coal, pv, boiler], [50], {"pv": [1.0]}, heat_mw=[0.0])
+    ds = run(make_config(data, tmp_path), write=False).dataset
+    assert ds["committed_mw"].sel(committable="coal").values.tolist() == pytest.approx([0], abs=1e-6)
+    assert ds["boiler_heat_mw"].sel(boiler="boiler").values.tolist() == pytest.approx([0], abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(0, abs=1e-6)
+
+
+def test_extendable_demand_response_within_its_available_share(tmp_path):
+    # Kills demand_response.py:60 (curtailment of an extendable contract at most availability x contract).
+    # Load 110 against 100 MW of coal and gas at 600; a DR contract may be signed up to 20 MW at 100 CNY per MW
+    # (0.1 CNY/kW, 1 year), half of it available, 1 CNY per MWh curtailed. Each MW signed curtails 0.5 MW of
+    # gas (299.5 CNY saved > 100): 20 MW signed, 10 curtailed, no gas: 30,000 + 2,000 + 10 = 32,010.
+    dr = {"name": "dr", "kind": "demand_response", "carrier": "electricity", "extendable": "true",
+          "max_total_mw": 20, "capex_cny_per_kw": 0.1, "lifetime_yr": 1, "vom_cny_per_mwh": 1, "availability": 0.5}
+    ds = solve(tmp_path, [COAL, GAS, dr], [110]).dataset
+    assert float(ds["capacity_new_mw"].sel(technology="dr")) == pytest.approx(20)
+    assert ds["generation_mw"].sel(generator="gas").values.tolist() == pytest.approx([0], abs=1e-6)
+    assert float(ds.objective_cny) == pytest.approx(32_010)
+
+
+def test_lossy_storage_carried_to_the_last_hour_of_a_typical_day(tmp_path):
+    # Linked typical days with standing losses against the full year (the existing check is lossless). A year
+    # of alternating sunny days (PV 10:00-15:00) and dark days, the last day bright all day; 10 MW of load at
+    # 23:00 only. A battery with a 2 %/h standing loss carries PV from each sunny day to the next dark day's
+    # 23:00, where it holds keep ** 24 of what the day began with: drawn in the day's last step, the carried
+    # energy's decay is exact in the linked scheme, so three typical days (sunny, dark, bright) must give the
+    # full-resolution optimum. Kills storage.py:191 with the day's lowest state dropped. (Not the survivor
+    # keep ** 24 -> keep there: see benchmarks/MUTANTS.md.)
+    n = 8760
+    hour, day = np.arange(n) % 24, np.arange(n) // 24
+    pv = np.where((day % 2 == 0) & (hour >= 10) & (hour < 15), 1.0, 0.0)
+    pv[day == 364] = 1.0
+    load = np.where(hour == 23, 10.0, 0.0)
+    gas = {**GAS, "existing_mw": 20}
+    pv_row = {"name": "pv", "kind": "generator", "carrier": "solar", "extendable": "true", "profile": "pv",
+              "capex_cny_per_kw": 20, "lifetime_yr": 1}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "extendable": "true", "capex_cny_per_kwh": 5,
+           "capex_cny_per_kw": 1, "lifetime_yr": 1, "firm_capacity_credit": 0, "standing_loss_frac_per_h": 0.02}
+    data = write_case(tmp_path / "c", [gas, pv_row, bat], load.tolist(), {"pv": pv.tolist()})
+    data["time"] = {"scale_to_year": True}
+    full = run(make_config(data, tmp_path), write=False).dataset
+    td = run(make_config(data, tmp_path, time={"scale_to_year": True, "typical_days": 3}), write=False).dataset
+    assert float(full["energy_capacity_total_mwh"].sel(storage="bat")) > 10  # it carries a day's 23:00 and more
+    assert float(td.objective_cny) == pytest.approx(float(full.objective_cny), rel=1e-6)
