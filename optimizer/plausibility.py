@@ -4,8 +4,9 @@ A table can be well formed and still wrong by a unit: a load given in GW (1,000 
 capex in CNY/W, a price in CNY/kWh. The model solves such inputs without complaint and writes a
 result that is wrong with exit 0. The rules below catch what they can, before the solve (inputs) and
 after it (results); all of them, with their thresholds and the reason for each, are in this module's
-tables :data:`INPUT_RULES`, :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`RESULT_RULES` (also printed in
-docs/plausibility.md by ``python -m optimizer.docs``).
+tables (:data:`INPUT_RULES` on the technology and carrier tables, :data:`CONFIG_RULES`, :data:`LOAD_RULES`,
+:data:`HEAT_RULES`, :data:`MULTIPLIER_RULES` and :data:`SCHEDULE_RULES` on the other inputs,
+:data:`RESULT_RULES`), printed in docs/plausibility.md by ``python -m optimizer.docs``.
 
 Each rule gives a band. A number outside an ``error`` band is surely wrong (a unit slip: the bands
 are an order of magnitude or more beyond any real plant) and stops the run with one line naming the
@@ -25,6 +26,7 @@ configs.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +48,9 @@ class Rule:
     ``scale``: the band is a multiple of the modelled city's peak load (``peak_mw``), of its annual
     load (``annual_mwh``), of another number of the row (:data:`ROW_SCALES`: ``unit_size_mw``,
     ``existing_mw``; rows where it is 0 are skipped), or absolute (``""``). ``kinds``: technology kinds
-    (``|``-separated) or ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters only for what
-    may be built), ``fuel`` (a technology that burns a priced fuel), ``positive`` (a value of 0 is
-    the neutral "none"), ``finite`` (inf is the neutral "no bound").
+    (``|``-separated) or ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters
+    only for what may be built), ``fuel`` (a technology that burns a priced fuel), ``positive`` (a value
+    of 0 is the neutral "none"), ``finite`` (inf is the neutral "no bound").
     """
 
     attribute: str
@@ -239,28 +241,39 @@ def _fmt(x: float) -> str:
     return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
 
 
+def _outside(value: float, bands: Iterable[tuple[float, float, str, str]], say: Callable[[float, float], str], *,
+             source: str, field: str) -> str | None:
+    """The first of ``bands`` ((low, high, severity, why), errors first) that ``value`` lies outside: an error
+    raises InputError, a warning returns its sentence (``say(low, high)``: why); inside every band, None."""
+    for low, high, severity, why in bands:
+        if low <= value <= high:
+            continue
+        msg = f"{say(low, high)}: {why}"
+        if severity == "error":
+            raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=source, field=field)
+        return msg
+    return None
+
+
 def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_mw: pd.DataFrame, *,
                  tech_file: str, carrier_file: str, load_file: str, heat_mw: pd.DataFrame | None = None,
                  heat_file: str = "") -> list[str]:
-    """Apply :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`INPUT_RULES`; raise InputError on the first
-    error, return the warnings (sentences naming the cell). ``load_mw`` and ``heat_mw``: the run's hourly
-    load and heat demand (time x zone or network), before any aggregation; a cut of the year is scaled
-    to a year."""
+    """Apply :data:`CONFIG_RULES`, :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`INPUT_RULES`; raise
+    InputError on the first error, return the warnings (sentences naming the cell). ``load_mw`` and
+    ``heat_mw``: the run's hourly load and heat demand (time x zone or network), before any aggregation;
+    a cut of the year is scaled to a year."""
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
-    for key, low, high, severity, why in CONFIG_RULES:
+    for key in dict.fromkeys(k for k, *_ in CONFIG_RULES):
         value: Any = cfg
         for part in key.split("."):
             value = getattr(value, part)
-        if value == 0 or low <= value <= high or (key == "economics.voll_cny_per_mwh" and not
-                                                  cfg.economics.allow_unserved):
+        if value == 0 or (key == "economics.voll_cny_per_mwh" and not cfg.economics.allow_unserved):
             continue
-        msg = f"{_fmt(value)} is outside the plausible band {_fmt(low)}-{_fmt(high)}: {why}"
-        if severity == "error":
-            raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source="config", field=key)
-        if not any(w.startswith(f"config {key}:") for w in warnings):
-            warnings.append(f"config {key}: {msg}")
+        msg = _outside(value, [r[1:] for r in CONFIG_RULES if r[0] == key], source="config", field=key,
+                       say=lambda lo, hi, v=value: f"{_fmt(v)} is outside the plausible band {_fmt(lo)}-{_fmt(hi)}")
+        warnings += [f"config {key}: {msg}"] if msg else []
     total = load_mw.sum(axis=1).to_numpy(dtype=float)
     annual_mwh = float(total.mean()) * 8760.0 if len(total) else 0.0
     peak_mw = float(total.max()) if len(total) else 0.0
@@ -278,15 +291,10 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
     heat_mwh = float(heat_mw.to_numpy(dtype=float).sum(axis=1).mean()) * 8760.0 if heat_mw is not None else 0.0
     if heat_mw is not None and len(heat_mw) and annual_mwh > 0:
         ratio = heat_mwh / annual_mwh
-        for low, high, severity, why in HEAT_RULES:
-            if not low <= ratio <= high:
-                msg = (f"the annual heat demand is {_fmt(heat_mwh / 1e6)} TWh/yr, {ratio:.4g} x the electricity load's "
-                       f"{_fmt(annual_mwh / 1e6)} TWh/yr (plausible {low:g}-{high:g}): {why}")
-                if severity == "error":
-                    raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=heat_file,
-                                     field="heat_mw")
-                warnings.append(f"{heat_file}: {msg}")
-                break
+        msg = _outside(ratio, HEAT_RULES, source=heat_file, field="heat_mw",
+                       say=lambda lo, hi: f"the annual heat demand is {_fmt(heat_mwh / 1e6)} TWh/yr, {ratio:.4g} x the "
+                       f"electricity load's {_fmt(annual_mwh / 1e6)} TWh/yr (plausible {lo:g}-{hi:g})")
+        warnings += [f"{heat_file}: {msg}"] if msg else []
     scale = {"": 1.0, "peak_mw": max(peak_mw, 1e-9), "annual_mwh": max(annual_mwh, 1e-9)}
     unit_of = {"peak_mw": "x the peak load", "annual_mwh": "x the annual load"}
     flagged: set[tuple[str, str]] = set()
@@ -335,15 +343,9 @@ def check_shapes(cfg: Config, shapes: dict[str, Any], schedules: dict[str, pd.Da
     warnings: list[str] = []
     for shape in shapes.values():
         for where, mult in shape.rows:
-            for low, high, severity, why in MULTIPLIER_RULES:
-                if low <= mult <= high:
-                    continue
-                msg = f"{_fmt(mult)} is outside the plausible band {low:g}-{high:g}: {why}"
-                if severity == "error":
-                    raise InputError(msg + " (--set checks.plausibility=off if it is meant)", source=shape_file,
-                                     field=f"{where}.multiplier")
-                warnings.append(f"{shape_file}: {where}.multiplier: {msg}")
-                break
+            msg = _outside(mult, MULTIPLIER_RULES, source=shape_file, field=f"{where}.multiplier",
+                           say=lambda lo, hi, v=mult: f"{_fmt(v)} is outside the plausible band {lo:g}-{hi:g}")
+            warnings += [f"{shape_file}: {where}.multiplier: {msg}"] if msg else []
     for c, frame in schedules.items():
         top = float(techs.at[c, "existing_mw"]) * float(techs.at[c, "availability"]) \
             if not techs.at[c, "extendable"] else math.inf
