@@ -1,6 +1,6 @@
 """Fuzz campaign over the cells of the input tables: no silent wrong answer, no traceback.
 
-    python benchmarks/fuzz_tables.py [--limit N] [--seed S] [--days D]
+    python benchmarks/fuzz_tables.py [--limit N] [--seed S] [--days D] [--zonal]
 
 The base case is configs/suzhou_2025.yaml cut to its first ``D`` days (scaled to a year: a capacity
 expansion of about a second). On a copy of data/ (the repository is never touched) each input is changed
@@ -11,6 +11,9 @@ in one way at a time:
 * every cell: replaced by text (``abc``);
 * each table: saved with semicolons, full-width commas, tabs; a table with Chinese text also in GBK;
 * each hourly profile (load, heat, capacity factors): x1000 and /1000 (the whole file in another unit).
+
+``--zonal`` runs configs/suzhou_2025_zones.yaml (hourly, not its typical days) instead, over its own inputs:
+every cell of data/zones/model/links.csv and the zones' load and capacity-factor files.
 
 The rule for each run (issue 21): exit 0 only if the solution equals the clean case's (objective to
 1e-9 relative, every capacity to 1e-6 MW) or the run warned naming the cell as the tool's messages do
@@ -53,6 +56,10 @@ TABLES = {
 #: the hourly profiles, each scaled by 1,000 and by 1/1,000 (a unit slip of the whole file)
 PROFILES = {"profiles/load_2025.nc": "load_mw", "profiles/heat_2025.nc": "heat_mw",
             "profiles/cf_2025.nc": "capacity_factor"}
+#: ``--zonal``: the six-zone case's own inputs (the links between zones, the zones' load and capacity factors)
+ZONAL_TABLES = {"zones/model/links.csv": lambda r, i: r["name"]}
+ZONAL_PROFILES = {"zones/model/load_2025.nc": "load_mw", "zones/model/cf_2025.nc": "capacity_factor"}
+CONFIGS = {False: "suzhou_2025.yaml", True: "suzhou_2025_zones.yaml"}
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,10 @@ def _number(text: str) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def cases(data: Path) -> list[Case]:
-    """Every change of the campaign, in a fixed order."""
+def cases(data: Path, zonal: bool = False) -> list[Case]:
+    """Every change of the campaign (of the six-zone case's own inputs if ``zonal``), in a fixed order."""
     out: list[Case] = []
-    for table, key in TABLES.items():
+    for table, key in (ZONAL_TABLES if zonal else TABLES).items():
         _, frame = _read(data / table)
         for i, r in frame.iterrows():
             row = key(r, i)
@@ -106,17 +113,17 @@ def cases(data: Path) -> list[Case]:
         out += [Case(table, sep) for sep in ("semicolons", "full-width commas", "tabs")]
         if any(ord(ch) > 127 for ch in (data / table).read_text(encoding="utf-8")):
             out.append(Case(table, "gbk"))
-    out += [Case(f, how) for f in PROFILES for how in ("x1000", "/1000")]
+    out += [Case(f, how) for f in (ZONAL_PROFILES if zonal else PROFILES) for how in ("x1000", "/1000")]
     return out
 
 
 def apply(case: Case, clean: Path, target: Path) -> None:
     """Write ``clean`` changed by ``case`` to ``target``."""
-    if case.table in PROFILES:
+    var = {**PROFILES, **ZONAL_PROFILES}.get(case.table)
+    if var:
         import xarray as xr
 
         ds = xr.load_dataset(clean)
-        var = PROFILES[case.table]
         ds[var] = ds[var] * (1000.0 if case.how == "x1000" else 0.001)
         ds.to_netcdf(target)
         return
@@ -150,7 +157,8 @@ def solve(config: Path, days: int) -> tuple[str, object, str]:
 
     end = pd.Timestamp("2025-01-01") + pd.Timedelta(days=days) - pd.Timedelta(hours=1)
     try:
-        cfg = load_config(config, [f"time.end={end:%Y-%m-%d %H:%M}", "solver.diagnose_infeasibility=false"])
+        cfg = load_config(config, [f"time.end={end:%Y-%m-%d %H:%M}", "time.typical_days=null",
+                                   "solver.diagnose_infeasibility=false"])
         out = run(cfg, write=False)
     except OptimizerError as err:
         return "error", None, str(err).splitlines()[0] if str(err) else type(err).__name__
@@ -158,14 +166,16 @@ def solve(config: Path, days: int) -> tuple[str, object, str]:
         return "traceback", None, traceback.format_exc(limit=3).strip().splitlines()[-1]
 
 
-    warned = json.loads(out.dataset.attrs.get("plausibility", "[]"))
+    # what the run said of its inputs: the plausibility warnings and the blank cells that took a default
+    warned = [*json.loads(out.dataset.attrs.get("plausibility", "[]")),
+              *json.loads(out.dataset.attrs.get("defaults_used", "[]"))]
     return "ok", (_answer(out.dataset), warned), ""
 
 
 def campaign(limit: int | None, seed: int, days: int, verbose: bool = True, only: list[Case] | None = None,
-             show: str = "") -> Counter:
-    """Run the campaign (or just the cases ``only``); return the counts by verdict, print the bad ones (and
-    those of the verdict ``show``)."""
+             show: str = "", zonal: bool = False) -> Counter:
+    """Run the campaign (or just the cases ``only``) on the one-zone case or, ``zonal``, the six-zone one;
+    return the counts by verdict, print the bad ones (and those of the verdict ``show``)."""
     logging.getLogger("optimizer").setLevel(logging.ERROR)
     counts: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -174,15 +184,15 @@ def campaign(limit: int | None, seed: int, days: int, verbose: bool = True, only
             shutil.copytree(REPO / folder, root / folder)
         clean_dir = root / "clean"
         clean_dir.mkdir()
-        for table in [*TABLES, *PROFILES]:
+        for table in [*TABLES, *PROFILES, *ZONAL_TABLES, *ZONAL_PROFILES]:
             (clean_dir / table).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(root / "data" / table, clean_dir / table)
-        config = root / "configs" / "suzhou_2025.yaml"
+        config = root / "configs" / CONFIGS[zonal]
         status, base, msg = solve(config, days)
         if status != "ok":
             raise SystemExit(f"the clean case does not solve: {msg}")
         (obj0, cap0), _ = base
-        todo = cases(root / "data") if only is None else list(only)
+        todo = cases(root / "data", zonal) if only is None else list(only)
         if limit is not None and limit < len(todo):
             todo = random.Random(seed).sample(todo, limit)
         t0 = time.perf_counter()
@@ -219,9 +229,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261207)
     ap.add_argument("--days", type=int, default=3, help="days of 2025 in the base case (scaled to a year)")
     ap.add_argument("--show", default="", help="also print the inputs of this verdict, e.g. 'warned naming the cell'")
+    ap.add_argument("--zonal", action="store_true", help="the six-zone case: its links and zonal profiles")
     a = ap.parse_args()
     t0 = time.perf_counter()
-    counts = campaign(a.limit, a.seed, a.days, show=a.show)
+    counts = campaign(a.limit, a.seed, a.days, show=a.show, zonal=a.zonal)
     buf = io.StringIO()
     total = sum(counts.values())
     print(f"{total} inputs in {time.perf_counter() - t0:.0f} s: " + ", ".join(

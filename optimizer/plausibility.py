@@ -48,9 +48,10 @@ class Rule:
     ``scale``: the band is a multiple of the modelled city's peak load (``peak_mw``), of its annual
     load (``annual_mwh``), of another number of the row (:data:`ROW_SCALES`: ``unit_size_mw``,
     ``existing_mw``; rows where it is 0 are skipped), or absolute (``""``). ``kinds``: technology kinds
-    (``|``-separated) or ``carrier`` for the carrier table. ``only``: ``extendable`` (the number matters
-    only for what may be built), ``fuel`` (a technology that burns a priced fuel), ``positive`` (a value
-    of 0 is the neutral "none"), ``finite`` (inf is the neutral "no bound").
+    (``|``-separated; ``link``: the links between zones) or ``carrier`` for the carrier table.
+    ``only``: ``extendable`` (the number matters only for what may be built), ``fuel`` (a technology
+    that burns a priced fuel), ``positive`` (a value of 0 is the neutral "none"), ``finite`` (inf is the
+    neutral "no bound").
     """
 
     attribute: str
@@ -63,7 +64,7 @@ class Rule:
     only: str = ""
 
 
-_BUILD = "generator|storage|import|boiler|demand_response"
+_BUILD = "generator|storage|import|boiler|demand_response|link"
 #: scales that are another number of the same row (rows where it is 0 are not checked), and how to say them
 ROW_SCALES = {"unit_size_mw": "its unit size", "existing_mw": "its capacity in service"}
 _PEAK = "peak_mw"
@@ -104,7 +105,7 @@ INPUT_RULES: tuple[Rule, ...] = (
          "as MW, or the load in GW?)", scale=_PEAK),
     Rule("existing_mw", _BUILD, 0.0, 3.0, "warning", "one technology over 3 times the city's peak load",
          scale=_PEAK),
-    Rule("existing_mw", "generator", 1.0, math.inf, "warning", "a fleet in service smaller than one of its "
+    Rule("existing_mw", "generator", 0.1, math.inf, "warning", "a fleet in service under a tenth of one of its "
          "units (GW given as MW?)", scale="unit_size_mw", only="positive"),
     Rule("flex_retrofit_max_mw", "generator", 0.0, 1.0, "warning", "a retrofit limit above the capacity in service "
          "never binds (kW given as MW?)", scale="existing_mw", only="finite"),
@@ -257,11 +258,11 @@ def _outside(value: float, bands: Iterable[tuple[float, float, str, str]], say: 
 
 def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_mw: pd.DataFrame, *,
                  tech_file: str, carrier_file: str, load_file: str, heat_mw: pd.DataFrame | None = None,
-                 heat_file: str = "") -> list[str]:
+                 heat_file: str = "", links: pd.DataFrame | None = None, link_file: str = "") -> list[str]:
     """Apply :data:`CONFIG_RULES`, :data:`LOAD_RULES`, :data:`HEAT_RULES` and :data:`INPUT_RULES`; raise
     InputError on the first error, return the warnings (sentences naming the cell). ``load_mw`` and
     ``heat_mw``: the run's hourly load and heat demand (time x zone or network), before any aggregation;
-    a cut of the year is scaled to a year."""
+    a cut of the year is scaled to a year. ``links``: the links between zones (rules of kind ``link``)."""
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
@@ -300,13 +301,14 @@ def check_inputs(cfg: Config, techs: pd.DataFrame, carriers: pd.DataFrame, load_
     flagged: set[tuple[str, str]] = set()
     for rule in INPUT_RULES:  # errors first within each attribute: the table lists them so
         if rule.kinds == "carrier":
-            rows = [(c, carriers.loc[c]) for c in carriers.index]
-            table, section, overrides = carrier_file, "carriers", cfg.carriers
+            rows = [(c, carriers.loc[c], carrier_file, "carriers", cfg.carriers) for c in carriers.index]
         else:
             kinds = rule.kinds.split("|")
-            rows = [(t, techs.loc[t]) for t in techs.index if techs.at[t, "kind"] in kinds]
-            table, section, overrides = tech_file, "technologies", cfg.technologies
-        for name, row in rows:
+            rows = [(t, techs.loc[t], tech_file, "technologies", cfg.technologies) for t in techs.index
+                    if techs.at[t, "kind"] in kinds]
+            if "link" in kinds and links is not None:  # the links table: no config overrides
+                rows += [(lk, links.loc[lk], link_file, "links", {}) for lk in links.index]
+        for name, row, table, section, overrides in rows:
             if rule.attribute not in row.index or (rule.scale in ROW_SCALES and not row.get(rule.scale, 0) > 0):
                 continue
             value = float(row[rule.attribute])

@@ -206,8 +206,8 @@ def _run(cfg: Config, *, write: bool, out_dir: Path | None, inputs: Inputs | Non
         log.warning("implausible: %s", msg)
     if inp.defaults_used:
         shown = ", ".join(inp.defaults_used[:6]) + (", ..." if len(inp.defaults_used) > 6 else "")
-        log.info("%d blank cell(s) of the technology table took the attribute table's default (no sources check "
-                    "names them; summary.json defaults_used lists all): %s", len(inp.defaults_used), shown)
+        log.info("%d blank cell(s) of the technology or links table took their default (no sources check "
+                 "names them; summary.json defaults_used lists all): %s", len(inp.defaults_used), shown)
 
     t0 = time.perf_counter()
     m = build_model(inp, cfg)

@@ -42,3 +42,15 @@ def test_table_fuzz_sample_has_no_silent_change_and_no_traceback():
     assert counts["SILENT"] == 0 and counts["TRACEBACK"] == 0, counts
     assert counts["warned naming the cell"] >= len(slips) - 1, counts  # one may leave a 2-day answer unchanged
     assert sum(counts.values()) == len(slips) + len(whole) + n_sample
+
+
+def test_zonal_fuzz_sample_names_each_link_slip():
+    """The six-zone case's links: a blank capacity takes its stated default and the run lists it, a capex in
+    CNY/MW (x1000) warns; both name the cell."""
+    links = pd.read_csv(REPO / "data" / "zones" / "model" / "links.csv", dtype=str)
+    i = int(links.index[links["name"] == "changshu_urban_sip"][0])
+    slips = [F.Case("zones/model/links.csv", how, "changshu_urban_sip", col, i)
+             for how, col in (("blank", "existing_mw"), ("x1000", "capex_cny_per_kw"))]
+    assert all(c in F.cases(REPO / "data", zonal=True) for c in slips)
+    counts = F.campaign(None, 0, 2, verbose=False, only=slips, zonal=True)
+    assert counts == {"warned naming the cell": 2}, counts

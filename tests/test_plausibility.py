@@ -129,13 +129,15 @@ def test_heat_demand_against_the_electricity(tiny_case, ratio, severity):
 
 
 def test_fleet_in_service_smaller_than_one_unit_warns(tiny_case):
-    """Coal given in GW (0.06 for 60 MW) against units of 50 MW: a warning naming the cell; 60 MW passes."""
+    """Coal given in GW (0.06 for 60 MW) against units of 50 MW: a warning naming the cell; 60 MW passes, and
+    so does 6 MW (a zone's share of a class may hold only smaller units than the class's largest)."""
     slip = tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
                              "technologies.coal.existing_mw": 0.06}).plausibility
-    assert slip == ("config technologies.coal.existing_mw: 0.06 is below 50 MW, 1 x its unit size: a fleet in service "
-                    "smaller than one of its units (GW given as MW?)",)
-    assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
-                             "technologies.coal.existing_mw": 60.0}).plausibility == ()
+    assert slip == ("config technologies.coal.existing_mw: 0.06 is below 5 MW, 0.1 x its unit size: a fleet in "
+                    "service under a tenth of one of its units (GW given as MW?)",)
+    for mw in (60.0, 6.0):
+        assert tiny_case.inputs({**PLAUSIBLE, "technologies.coal.unit_size_mw": 50.0,
+                                 "technologies.coal.existing_mw": mw}).plausibility == ()
 
 
 def test_retrofit_limit_above_the_fleet_warns(tiny_case):
@@ -244,7 +246,8 @@ def test_result_rules_on_a_solved_run(tiny_case):
     assert any("mean marginal price" in m for m in P.check_results(negative))
 
 
-@pytest.mark.parametrize("name", ["suzhou_2025.yaml", "suzhou_2025_base.yaml", "suzhou_2030.yaml"])
+@pytest.mark.parametrize("name", ["suzhou_2025.yaml", "suzhou_2025_base.yaml", "suzhou_2030.yaml",
+                                  "suzhou_2025_zones.yaml"])
 def test_shipped_configs_raise_no_rule(name):
     inp = load_inputs(load_config(REPO / "configs" / name))
     assert inp.plausibility == ()
@@ -272,6 +275,6 @@ def test_blank_cells_that_take_a_needed_default_are_listed(tiny_case, tmp_path):
         {"technologies.coal.availability": 0.9}).defaults_used
     res = invoke("run", tiny_case.config_path, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
-    assert "took the attribute table's default" in res.stderr and "coal.availability = 1" in res.stderr
+    assert "took their default" in res.stderr and "coal.availability = 1" in res.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert "coal.availability = 1 per-unit" in summary["defaults_used"]

@@ -219,3 +219,15 @@ def test_the_zone_balance_shows_load_not_served_as_a_shortfall_not_an_import(tmp
     assert zb.loc["south", ["peak_net_import_mw", "peak_unserved_mw", "peak_surplus_mw"]].tolist() == pytest.approx(
         [54, 96, -96], abs=1e-6)
     assert "valley_unserved_mw" not in zb  # a column only where a step sheds load
+
+
+def test_blank_link_cells_that_take_a_needed_default_are_listed(tmp_path):
+    """A blank existing_mw or loss_frac takes 0 (the table's stated default) and the run lists it, as it lists
+    the technology table's; a blank capex counts only for a link that may be built, and a blank
+    max_total_mw is the neutral "no limit"."""
+    blank = {**LINK, "existing_mw": "", "loss_frac": "", "capex_cny_per_kw": "", "max_total_mw": ""}
+    inp = load_inputs(_case(tmp_path, [blank]))
+    assert [d for d in inp.defaults_used if d.startswith("n_s.")] == ["n_s.existing_mw = 0 MW", "n_s.loss_frac = 0 -"]
+    built = load_inputs(_case(tmp_path, [{**blank, "extendable": "true", "lifetime_yr": 30}]))
+    assert [d for d in built.defaults_used if d.startswith("n_s.")] == [
+        "n_s.existing_mw = 0 MW", "n_s.capex_cny_per_kw = 0 CNY/kW", "n_s.loss_frac = 0 -"]

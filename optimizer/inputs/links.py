@@ -25,10 +25,15 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "source": ("str", None),
 }
 _OPTIONAL = ("note",)
+#: columns whose default the model needs (not a neutral "none"), with their unit: a blank cell that takes
+#: one is listed in the run's defaults_used, as the technology table's are (capex and lifetime only for
+#: links that may be built)
+NEEDED = {"existing_mw": "MW", "loss_frac": "-", "capex_cny_per_kw": "CNY/kW", "lifetime_yr": "yr"}
 
 
-def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
-    """The links table, typed and checked against the configured ``zones``; indexed by name."""
+def read_links(path: Path, zones: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The links table, typed and checked against the configured ``zones`` and indexed by name, and the
+    blank cells that took a needed default (``link.column = value unit``)."""
     raw = read_csv(path, "links table", "inputs.links")
     src = str(path)
     missing = [c for c, (_, d) in COLUMNS.items() if d is None and c not in raw.columns]
@@ -38,6 +43,7 @@ def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
     if unknown:
         raise InputError(f"unknown column {unknown[0]!r} (known: {', '.join(COLUMNS)})", source=src)
     rows = {}
+    defaulted = []
     for rec in raw.to_dict("records"):
         name = str(rec["name"]).strip()
         if not name:
@@ -51,6 +57,8 @@ def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
                 if default is None:
                     raise InputError("value required", source=src, field=f"{name}.{col}")
                 cell = default
+                if col in NEEDED:
+                    defaulted.append((name, col, f"{name}.{col} = {default} {NEEDED[col]}"))
             row[col] = _convert(cell, typ, source=src, field=f"{name}.{col}")
             if typ == "float" and (row[col] < 0 or (math.isinf(row[col]) and col != "max_total_mw")):
                 raise InputError(f"must be a finite number >= 0, got {cell!r}", source=src, field=f"{name}.{col}")
@@ -68,4 +76,5 @@ def read_links(path: Path, zones: list[str]) -> pd.DataFrame:
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(COLUMNS)[1:])
     table.index.name = "link"
-    return table
+    return table, [text for name, col, text in defaulted
+                   if col not in ("capex_cny_per_kw", "lifetime_yr") or rows[name]["extendable"]]

@@ -325,14 +325,14 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
             files["sources"] = ic.sources
             sources = read_csv(ic.sources, "sources", "inputs.sources")
         check_sources(tech_raw, carrier_raw, attributes, smap, sources, source=str(ic.technology_sources))
-    links = None
+    links, link_defaults = None, []
     if ic.links is not None:
         files["links"] = ic.links
-        links = read_links(ic.links, zones)
+        links, link_defaults = read_links(ic.links, zones)
     linked = frozenset(links["zone_a"]) | frozenset(links["zone_b"]) if links is not None else frozenset()
     techs = build_table(tech_raw, attributes, config.technologies, source=str(ic.technologies), zones=zones,
                         linked=linked)
-    defaulted = tuple(defaults_used(tech_raw, carrier_raw, attributes, config.technologies))
+    defaulted = (*defaults_used(tech_raw, carrier_raw, attributes, config.technologies), *link_defaults)
     carriers = build_carriers(carrier_raw, config.carriers, source=str(ic.carriers))
     bad_carrier = [t for t in techs.index if techs.at[t, "carrier"] not in carriers.index]
     if bad_carrier:
@@ -379,7 +379,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
                           sel, source=str(ic.heat_load)) * config.demand.heat_scale
     implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
                                            carrier_file=str(ic.carriers), load_file=str(ic.load), heat_mw=heat,
-                                           heat_file=str(ic.heat_load)))
+                                           heat_file=str(ic.heat_load), links=links, link_file=str(ic.links)))
     implausible += tuple(check_shapes(config, shapes, schedules, techs, hours_in_month=shp.month_hours(config.year),
                                       shape_file=str(ic.price_shapes), schedule_file=str(ic.corridor_schedules)))
 
