@@ -480,7 +480,10 @@ def extract(m: pyo.ConcreteModel, inp: Inputs, cfg: Config, sol: SolveResult,
     ds.attrs["plausibility_checks"] = cfg.checks.plausibility
     ds.attrs["plausibility"] = json.dumps(implausible, ensure_ascii=False)
     ds.attrs["defaults_used"] = json.dumps(list(inp.defaults_used))
-    ds.attrs["flags"] = json.dumps([f"implausible: {m}" for m in implausible] + calibration.flags(ds),
+    defaulted = list(inp.defaults_used)  # said in the flags too, so a quiet run says it (issue 21)
+    said = [f"{len(defaulted)} blank cell(s) took their table's default: {', '.join(defaulted[:4])}"
+            + (", ..." if len(defaulted) > 4 else "") + " (summary.json defaults_used)"] if defaulted else []
+    ds.attrs["flags"] = json.dumps([f"implausible: {m}" for m in implausible] + said + calibration.flags(ds),
                                    ensure_ascii=False)
     return ds
 

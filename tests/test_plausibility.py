@@ -278,3 +278,7 @@ def test_blank_cells_that_take_a_needed_default_are_listed(tiny_case, tmp_path):
     assert "took their default" in res.stderr and "coal.availability = 1" in res.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert "coal.availability = 1 per-unit" in summary["defaults_used"]
+    # a quiet run says it on stdout too, among the flags
+    quiet = invoke("run", tiny_case.config_path, "--out", tmp_path / "quiet", "-q")
+    assert "took their default" not in quiet.stderr
+    assert "blank cell(s) took their table's default: " in quiet.stdout and "coal.availability = 1" in quiet.stdout
