@@ -825,8 +825,8 @@ def test_lossy_storage_carried_to_the_last_hour_of_a_typical_day(tmp_path):
     # 23:00 only. A battery with a 2 %/h standing loss carries PV from each sunny day to the next dark day's
     # 23:00, where it holds keep ** 24 of what the day began with: drawn in the day's last step, the carried
     # energy's decay is exact in the linked scheme, so three typical days (sunny, dark, bright) must give the
-    # full-resolution optimum. Kills storage.py:191 with the day's lowest state dropped. (Not the survivor
-    # keep ** 24 -> keep there: see benchmarks/MUTANTS.md.)
+    # full-resolution optimum. Kills storage.py:191 with the day's lowest state dropped (its survivor, keep ** 24
+    # -> keep, holds here too: the next day's start, never negative, implies the bound; see the next test).
     n = 8760
     hour, day = np.arange(n) % 24, np.arange(n) // 24
     pv = np.where((day % 2 == 0) & (hour >= 10) & (hour < 15), 1.0, 0.0)
@@ -843,3 +843,53 @@ def test_lossy_storage_carried_to_the_last_hour_of_a_typical_day(tmp_path):
     td = run(make_config(data, tmp_path, time={"scale_to_year": True, "typical_days": 3}), write=False).dataset
     assert float(full["energy_capacity_total_mwh"].sel(storage="bat")) > 10  # it carries a day's 23:00 and more
     assert float(td.objective_cny) == pytest.approx(float(full.objective_cny), rel=1e-6)
+
+
+@pytest.mark.parametrize(("load_mw", "relaxed"), [(0.8, "coal_share"), (0.4, "cap_pv")])
+def test_diagnosis_weighs_a_share_by_the_whole_energy_account(tmp_path, load_mw, relaxed):
+    # Kills shares.py:81 (the share rows' scale is the year's whole energy account: the load at chi tce/MWh
+    # plus the fuels outside the power sector), which weighs their relaxation in the infeasibility diagnosis.
+    # Energy basis, chi = 0.3 tce/MWh, load L MW for one hour, gas 0.2 L tce outside the power sector; only
+    # coal (0.3 tce/MWh) may run, PV is capped at 0 MW, coal at most 50 %: total 0.5 L tce, coal 0.3 L. The
+    # conflict relaxes either the share by 0.3 L - 0.25 L = 0.05 L tce or the PV cap by L / 6 MW. Weights
+    # (run._diagnose): top / scale, the share's scale S = 0.5 L, the cap's 1 (its value 0, at least 1); with
+    # S < 1 the top is 1, so the share costs 0.05 L / S = 0.1 and the cap L / 6: L = 0.8 relaxes the share
+    # (0.1 < 0.133), L = 0.4 the cap (0.067 < 0.1). Without the outside fuel in S (0.3 L) the share would cost
+    # 0.167 and L = 0.8 relax the cap; without chi (S = 1.2 L) 0.042, and L = 0.4 relax the share.
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "extendable": "true", "profile": "pv",
+          "capex_cny_per_kw": 0.001, "lifetime_yr": 1}
+    policy = {"share_basis": "energy", "coal_share_max": {"value": 0.5},
+              "energy_accounting": {"non_power_tce": {"gas": 0.2 * load_mw}, "coal_equivalent_gce_per_kwh": 300},
+              "capacity_targets": [{"name": "pv", "value": 0, "technologies": ["pv"], "sense": "<="}]}
+    with pytest.raises(InfeasibleError) as err:
+        solve(tmp_path, [COAL, pv], [load_mw], {"pv": [1.0]}, policy=policy)
+    relaxation = str(err.value).split("smallest relaxation: ")[1]
+    assert relaxation.split(" ")[0] == relaxed, str(err.value)
+
+
+def test_typical_day_storage_bounds_are_safe_against_the_days_decay(tmp_path):
+    # Kills storage.py:191 (the lowest state of a linked typical day bounded with one step's decay of the
+    # energy carried in, keep x X, not the whole day's, keep ** spd x X). Every day alike, in 12-hour steps
+    # (spd = 2): 10 MW of load in the night step, free PV in the day step; a battery loses 10 % of what it
+    # holds per step (keep 0.9, 0.81 a day), gas is the dear alternative, so the battery carries the night.
+    # Full year: the day starts with X, the night draws 120 MWh, X = 120 / 0.9 = 133.3 MWh is the energy
+    # capacity. Linked typical days bound the stored energy safely, as if the day's whole decay came before
+    # its lowest state and none before its highest: 0.81 X - 120 >= 0 (X = 148.1) and E >= X + (the day
+    # step's intra-day state, 0.9 x (-120) + 12 C with 12 C = 0.19 X + 108, so 0.19 X): E = 1.19 x 148.1 =
+    # 176.3 MWh. With keep x X the night would need X = 133.3 only (E = 158.7).
+    n = 8760
+    hour = np.arange(n) % 24
+    pv = {"name": "pv", "kind": "generator", "carrier": "solar", "existing_mw": 100, "profile": "pv"}
+    bat = {"name": "bat", "kind": "storage", "carrier": "electricity", "extendable": "true", "capex_cny_per_kwh": 5,
+           "capex_cny_per_kw": 0.001, "lifetime_yr": 1, "efficiency_charge": 1.0, "efficiency_discharge": 1.0,
+           "standing_loss_frac_per_h": 1 - 0.9 ** (1 / 12), "firm_capacity_credit": 0}
+    data = write_case(tmp_path / "c", [GAS, pv, bat], np.where(hour < 12, 10.0, 0.0).tolist(),
+                      {"pv": np.where(hour >= 12, 1.0, 0.0).tolist()})
+    data["time"] = {"scale_to_year": True}
+    energy = {}
+    for label, days in (("full", None), ("typical", 2)):
+        time = {"scale_to_year": True, "resolution_h": 12, "typical_days": days}
+        ds = run(make_config(data, tmp_path, time=time), write=False).dataset
+        energy[label] = float(ds["energy_capacity_total_mwh"].sel(storage="bat"))
+    assert energy["full"] == pytest.approx(120 / 0.9, rel=1e-6)
+    assert energy["typical"] == pytest.approx(1.19 * 120 / 0.81, rel=1e-6)
