@@ -340,6 +340,8 @@ def check_shapes(cfg: Config, shapes: dict[str, Any], schedules: dict[str, pd.Da
                  hours_in_month: dict[int, float], shape_file: str, schedule_file: str) -> list[str]:
     """Apply :data:`MULTIPLIER_RULES` and :data:`SCHEDULE_RULES`; raise InputError on the first error, return
     the warnings (sentences naming the cell as the shapes' own messages do)."""
+    from optimizer.inputs.shapes import carryable_mw  # here: optimizer.inputs imports this module
+
     if cfg.checks.plausibility == "off":
         return []
     warnings: list[str] = []
@@ -349,15 +351,13 @@ def check_shapes(cfg: Config, shapes: dict[str, Any], schedules: dict[str, pd.Da
                            say=lambda lo, hi, v=mult: f"{_fmt(v)} is outside the plausible band {lo:g}-{hi:g}")
             warnings += [f"{shape_file}: {where}.multiplier: {msg}"] if msg else []
     for c, frame in schedules.items():
-        top = float(techs.at[c, "existing_mw"]) * float(techs.at[c, "availability"]) \
-            if not techs.at[c, "extendable"] else math.inf
         for col in frame.columns:
             blank = frame.index[frame[col].isna()]
             if 0 < len(blank) < len(frame):
                 warnings.append(f"{schedule_file}: {c}.{blank[0]}.{col}: blank, so no bound in month {blank[0]}, "
                                 f"while {len(frame) - len(blank)} other months of {c} give one: {SCHEDULE_RULES[1][1]}")
         for m, hi in frame["energy_max_mwh"].items():
-            most = top * hours_in_month[int(m)]
+            most = carryable_mw(techs, c, frame.at[m, "power_max_mw"]) * hours_in_month[int(m)]
             if hi > most * (1 + 1e-9):
                 warnings.append(f"{schedule_file}: {c}.{m}.energy_max_mwh: {_fmt(hi)} MWh is above what the corridor "
                                 f"can carry in the month ({_fmt(most)} MWh): {SCHEDULE_RULES[0][1]}")

@@ -347,10 +347,11 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
         files["price_shapes"] = ic.price_shapes
     _check_shape_names(techs, shapes, ic.price_shapes, str(ic.technologies))
     schedules: dict[str, pd.DataFrame] = {}
+    hours_in_month = shp.month_hours(config.year)
     if ic.corridor_schedules is not None:
         files["corridor_schedules"] = ic.corridor_schedules
         schedules = shp.read_corridor_schedules(ic.corridor_schedules, techs,
-                                                hours_in_month=shp.month_hours(config.year))
+                                                hours_in_month=hours_in_month)
     calibration = None
     if ic.calibration is not None:
         from optimizer.calibration import read_calibration
@@ -380,7 +381,7 @@ def _load_inputs(config: Config, probes: prof.Probes) -> Inputs:
     implausible = tuple(check_plausibility(config, techs, carriers, load, tech_file=str(ic.technologies),
                                            carrier_file=str(ic.carriers), load_file=str(ic.load), heat_mw=heat,
                                            heat_file=str(ic.heat_load), links=links, link_file=str(ic.links)))
-    implausible += tuple(check_shapes(config, shapes, schedules, techs, hours_in_month=shp.month_hours(config.year),
+    implausible += tuple(check_shapes(config, shapes, schedules, techs, hours_in_month=hours_in_month,
                                       shape_file=str(ic.price_shapes), schedule_file=str(ic.corridor_schedules)))
 
     # capacity factors: the set of technologies naming a profile must equal the set provided

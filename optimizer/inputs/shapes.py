@@ -163,6 +163,14 @@ def shape_periods(shape: Shape, time: pd.DatetimeIndex, step_h: int) -> np.ndarr
     return shape.period[mo[:, 0], hr[:, 0]]
 
 
+def carryable_mw(techs: pd.DataFrame, corridor: str, power_max_mw: float) -> float:
+    """What a corridor can carry in an hour (MW): capacity x availability (inf if it may be built), or its
+    month's power_max_mw (NaN: none) where that is lower."""
+    cap = float(techs.at[corridor, "existing_mw"]) if not techs.at[corridor, "extendable"] else math.inf
+    cap *= float(techs.at[corridor, "availability"])
+    return min(cap, power_max_mw if not math.isnan(power_max_mw) else math.inf)
+
+
 def read_corridor_schedules(path: Path, techs: pd.DataFrame, *, hours_in_month: dict[int, float]) -> dict[
         str, pd.DataFrame]:
     """Monthly corridor rules, checked against the corridors' capacity: corridor -> frame indexed by month."""
@@ -203,8 +211,6 @@ def read_corridor_schedules(path: Path, techs: pd.DataFrame, *, hours_in_month: 
     for c, months in rows.items():
         frame = pd.DataFrame.from_dict(months, orient="index").sort_index()
         frame.index.name = "month"
-        avail = float(techs.at[c, "availability"])
-        cap = float(techs.at[c, "existing_mw"]) if not techs.at[c, "extendable"] else math.inf
         for m, r in frame.iterrows():
             where = f"{c}.{m}"
             lo_e, hi_e, lo_p, hi_p = (r["energy_min_mwh"], r["energy_max_mwh"], r["power_min_mw"], r["power_max_mw"])
@@ -214,7 +220,7 @@ def read_corridor_schedules(path: Path, techs: pd.DataFrame, *, hours_in_month: 
             if lo_p > hi_p:
                 raise InputError(f"power_min_mw {lo_p:,.0f} exceeds power_max_mw {hi_p:,.0f}", source=src,
                                  field=f"{where}.power_min_mw")
-            top = min(cap * avail, hi_p if not math.isnan(hi_p) else math.inf)
+            top = carryable_mw(techs, c, hi_p)
             if lo_p > top + 1e-9:
                 raise InputError(f"power_min_mw {lo_p:,.0f} exceeds what the corridor can carry ({top:,.0f} MW: "
                                  "capacity x availability, or power_max_mw)", source=src, field=f"{where}.power_min_mw")
